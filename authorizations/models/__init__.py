@@ -1,0 +1,31 @@
+from .applications import (
+    Application,
+    ApplicationMaterial,
+    Assessment,
+    AssessmentFinding,
+    AssessmentMember,
+)
+from .certificates import Certificate, CertificateItem, DocumentSequence, Suspension, TerminationRequest
+from .events import LifecycleEvent
+from .stations import District, KeyInstrumentType, Station, VerificationItem
+from .users import Role, User
+
+__all__ = [
+    "Application",
+    "ApplicationMaterial",
+    "Assessment",
+    "AssessmentFinding",
+    "AssessmentMember",
+    "Certificate",
+    "CertificateItem",
+    "District",
+    "DocumentSequence",
+    "KeyInstrumentType",
+    "LifecycleEvent",
+    "Role",
+    "Station",
+    "Suspension",
+    "TerminationRequest",
+    "User",
+    "VerificationItem",
+]

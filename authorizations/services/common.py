@@ -1,0 +1,101 @@
+"""Pieces every lifecycle service shares: the transition table, events, numbering, notifications."""
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+
+from authorizations.models import Application, Certificate, DocumentSequence, LifecycleEvent, Station, TerminationRequest
+
+
+class DomainError(Exception):
+    """A rule of DOMAIN.md refused the action; `message` is shown to the user as it is."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+A = Application.Status
+C = Certificate.Status
+T = TerminationRequest.Status
+
+# The only legal moves (DOMAIN A2–A12). Anything else is refused naming the current state.
+TRANSITIONS = {
+    Application: {
+        A.SUBMITTED: {A.ACCEPTED, A.REFUSED},
+        A.ACCEPTED: {A.ASSESSMENT_REQUESTED},
+        A.ASSESSMENT_REQUESTED: {A.ASSESSING},
+        A.ASSESSING: {A.PASSED, A.FAILED},
+        A.PASSED: {A.CERTIFIED},
+    },
+    Certificate: {
+        C.VALID: {C.SUSPENDED, C.TERMINATED, C.REVOKED},
+        C.SUSPENDED: {C.VALID, C.REVOKED},
+        C.TERMINATED: {C.REVOKED},
+    },
+    TerminationRequest: {T.SUBMITTED: {T.APPROVED, T.REJECTED}},
+}
+
+
+def ensure_transition(obj, *, to: str) -> str:
+    """Refuse a move the table does not allow; return the current status for the event."""
+    current = obj.status
+    if to not in TRANSITIONS[type(obj)].get(current, set()):
+        label = obj._meta.verbose_name
+        target = type(obj).Status(to).label
+        raise DomainError(f"{label}当前状态为“{obj.get_status_display()}”，不能执行“{target}”。")
+    return current
+
+
+def status_label(model, status: str) -> str:
+    return model.Status(status).label if status else ""
+
+
+def record_event(
+    *,
+    station: Station,
+    action: str,
+    action_label: str,
+    by,
+    application: Application | None = None,
+    certificate: Certificate | None = None,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    document: str = "",
+) -> LifecycleEvent:
+    return LifecycleEvent.objects.create(
+        station=station,
+        application=application,
+        certificate=certificate,
+        action=action,
+        action_label=action_label,
+        from_state=from_state,
+        to_state=to_state,
+        by=by if getattr(by, "pk", None) else None,
+        note=note,
+        document=document,
+    )
+
+
+def next_number(kind: str, year: int) -> int:
+    """Next running number of `kind` in `year`; the row lock serialises concurrent issuers."""
+    sequence, _ = DocumentSequence.objects.select_for_update().get_or_create(kind=kind, year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return sequence.last
+
+
+def station_recipients(station: Station) -> list[str]:
+    addresses = [station.email] + [u.email for u in station.officers.filter(is_active=True)]
+    return sorted({a for a in addresses if a})
+
+
+def notify_station(station: Station, *, subject: str, body: str) -> None:
+    """E-mail the station after the transaction commits, so a rollback never sends a false notice."""
+    recipients = station_recipients(station)
+    if not recipients:
+        return
+    link = f"{settings.SITE_URL}/portal/"
+    text = f"{station.name}：\n\n{body}\n\n请登录郑州市计量授权监督管理平台查看：{link}\n\n郑州市质量技术监督局计量处"
+    transaction.on_commit(lambda: send_mail(f"【郑州计量授权】{subject}", text, None, recipients))

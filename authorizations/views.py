@@ -1,0 +1,6 @@
+def home(request):
+    pass
+
+
+def dashboard(request):
+    pass

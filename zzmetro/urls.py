@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from authorizations import views as auth_views
+
+urlpatterns = [
+    path("", auth_views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("portal/", include("authorizations.urls_portal")),
+    path("register/", include("authorizations.urls_register")),
+    path("dashboard/", auth_views.dashboard, name="dashboard"),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
