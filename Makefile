@@ -1,0 +1,46 @@
+# Two commands on a fresh machine: `make demo` serves the portal with demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1:8000
+
+.PHONY: demo test setup setup-test venv fonts migrate worker beat bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+setup: venv
+	bash scripts/system_deps.sh pdf
+	$(PY) manage.py prepare_fonts
+
+setup-test: venv
+	bash scripts/system_deps.sh browser
+	$(PY) manage.py prepare_fonts
+
+demo: setup
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
+	@echo "演示门户：http://$(HOST)/  （账号见 README，密码 zzmetro-demo）"
+	DEBUG=1 $(PY) manage.py runserver $(HOST)
+
+test: setup-test
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+worker: venv
+	$(VENV)/bin/celery -A zzmetro worker -l info
+
+beat: venv
+	$(VENV)/bin/celery -A zzmetro beat -l info
+
+bench: setup
+	for script in benchmarks/*.py; do $(PY) $$script; done
+
+clean:
+	rm -rf $(VENV) var db.sqlite3 staticfiles

@@ -1,0 +1,1 @@
+from . import applications, certificates, catalogue, events, stations, users  # noqa: F401

@@ -1,6 +1,0 @@
-def home(request):
-    pass
-
-
-def dashboard(request):
-    pass

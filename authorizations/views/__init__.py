@@ -1,0 +1,3 @@
+from .dashboard import dashboard, home
+
+__all__ = ["dashboard", "home"]

@@ -1,0 +1,204 @@
+"""Station portal: an information officer sees and changes only their own station (DOMAIN Actors)."""
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from authorizations import documents, selectors, services
+from authorizations.forms import ApplicationForm, MaterialForm, PreparationForm, TerminationForm
+from authorizations.models import Application, Certificate, LifecycleEvent
+from zzmetro.access import officer_required
+from zzmetro.dates import beijing_today
+
+
+def _form_error(form, error: services.DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
+    return response
+
+
+@officer_required
+def index(request):
+    station = request.user.station
+    today = beijing_today()
+    certificate = selectors.station_current_certificate(station, today)
+    context = {
+        "station": station,
+        "today": today,
+        "certificate": certificate,
+        "state": certificate.state_on(today) if certificate else None,
+        "renewal_deadline": selectors.renewal_deadline(certificate) if certificate else None,
+        "open_applications": selectors.open_applications(request.user),
+        "events": selectors.station_events(station)[:10],
+    }
+    return render(request, "portal/index.html", context)
+
+
+@officer_required
+def application_list(request):
+    applications = Application.objects.for_user(request.user).prefetch_related("items")
+    status = request.GET.get("status", "")
+    if status in Application.Status.values:
+        applications = applications.filter(status=status)
+    page = Paginator(applications, 20).get_page(request.GET.get("page"))
+    return render(request, "portal/application_list.html", {"page": page, "statuses": Application.Status.choices, "status": status})
+
+
+@officer_required
+def application_create(request):
+    kind = request.GET.get("kind", Application.Kind.NEW)
+    if kind not in Application.Kind.values:
+        raise Http404
+    station = request.user.station
+    certificate = None
+    if kind != Application.Kind.NEW:
+        certificate = selectors.station_current_certificate(station, beijing_today())
+    form = ApplicationForm(request.POST or None, kind=kind, certificate=certificate)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_submit(
+                station=station, by=request.user, kind=kind, certificate=certificate, **form.cleaned_data
+            )
+        except services.DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, f"{application.get_kind_display()}已提交，申请编号{application.number}。")
+            return redirect("portal:application_detail", pk=application.pk)
+    context = {"form": form, "kind": Application.Kind(kind), "certificate": certificate}
+    return render(request, "portal/application_form.html", context)
+
+
+@officer_required
+def application_detail(request, pk):
+    application = get_object_or_404(
+        Application.objects.for_user(request.user).prefetch_related("items", "materials"), pk=pk
+    )
+    context = {
+        "application": application,
+        "material_form": MaterialForm(),
+        "preparation_form": PreparationForm(instance=application),
+        "events": application.events.select_related("by"),
+        "assessment": getattr(application, "assessment", None),
+    }
+    return render(request, "portal/application_detail.html", context)
+
+
+@officer_required
+@require_POST
+def application_material(request, pk):
+    application = get_object_or_404(Application.objects.for_user(request.user), pk=pk)
+    form = MaterialForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.application_add_material(application=application, by=request.user, **form.cleaned_data)
+            messages.success(request, "材料已上传。")
+        except services.DomainError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect("portal:application_detail", pk=pk)
+
+
+@officer_required
+@require_POST
+def application_preparation(request, pk):
+    application = get_object_or_404(Application.objects.for_user(request.user), pk=pk)
+    form = PreparationForm(request.POST, instance=application)
+    if form.is_valid():
+        try:
+            services.application_record_preparation(application=application, by=request.user, **form.cleaned_data)
+            messages.success(request, "筹建情况已保存。")
+        except services.DomainError as error:
+            messages.error(request, error.message)
+    return redirect("portal:application_detail", pk=pk)
+
+
+@officer_required
+@require_POST
+def application_request_assessment(request, pk):
+    application = get_object_or_404(Application.objects.for_user(request.user), pk=pk)
+    try:
+        services.application_request_assessment(application=application, by=request.user)
+        messages.success(request, "考核申请已提交，市局将适时组织现场考核。")
+    except services.DomainError as error:
+        messages.error(request, error.message)
+    return redirect("portal:application_detail", pk=pk)
+
+
+APPLICATION_DOCUMENTS = {
+    "acceptance": (documents.acceptance_notice_pdf, "受理申请通知书"),
+    "refusal": (documents.refusal_decision_pdf, "不予受理决定书"),
+}
+
+
+@officer_required
+def application_document(request, pk, kind):
+    application = get_object_or_404(Application.objects.for_user(request.user), pk=pk)
+    if kind not in APPLICATION_DOCUMENTS:
+        raise Http404
+    render_document, title = APPLICATION_DOCUMENTS[kind]
+    try:
+        content = render_document(application)
+    except ValueError as error:
+        raise Http404(str(error)) from error
+    return pdf_response(content, f"{title}-{application.number}.pdf")
+
+
+@officer_required
+def certificate_detail(request, pk):
+    certificate = get_object_or_404(
+        Certificate.objects.for_user(request.user).prefetch_related("certificate_items__item", "suspensions", "terminations"),
+        pk=pk,
+    )
+    today = beijing_today()
+    context = {
+        "certificate": certificate,
+        "state": certificate.state_on(today),
+        "renewal_deadline": selectors.renewal_deadline(certificate),
+        "events": certificate.events.select_related("by"),
+    }
+    return render(request, "portal/certificate_detail.html", context)
+
+
+@officer_required
+def certificate_document(request, pk, kind):
+    certificate = get_object_or_404(Certificate.objects.for_user(request.user), pk=pk)
+    renderers = {"certificate": (documents.certificate_pdf, "计量授权证书"), "revocation": (documents.revocation_decision_pdf, "撤销决定书")}
+    if kind not in renderers:
+        raise Http404
+    render_document, title = renderers[kind]
+    try:
+        content = render_document(certificate)
+    except ValueError as error:
+        raise Http404(str(error)) from error
+    return pdf_response(content, f"{title}-{certificate.number}.pdf")
+
+
+@officer_required
+def termination_create(request):
+    certificate = selectors.station_current_certificate(request.user.station, beijing_today())
+    if certificate is None:
+        messages.error(request, "本单位没有有效的计量授权证书，无需报告终止。")
+        return redirect("portal:index")
+    form = TerminationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.termination_report(certificate=certificate, by=request.user, **form.cleaned_data)
+        except services.DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "终止授权报告已提交，待市局批准。批准前请继续履行授权检定和报送义务。")
+            return redirect("portal:certificate_detail", pk=certificate.pk)
+    return render(request, "portal/termination_form.html", {"form": form, "certificate": certificate})
+
+
+@officer_required
+def event_list(request):
+    events = LifecycleEvent.objects.for_user(request.user).select_related("by", "application", "certificate")
+    page = Paginator(events, 30).get_page(request.GET.get("page"))
+    return render(request, "portal/event_list.html", {"page": page})

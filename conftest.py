@@ -1,0 +1,66 @@
+"""Shared fixtures: one user per actor of DOMAIN.md, and a frozen Beijing clock."""
+import datetime as dt
+import os
+
+import pytest
+import time_machine
+
+from zzmetro.dates import BEIJING
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM guard would otherwise refuse queries.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def freeze():
+    """freeze("2026-12-03 23:59:59") travels to that Beijing wall-clock time for the rest of the test."""
+    travellers = []
+
+    def _freeze(moment: str | dt.date | dt.datetime):
+        if isinstance(moment, str):
+            moment = dt.datetime.fromisoformat(moment)
+        if isinstance(moment, dt.date) and not isinstance(moment, dt.datetime):
+            moment = dt.datetime.combine(moment, dt.time(12, 0))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=BEIJING)
+        traveller = time_machine.travel(moment, tick=False)
+        traveller.start()
+        travellers.append(traveller)
+        return moment
+
+    yield _freeze
+    for traveller in reversed(travellers):
+        traveller.stop()
+
+
+@pytest.fixture
+def bureau(db):
+    from authorizations.tests.factories import UserFactory
+
+    return UserFactory(bureau=True, username="bureau")
+
+
+@pytest.fixture
+def manager(db):
+    from authorizations.tests.factories import UserFactory
+
+    return UserFactory(manager=True, username="manager")
+
+
+@pytest.fixture
+def officer1(db):
+    from authorizations.tests.factories import UserFactory
+
+    return UserFactory(username="officer1")
+
+
+@pytest.fixture
+def officer2(db):
+    from authorizations.tests.factories import UserFactory
+
+    return UserFactory(username="officer2")
