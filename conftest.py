@@ -7,13 +7,17 @@ import time_machine
 
 from zzmetro.dates import BEIJING
 
+pytest_plugins = ["zzmetro.pytest_browser"]
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM guard would otherwise refuse queries.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
+def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Hashing demo passwords with the production hasher would dominate the suite's run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -139,3 +139,4 @@ LOGGING = {
     "loggers": {"fontTools": {"level": "WARNING"}, "weasyprint": {"level": "ERROR"}},
 }
 AUTHENTICATION_BACKENDS = ["authorizations.backends.RoleBackend"]
+WHITENOISE_USE_FINDERS = True

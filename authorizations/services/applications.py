@@ -62,10 +62,6 @@ def _check_items(items: list[VerificationItem]) -> None:
 
 def _renewal_terms(certificate: Certificate, today: dt.date) -> tuple[dt.date, int]:
     """A7: due no later than six months before expiry; later is accepted but late by so many days."""
-    if today > certificate.expires_on:
-        raise DomainError(
-            f"证书{certificate.number}已于{certificate.expires_on:%Y年%m月%d日}期满，不能再申请延续，请提交首次申请。"
-        )
     deadline = add_months(certificate.expires_on, -settings.ZZ_POLICY["RENEWAL_MONTHS_BEFORE_EXPIRY"])
     return deadline, max((today - deadline).days, 0)
 
@@ -78,6 +74,10 @@ def _check_certificate_for(kind: str, station: Station, certificate: Certificate
         return
     if certificate is None or certificate.station_id != station.pk:
         raise DomainError("请选择本单位的现有计量授权证书。", field="certificate")
+    if kind == Application.Kind.RENEWAL and today > certificate.expires_on:
+        raise DomainError(
+            f"证书{certificate.number}已于{certificate.expires_on:%Y年%m月%d日}期满，不能再申请延续，请提交首次申请。"
+        )
     state = certificate.state_on(today)
     if state in (Certificate.State.REVOKED, Certificate.State.TERMINATED, Certificate.State.EXPIRED):
         raise DomainError(f"证书{certificate.number}当前状态为“{state.label}”，不能提交{Application.Kind(kind).label}。")
