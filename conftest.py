@@ -68,3 +68,9 @@ def officer2(db):
     from authorizations.tests.factories import UserFactory
 
     return UserFactory(username="officer2")
+
+
+@pytest.fixture
+def admin_client_bureau(client, bureau):
+    client.force_login(bureau)
+    return client

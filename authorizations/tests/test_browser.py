@@ -253,8 +253,3 @@ def test_public_register_filters_by_district_and_keyword_and_revoked_list_shows_
     expect(rows.first).to_contain_text("巩义市衡器检定所")
     expect(rows.first).to_contain_text("郑质监量撤〔2026〕1号")
     expect(rows.first).to_contain_text("监督检查不合格且整改后仍达不到要求")
-
-
-def test_tmp_wrong_password(page):
-    UserFactory(username="officer1")
-    log_in(page, "officer1", "wrong")
