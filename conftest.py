@@ -74,3 +74,38 @@ def officer2(db):
 def admin_client_bureau(client, bureau):
     client.force_login(bureau)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process():
+    """Tasks run in-process unless a test asks for the real worker below."""
+    from zzmetro.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+
+
+@pytest.fixture
+def celery_redis_worker(transactional_db):
+    """A real Celery worker thread consuming from the Redis broker named by REDIS_URL.
+
+    Each test gets its own queue, so parallel runs sharing one Redis never take each other's tasks.
+    """
+    import uuid
+
+    from celery.contrib.testing.worker import start_worker
+
+    from zzmetro.celery import app
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.fail("REDIS_URL must point at a Redis server (make test and .ci/run set it).")
+    queue = f"zzmetro-test-{uuid.uuid4().hex[:12]}"
+    app.conf.update(
+        task_always_eager=False, broker_url=url, result_backend=url, task_default_queue=queue,
+        broker_connection_retry_on_startup=False,
+    )
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=15, queues=[queue]):
+        yield app
+    app.conf.task_always_eager = True

@@ -51,6 +51,10 @@ class TransitionAdminMixin:
         obj = self.get_object(request, object_id)
         if obj is not None and self.has_change_permission(request, obj):
             extra_context["transition_buttons"] = self.transition_buttons(obj)
+        # Rows driven by transitions have no editable fields: hide the save buttons.
+        extra_context.setdefault("show_save", False)
+        extra_context.setdefault("show_save_and_continue", False)
+        extra_context.setdefault("show_save_and_add_another", False)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def transition_view(self, request, object_id, name):

@@ -91,14 +91,14 @@ class ApplicationAdmin(TransitionAdminMixin, admin.ModelAdmin):
         "number", "station", "kind", "status", "item_list", "area", "description", "certificate", "submitted_on",
         "submitted_by", "renewal_deadline", "late_days", "acceptance_number", "accepted_on", "refusal_number",
         "refused_on", "refusal_reason", "prep_standards", "prep_environment", "prep_personnel", "prep_management",
-        "assessment_requested_on", "assessment_summary",
+        "assessment_requested_on", "assessment_summary", "certificate_link",
     )
     fieldsets = (
         ("申请", {"fields": ("number", "station", "kind", "status", "item_list", "area", "description", "certificate", "submitted_on", "submitted_by")}),
         ("延续期限（A7）", {"fields": ("renewal_deadline", "late_days")}),
         ("审查", {"fields": ("acceptance_number", "accepted_on", "refusal_number", "refused_on", "refusal_reason")}),
         ("筹建（四项必备条件）", {"fields": ("prep_standards", "prep_environment", "prep_personnel", "prep_management", "assessment_requested_on")}),
-        ("现场考核", {"fields": ("assessment_summary",)}),
+        ("现场考核与发证", {"fields": ("assessment_summary", "certificate_link")}),
     )
 
     def has_add_permission(self, request):
@@ -114,6 +114,15 @@ class ApplicationAdmin(TransitionAdminMixin, admin.ModelAdmin):
     @admin.display(description="申请检定项目")
     def item_list(self, obj):
         return format_html_join("", "<div>{}（{}）</div>", ((i.name, i.regulation) for i in obj.items.all()))
+
+    @admin.display(description="颁发的证书")
+    def certificate_link(self, obj):
+        certificate = obj.certificate if obj.kind == Application.Kind.NEW_ITEMS and obj.status == S.CERTIFIED else None
+        certificate = certificate or getattr(obj, "issued_certificate", None)
+        if certificate is None:
+            return "—"
+        url = reverse("admin:authorizations_certificate_change", args=[certificate.pk])
+        return format_html('<a href="{}">{}</a>', url, certificate.number)
 
     @admin.display(description="考核组与考核结果")
     def assessment_summary(self, obj):

@@ -157,7 +157,7 @@ class Assessment(models.Model):
 class AssessmentMember(models.Model):
     class Role(models.TextChoices):
         LEADER = "leader", "组长"
-        EXPERT = "expert", "组员（技术专家）"
+        EXPERT = "expert", "技术专家"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="members")
     name = models.CharField("姓名", max_length=50)
@@ -167,7 +167,8 @@ class AssessmentMember(models.Model):
     class Meta:
         verbose_name = "考核组成员"
         verbose_name_plural = "考核组成员"
-        ordering = ["role", "id"]
+        # The leader first, then the experts in the order they were named.
+        ordering = [models.Case(models.When(role="leader", then=0), default=1), "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["assessment"], condition=Q(role="leader"), name="one_leader_per_assessment"

@@ -37,6 +37,10 @@ class User(AbstractUser):
             )
         ]
 
+    def get_full_name(self) -> str:
+        """Chinese order: family name first, no space."""
+        return f"{self.last_name}{self.first_name}".strip()
+
     @property
     def is_bureau(self) -> bool:
         return self.is_active and (self.role == Role.BUREAU or self.is_superuser)

@@ -37,13 +37,24 @@ TRANSITIONS = {
 }
 
 
+# What the user was trying to do, for the refusal message.
+ACTIONS = {
+    Application: {
+        A.ACCEPTED: "受理", A.REFUSED: "不予受理", A.ASSESSMENT_REQUESTED: "提出考核申请", A.ASSESSING: "组建考核组",
+        A.PASSED: "录入考核结论", A.FAILED: "录入考核结论", A.CERTIFIED: "颁发证书",
+    },
+    Certificate: {C.SUSPENDED: "暂停授权", C.VALID: "恢复授权", C.TERMINATED: "批准终止", C.REVOKED: "撤销授权"},
+    TerminationRequest: {T.APPROVED: "批准终止", T.REJECTED: "不予批准"},
+}
+
+
 def ensure_transition(obj, *, to: str) -> str:
     """Refuse a move the table does not allow; return the current status for the event."""
     current = obj.status
     if to not in TRANSITIONS[type(obj)].get(current, set()):
         label = obj._meta.verbose_name
-        target = type(obj).Status(to).label
-        raise DomainError(f"{label}当前状态为“{obj.get_status_display()}”，不能执行“{target}”。")
+        action = ACTIONS[type(obj)][to]
+        raise DomainError(f"{label}当前状态为“{obj.get_status_display()}”，不能{action}。")
     return current
 
 

@@ -200,7 +200,7 @@ def test_bureau_issuing_a_certificate_for_an_application_not_yet_assessed_is_ref
     page.get_by_label("计量授权检定专用章编号").fill("郑计授章-0099")
     page.get_by_role("button", name="确认颁发证书").click()
 
-    expect(page.locator(".errornote").last).to_have_text("授权申请当前状态为“已提交，待受理”，不能执行“已发证”。")
+    expect(page.locator(".errornote").last).to_have_text("授权申请当前状态为“已提交，待受理”，不能颁发证书。")
     assert dialogs == ["确认颁发计量授权证书？颁发后单位将列入公开名录。"]
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED
