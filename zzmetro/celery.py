@@ -8,4 +8,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zzmetro.settings")
 app = Celery("zzmetro")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.conf.beat_schedule = {}
+# Beat entries, Beijing time (CELERY_TIMEZONE). Each area adds its own below its comment.
+app.conf.beat_schedule = {
+    # --- reporting reminders (DOMAIN M3, P2) ---
+    # --- station resources expiry warnings (DOMAIN R2) ---
+    # --- supervision sampling (DOMAIN I2, I3) ---
+}

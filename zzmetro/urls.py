@@ -10,6 +10,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("portal/", include("authorizations.urls_portal")),
+    path("portal/resources/", include("authorizations.urls_resources")),
+    path("portal/archive/", include("reporting.urls_archive")),
+    path("portal/reporting/", include("reporting.urls_reports")),
     path("register/", include("authorizations.urls_register")),
     path("dashboard/", auth_views.dashboard, name="dashboard"),
 ]

@@ -1,0 +1,1 @@
+from . import archive, plans, reports  # noqa: F401
