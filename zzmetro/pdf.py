@@ -102,7 +102,7 @@ def _renderer() -> _Renderer:
     available = tuple(face for face in FONT_FACES if (font_dir / face.filename).is_file())
     key = (os.getpid(), font_dir, available)
     if _cached is None or _cached.key != key:
-        _check_fallback(font_dir, available)
+        _ensure_chinese_font(font_dir, available)
         # Only data: URIs (QR codes) and local font files: a document never reaches the network.
         fetcher = URLFetcher(allowed_protocols=("data", "file"))
         font_config = FontConfiguration()
@@ -119,12 +119,13 @@ def _font_face_css(font_dir: Path, faces: tuple[FontFace, ...]) -> str:
     )
 
 
-def _check_fallback(font_dir: Path, available: tuple[FontFace, ...]) -> None:
+def _ensure_chinese_font(font_dir: Path, available: tuple[FontFace, ...]) -> None:
+    """Accept the system font as a slower stand-in for missing prepared files; refuse to print tofu."""
     if len(available) == len(FONT_FACES):
         return
     if find_source_font(SOURCE_FONTS[400]) is None:
         raise ImproperlyConfigured(
-            f"无法生成中文 PDF：{font_dir} 中没有预处理字体，系统中也没有 {SOURCE_FAMILY} 字体。"
+            f"无法生成中文 PDF：{font_dir} 中的预处理字体不全，系统中也没有 {SOURCE_FAMILY} 字体。"
             f"请安装 Debian 软件包 {SOURCE_PACKAGE} 并运行 python manage.py prepare_fonts。"
         )
     logger.warning(

@@ -49,7 +49,7 @@ class Command(BaseCommand):
         font_dir.mkdir(parents=True, exist_ok=True)
         with _exclusive(font_dir):
             sources = _sources()
-            recipe = {"version": RECIPE_VERSION, "sources": {name: _identity(*source) for name, source in sources.items()}}
+            recipe = {"version": RECIPE_VERSION, "sources": {name: _identity(*src) for name, src in sources.items()}}
             if not force and _is_current(font_dir, recipe):
                 self.stdout.write(f"PDF 字体已就绪：{font_dir}")
                 return
@@ -113,7 +113,8 @@ def build_face(source_path: Path, index: int, face: FontFace, font_dir: Path) ->
 
 
 def _codepoints(cmap: dict[int, str], part: str) -> set[int]:
-    common = {cp for cp in cmap if cp in _gb2312_hanzi() or not (_within(cp, HAN_RANGES) or _within(cp, HANGUL_RANGES))}
+    gb2312 = gb2312_hanzi()
+    common = {cp for cp in cmap if cp in gb2312 or not (_within(cp, HAN_RANGES) or _within(cp, HANGUL_RANGES))}
     if part == "common":
         return common
     return {cp for cp in cmap if _within(cp, HAN_RANGES)} - common
@@ -124,7 +125,7 @@ def _within(codepoint: int, ranges) -> bool:
 
 
 @cache
-def _gb2312_hanzi() -> frozenset[int]:
+def gb2312_hanzi() -> frozenset[int]:
     """The 6 763 hanzi of GB 2312 (rows 16–87): the characters nearly every Chinese text is written in."""
     hanzi = set()
     for row in range(0xB0, 0xF8):
@@ -162,7 +163,9 @@ def _quadratic(glyph):
 def _copy_metadata(builder: FontBuilder, source: TTFont, face: FontFace) -> None:
     head, hhea, os2 = source["head"], source["hhea"], source["OS/2"]
     # The source's dates make a rebuild byte-identical.
-    builder.updateHead(macStyle=head.macStyle, fontRevision=head.fontRevision, created=head.created, modified=head.modified)
+    builder.updateHead(
+        macStyle=head.macStyle, fontRevision=head.fontRevision, created=head.created, modified=head.modified
+    )
     builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
     style = "Bold" if face.weight >= 700 else "Regular"
     names = {name_id: source["name"].getDebugName(name_id) for name_id in KEPT_NAME_IDS}
