@@ -2,6 +2,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zzmetro.settings")
 
@@ -11,6 +12,24 @@ app.autodiscover_tasks()
 # Beat entries, Beijing time (CELERY_TIMEZONE). Each area adds its own below its comment.
 app.conf.beat_schedule = {
     # --- reporting reminders (DOMAIN M3, P2) ---
+    # Days must match reporting.services.reminders.MONTHLY_DAYS / PLAN_DAYS (a test checks they do).
+    "reporting-monthly-reminders": {
+        "task": "reporting.monthly_reminders",
+        "schedule": crontab(minute=0, hour=8, day_of_month="1,3,4"),
+    },
+    "reporting-plan-reminders": {
+        "task": "reporting.plan_reminders",
+        "schedule": crontab(minute=0, hour=8, day_of_month="1,8,11", month_of_year="12"),
+    },
     # --- station resources expiry warnings (DOMAIN R2) ---
+    "resource-expiry-warnings": {
+        "task": "authorizations.resource_expiry_warnings",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+    },
     # --- supervision sampling (DOMAIN I2, I3) ---
+    # Mid-January: last year's re-verification results are in and this year's plans are issued.
+    "sampling-ratios-yearly": {
+        "task": "inspections.tasks.compute_sampling_ratios_task",
+        "schedule": crontab(month_of_year=1, day_of_month=15, hour=2, minute=0),
+    },
 }

@@ -126,6 +126,13 @@ ZZ_POLICY = {
     "REVOCATION_RETURN_DAYS": env.int("ZZ_REVOCATION_RETURN_DAYS", default=30),  # A11
     "REVOCATION_BAN_YEARS": env.int("ZZ_REVOCATION_BAN_YEARS", default=3),  # A11
     "EXPIRY_WARNING_MONTHS": env.int("ZZ_EXPIRY_WARNING_MONTHS", default=6),  # admin filter, dashboard
+    "SAMPLE_TRADE_WEIGHT": env.float("ZZ_SAMPLE_TRADE_WEIGHT", default=3.0),  # I4: weight of trade settlement
+    "INSPECTION_FLAG_MONTH_DAY": (11, 30),  # I1: a station without an on-site inspection by 30 November
+    "MONTHLY_REPORT_DUE_DAY": env.int("ZZ_MONTHLY_REPORT_DUE_DAY", default=3),  # M2: by the 3rd of month M+1
+    "PLAN_DUE_DAY": env.int("ZZ_PLAN_DUE_DAY", default=10),  # P1: next year's plan by this day of December
+    "RESOURCE_WARNING_DAYS": tuple(env.list("ZZ_RESOURCE_WARNING_DAYS", cast=int, default=[90, 30])),  # R2
+    "ARCHIVE_IMPORT_MAX_ROWS": env.int("ZZ_ARCHIVE_IMPORT_MAX_ROWS", default=100_000),  # M1 import size limit
+    "ARCHIVE_IMPORT_MAX_BYTES": env.int("ZZ_ARCHIVE_IMPORT_MAX_BYTES", default=30 * 1024 * 1024),
 }
 
 SESSION_COOKIE_AGE = 8 * 3600

@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Iterator
@@ -83,11 +84,20 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str:
     return min(sheets, key=lambda n: int(re.search(r"(\d+)", n.rsplit("/", 1)[1]).group(1)))
 
 
-_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
-_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+\d+:([A-Z]+)(\d+)"')
+
+
+def _far_ref(limit: int) -> re.Pattern:
+    """A cell beyond column CV (100), or a row/cell number with as many digits as the limit or more.
+
+    Starts with a literal so the regex engine skips ahead at C speed; only near-limit numbers are then compared.
+    """
+    return re.compile(rb'r="(?:(?:[A-Z]{3}|[D-Z][A-Z]|C[W-Z])\d|[A-Z]{0,3}(\d{%d,})")' % len(str(limit)))
+
+
 MAX_COLUMNS = 100
 CARRY = 256  # longer than any tag we look for, so a tag split between chunks is still seen whole
 
@@ -105,29 +115,71 @@ def _scan_sheet(archive: zipfile.ZipFile, path: str, *, max_rows: int, allow_for
     A sheet that claims a million rows, or a far-away cell that would make a parser allocate a huge
     grid, is refused here without ever being materialised.
     """
+    try:
+        _scan_stream(archive, path, max_rows=max_rows, allow_formulas=allow_formulas)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+        # Sizes in the zip directory that lie about the data (a crafted bomb) end here: the CRC fails.
+        raise SpreadsheetError("Excel文件已损坏或经过篡改（压缩数据与文件目录不符），已拒绝处理。") from error
+
+
+def _scan_stream(archive: zipfile.ZipFile, path: str, *, max_rows: int, allow_formulas: bool) -> None:
     limit = max_rows + 1  # the header row
-    rows = highest = 0
-    carry = b""
+    far = _far_ref(limit)
+    rows, carry, first = 0, b"", True
     with archive.open(path) as stream:
-        while chunk := stream.read(1024 * 1024):
+        while chunk := stream.read(4 * 1024 * 1024):
             window = carry + chunk
-            for match in _ROW.finditer(window):
-                if match.end() <= len(carry):
-                    continue  # counted with the previous chunk
-                rows += 1
-                number = _ROW_NUMBER.search(match.group(1))
-                highest = max(highest, int(number.group(1)) if number else rows)
-            if rows > limit or highest > limit:
+            # Rows wholly inside the carry were counted with the previous chunk.
+            rows += _count_rows(window) - _count_rows(carry)
+            if rows > limit:
                 raise SpreadsheetError(f"工作表超过{max_rows}行数据，请分批导入。")
-            dimension = _DIMENSION.search(window)
-            if dimension and (_column_number(dimension.group(1)) > MAX_COLUMNS or int(dimension.group(2)) > max(limit, 1) * 2):
-                raise SpreadsheetError(f"工作表的数据区域过大（超过{max_rows}行或{MAX_COLUMNS}列），请只保留模板中的列和需要导入的行。")
-            if not allow_formulas and _FORMULA.search(window):
+            if first:
+                _check_dimension(window, limit)
+                first = False
+            _check_far_cells(far.finditer(window), limit, max_rows)
+            if not allow_formulas and b"<f" in window and _FORMULA.search(window):
                 raise SpreadsheetError("工作表中含有公式。请将公式单元格“选择性粘贴为数值”后再上传。")
-            for match in _MERGE.finditer(window):
-                if int(match.group(2)) <= 1 <= int(match.group(4)):
-                    raise SpreadsheetError("表头行不能有合并单元格，请使用下载的模板。")
+            if b"mergeCell" in window:
+                for match in _MERGE.finditer(window):
+                    if int(match.group(2)) <= 1 <= int(match.group(4)):
+                        raise SpreadsheetError("表头行不能有合并单元格，请使用下载的模板。")
             carry = window[-CARRY:]
+
+
+def _count_rows(data: bytes) -> int:
+    if b":row" in data:  # a namespace prefix, as no spreadsheet program writes: take the slow, exact path
+        return len(_ROW.findall(data))
+    return data.count(b"<row")  # one pass; a <rowBreaks> element counts one row too many, harmlessly
+
+
+def _check_dimension(window: bytes, limit: int) -> None:
+    dimension = _DIMENSION.search(window)
+    if dimension and (_column_number(dimension.group(1)) > MAX_COLUMNS or int(dimension.group(2)) > limit * 2):
+        raise SpreadsheetError(f"工作表的数据区域过大（超过{limit - 1}行或{MAX_COLUMNS}列），请只保留模板中的列和需要导入的行。")
+
+
+def _check_far_cells(matches, limit: int, max_rows: int) -> None:
+    for match in matches:
+        if match.group(1) is None:
+            raise SpreadsheetError(f"工作表含有超出模板范围的单元格（超过{MAX_COLUMNS}列），请只保留模板中的列和需要导入的行。")
+        if int(match.group(1)) > limit:
+            raise SpreadsheetError(f"工作表超过{max_rows}行数据，请分批导入。")
+
+
+def _check_other_parts(archive: zipfile.ZipFile, *, skip: str) -> None:
+    """Decompress every other part once, counting: the directory's sizes may lie, the bytes cannot."""
+    total = 0
+    try:
+        for info in archive.infolist():
+            if info.filename == skip or info.is_dir():
+                continue
+            with archive.open(info) as stream:
+                while chunk := stream.read(1024 * 1024):
+                    total += len(chunk)
+                    if total > MAX_UNCOMPRESSED_BYTES:
+                        raise SpreadsheetError("Excel文件解压后过大（疑似压缩炸弹），已拒绝处理。请只保留需要导入的数据。")
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+        raise SpreadsheetError("Excel文件已损坏或经过篡改（压缩数据与文件目录不符），已拒绝处理。") from error
 
 
 def _clean_headers(raw: list) -> list[str]:
@@ -149,18 +201,62 @@ def _blank(value) -> bool:
 
 def _clean(value, spec: Field):
     """Return (cleaned value, error message or None)."""
-    if _blank(value):
-        return None, ("必填" if spec.required else None)
+    return cleaner(spec)(value)
+
+
+FORMULA_TEXT = ("=", "@")
+
+
+def cleaner(spec: Field):
+    """A function value -> (cleaned, problem) for one column, built once per import (the hot loop)."""
+    convert = {"text": _text_cleaner, "int": _int_cleaner, "decimal": _decimal_cleaner, "date": _date_cleaner, "choice": _choice_cleaner}
+    if spec.kind not in convert:
+        raise ValueError(spec.kind)
     if spec.kind == "text":
-        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
-        if spec.max_length and len(text) > spec.max_length:
-            return None, f"超过{spec.max_length}个字符"
-        return text, None
-    if spec.kind == "int":
+        return _text_cleaner(spec)  # blank handling fused in: one call per cell
+    required = "必填" if spec.required else None
+    inner = convert[spec.kind](spec)
+
+    def clean(value):
+        if value is None or value == "":
+            return None, required
+        if type(value) is str:
+            value = value.strip()
+            if not value:
+                return None, required
+        return inner(value)
+
+    return clean
+
+
+def _text_cleaner(spec: Field):
+    limit = spec.max_length or 0
+    missing = (None, "必填" if spec.required else None)
+
+    def clean(value):
+        if type(value) is str:
+            value = value.strip()
+            if not value:
+                return missing
+        elif value is None:
+            return missing
+        else:
+            value = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        if limit and len(value) > limit:
+            return None, f"超过{limit}个字符"
+        if value[0] in "=@":
+            return None, f"内容以“{value[0]}”开头，疑似公式，已拒绝（请删去开头的“{value[0]}”）"
+        return value, None
+
+    return clean
+
+
+def _int_cleaner(spec: Field):
+    def clean(value):
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             return None, "应为整数"
         try:
-            number = float(str(value).strip())
+            number = float(value)
         except ValueError:
             return None, f"“{value}”不是整数"
         if not number.is_integer():
@@ -168,19 +264,35 @@ def _clean(value, spec: Field):
         if spec.min_value is not None and number < spec.min_value:
             return None, f"不能小于{spec.min_value}"
         return int(number), None
-    if spec.kind == "decimal":
+
+    return clean
+
+
+def _decimal_cleaner(spec: Field):
+    def clean(value):
         try:
-            return Decimal(str(value).strip()), None
+            return Decimal(str(value)), None
         except InvalidOperation:
             return None, f"“{value}”不是数字"
-    if spec.kind == "date":
-        return _clean_date(value)
-    if spec.kind == "choice":
-        label = str(value).strip()
-        if label not in spec.choices:
-            return None, f"“{label}”不是可选值（{'、'.join(spec.choices)}）"
-        return spec.choices[label], None
-    raise ValueError(spec.kind)
+
+    return clean
+
+
+def _date_cleaner(spec: Field):
+    return _clean_date
+
+
+def _choice_cleaner(spec: Field):
+    choices = spec.choices or {}
+    listed = "、".join(choices)
+
+    def clean(value):
+        label = str(value)
+        if label in choices:
+            return choices[label], None
+        return None, f"“{label}”不是可选值（{listed}）"
+
+    return clean
 
 
 _DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
@@ -207,7 +319,9 @@ def read_rows(upload: IO[bytes] | bytes, fields: list[Field], *, max_rows: int =
     """
     data = upload if isinstance(upload, bytes) else upload.read()
     archive = _open_zip(data)
-    _scan_sheet(archive, _first_sheet_path(archive), max_rows=max_rows, allow_formulas=allow_formulas)
+    sheet_path = _first_sheet_path(archive)
+    _scan_sheet(archive, sheet_path, max_rows=max_rows, allow_formulas=allow_formulas)
+    _check_other_parts(archive, skip=sheet_path)
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         table = sheet.to_python(skip_empty_area=False)
@@ -223,17 +337,18 @@ def read_rows(upload: IO[bytes] | bytes, fields: list[Field], *, max_rows: int =
 
 def _rows(table, fields) -> Iterator[ParsedRow]:
     width = len(fields)
+    columns = [(spec.key, spec.header, cleaner(spec)) for spec in fields]
     for index, raw in enumerate(table[1:], start=2):
-        cells = list(raw[:width]) + [None] * (width - len(raw))
-        if all(_blank(v) for v in cells):
+        cells = raw[:width] if len(raw) >= width else list(raw) + [None] * (width - len(raw))
+        empties = cells.count(None) + cells.count("")
+        if empties == width or (empties and all(_blank(v) for v in cells)):
             continue
-        parsed = ParsedRow(row=index, values={})
-        for spec, value in zip(fields, cells):
-            cleaned, problem = _clean(value, spec)
-            parsed.values[spec.key] = cleaned
+        values, errors = {}, []
+        for (key, header, clean), value in zip(columns, cells):
+            values[key], problem = clean(value)
             if problem:
-                parsed.errors.append(CellError(index, spec.header, problem))
-        yield parsed
+                errors.append(CellError(index, header, problem))
+        yield ParsedRow(row=index, values=values, errors=errors)
 
 
 def _header_row(sheet, headers: list[str], widths: list[int]) -> None:

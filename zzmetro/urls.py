@@ -13,6 +13,7 @@ urlpatterns = [
     path("portal/resources/", include("authorizations.urls_resources")),
     path("portal/archive/", include("reporting.urls_archive")),
     path("portal/reporting/", include("reporting.urls_reports")),
+    path("portal/supervision/", include("inspections.urls")),
     path("register/", include("authorizations.urls_register")),
     path("dashboard/", auth_views.dashboard, name="dashboard"),
 ]

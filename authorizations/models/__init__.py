@@ -7,6 +7,7 @@ from .applications import (
 )
 from .certificates import Certificate, CertificateItem, DocumentSequence, Suspension, TerminationRequest
 from .events import LifecycleEvent
+from .resources import ExpiryWarning, MeasurementStandard, Personnel, StationCapability
 from .stations import District, KeyInstrumentType, Station, VerificationItem
 from .users import Role, User
 
@@ -20,10 +21,14 @@ __all__ = [
     "CertificateItem",
     "District",
     "DocumentSequence",
+    "ExpiryWarning",
     "KeyInstrumentType",
     "LifecycleEvent",
+    "MeasurementStandard",
+    "Personnel",
     "Role",
     "Station",
+    "StationCapability",
     "Suspension",
     "TerminationRequest",
     "User",

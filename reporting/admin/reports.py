@@ -1,1 +1,201 @@
+"""Admin of monthly reports (M2–M5, M8), quarterly analyses (M6), major issues (M7) and reminders (M3, P2)."""
+import io
 
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from authorizations.admin_forms import ReasonForm
+from reporting import documents_reports as documents
+from reporting.models import MajorIssueReport, MonthlyReport, MonthlyReportLine, QuarterlyAnalysis, ReminderLog
+from reporting.selectors.reports import report_versions
+from reporting.services import reports as services
+from zzmetro.admin_transitions import Transition, TransitionAdminMixin
+from zzmetro.dates import BEIJING, add_months, beijing_today
+from zzmetro.exports import write_xlsx
+
+from .plans import events_html
+
+M = MonthlyReport.Status
+
+REPORT_TRANSITIONS = (
+    Transition(
+        "reopen", "退回修改", ReasonForm,
+        lambda r, u, **data: services.monthly_reopen(report=r, by=u, **data),
+        lambda r: r.status == M.SUBMITTED,
+        confirm="退回后月报解锁，由计量信息员修改并重新报送；原报送版本保留，及时率按首次报送计。",
+    ),
+)
+
+
+class TimelinessFilter(admin.SimpleListFilter):
+    """M2, M4: on time, late, overdue (not submitted after the due day), reopened."""
+
+    title = "报送情况"
+    parameter_name = "timeliness"
+
+    def lookups(self, request, model_admin):
+        return [("on_time", "按时报送"), ("late", "逾期报送"), ("overdue", "逾期未报"), ("reopened", "已退回修改")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "on_time":
+            return queryset.filter(status=M.SUBMITTED, late_days=0)
+        if value == "late":
+            return queryset.filter(status=M.SUBMITTED, late_days__gt=0)
+        if value == "overdue":
+            return queryset.filter(status=M.PENDING, due_on__lt=beijing_today())
+        if value == "reopened":
+            return queryset.filter(status=M.REOPENED)
+        return queryset
+
+
+class MonthFilter(admin.SimpleListFilter):
+    title = "报告月份"
+    parameter_name = "month"
+
+    def lookups(self, request, model_admin):
+        first = beijing_today().replace(day=1)
+        months = [add_months(first, -n) for n in range(1, 25)]
+        return [(f"{m:%Y-%m}", f"{m.year}年{m.month}月") for m in months]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            year, month = map(int, self.value().split("-"))
+            return queryset.filter(period__year=year, period__month=month)
+        return queryset
+
+
+@admin.register(MonthlyReport)
+class MonthlyReportAdmin(TransitionAdminMixin, admin.ModelAdmin):
+    transitions = REPORT_TRANSITIONS
+    list_display = ("station", "month", "status", "timeliness_display", "flagged", "first_submitted_at", "submitted_at")
+    list_filter = (MonthFilter, TimelinessFilter, "status", "flagged", "station__district")
+    search_fields = ("station__name",)
+    list_select_related = ("station",)
+    list_per_page = 100
+    readonly_fields = (
+        "station", "period", "due_on", "status", "first_submitted_at", "submitted_at", "late_days", "reopen_reason",
+        "flagged", "flag_note", "versions_html", "history",
+    )
+    actions = ["export_lines"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="报告月份", ordering="period")
+    def month(self, obj):
+        return f"{obj.period.year}年{obj.period.month}月"
+
+    @admin.display(description="报送情况")
+    def timeliness_display(self, obj):
+        status = obj.status_on(beijing_today())
+        return {"overdue": "逾期未报", "pending": "未到截止日", "reopened": f"已退回修改（首次{obj.timeliness}）"}.get(status, obj.timeliness)
+
+    @admin.display(description="历次版本（M4）")
+    def versions_html(self, obj):
+        parts = []
+        for version in report_versions(obj):
+            lines = format_html_join(
+                "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                ((l.item.name, l.verified, l.qualified, l.unqualified, l.first_time_sticker, l.notes) for l in version.lines.all()),
+            )
+            parts.append(format_html(
+                "<p><b>第{}版</b>{} · {} · {}</p><table><tr><th>项目</th><th>检定</th><th>合格</th><th>不合格</th><th>首检加贴</th><th>备注</th></tr>{}</table>",
+                version.number, "（当前）" if version.is_current else "", f"{version.submitted_at.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}",
+                version.get_source_display(), lines,
+            ))
+        return format_html_join("", "{}", ((p,) for p in parts)) or "尚未报送"
+
+    @admin.display(description="办理记录")
+    def history(self, obj):
+        return events_html(obj.events.select_related("by"))
+
+    @admin.action(description="导出所选月报明细（单位×项目）为Excel", permissions=["view"])
+    def export_lines(self, request, queryset):
+        lines = MonthlyReportLine.objects.filter(version__is_current=True, version__report__in=queryset)
+        buffer = io.BytesIO()
+        write_xlsx(buffer, documents.LINE_COLUMNS, documents.line_rows(lines), title="月报明细")
+        response = HttpResponse(buffer.getvalue(), content_type=documents.XLSX)
+        response["Content-Disposition"] = f"attachment; filename=monthly-lines-{beijing_today():%Y%m%d}.xlsx"
+        return response
+
+
+class StampedFilter(admin.SimpleListFilter):
+    title = "盖章件"
+    parameter_name = "stamped"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "已上传"), ("no", "未上传")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(stamped_file="")
+        if self.value() == "no":
+            return queryset.filter(stamped_file="")
+        return queryset
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QuarterlyAnalysis)
+class QuarterlyAnalysisAdmin(ReadOnlyAdmin):
+    list_display = ("station", "year", "quarter", "due_on", "stamped_uploaded_at", "stamped_late_days")
+    list_filter = ("year", "quarter", StampedFilter)
+    list_select_related = ("station",)
+    search_fields = ("station__name",)
+    change_form_template = "admin/zz/change_form.html"
+
+    def get_urls(self):
+        extra = [path("<int:pk>/document/<slug:kind>/", self.admin_site.admin_view(self.document_view), name="reporting_quarterlyanalysis_document")]
+        return extra + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        links = [("统计分析PDF", reverse("admin:reporting_quarterlyanalysis_document", args=[object_id, "analysis"]))]
+        obj = self.get_object(request, object_id)
+        if obj and obj.stamped_file:
+            links.append(("盖章扫描件", reverse("admin:reporting_quarterlyanalysis_document", args=[object_id, "stamped"])))
+        extra_context["document_links"] = links
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def document_view(self, request, pk, kind):
+        analysis = get_object_or_404(QuarterlyAnalysis.objects.select_related("station"), pk=pk)
+        if not self.has_view_permission(request, analysis):
+            raise PermissionDenied
+        if kind == "analysis":
+            return HttpResponse(documents.quarterly_analysis_pdf(analysis), content_type="application/pdf")
+        if kind == "stamped" and analysis.stamped_file:
+            return FileResponse(analysis.stamped_file.open("rb"), as_attachment=True, filename=analysis.stamped_file.name.rsplit("/", 1)[-1])
+        raise Http404
+
+
+@admin.register(MajorIssueReport)
+class MajorIssueReportAdmin(ReadOnlyAdmin):
+    list_display = ("reported_at", "station", "title", "occurred_on", "reported_by")
+    list_select_related = ("station", "reported_by")
+    search_fields = ("station__name", "title")
+    date_hierarchy = "reported_at"
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "station", "kind", "period", "stage", "status", "attempts", "sent_at")
+    list_filter = ("kind", "stage", "status")
+    list_select_related = ("station",)
+    search_fields = ("station__name",)

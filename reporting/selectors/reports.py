@@ -1,0 +1,294 @@
+"""Reads that carry the reporting rules: what a month asks for, who is expected, rates (M2, M5, M6, M8)."""
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Sum
+
+from authorizations.models import Station, VerificationItem
+from reporting.deadlines import month_end, monthly_due_on, quarter_months, quarterly_due_on
+from reporting.models import AnnualPlan, AnnualPlanLine, MonthlyReport, MonthlyReportLine, QuarterlyAnalysis
+
+from .authority import StationAuthority, load_authorities, station_authority
+
+
+@dataclass
+class MonthAuthority:
+    """What month `period` asks of a station (M2, M5)."""
+
+    period: dt.date
+    expected: bool  # authorized on at least one day (M8)
+    in_force: bool  # could verify on at least one day (A10)
+    items: list[VerificationItem]
+
+
+def month_authority(station: Station, period: dt.date, authority: StationAuthority | None = None) -> MonthAuthority:
+    authority = authority or station_authority(station.pk)
+    span = (period, month_end(period))
+    items = VerificationItem.objects.filter(pk__in=authority.item_ids_in(span)).order_by("code")
+    return MonthAuthority(period, authority.current_in(span), authority.in_force_in(span), list(items))
+
+
+def expected_station_ids(period: dt.date) -> set[int]:
+    """M8: stations authorized (certificate current) on at least one day of the month."""
+    span = (period, month_end(period))
+    return {sid for sid, authority in load_authorities().items() if authority.current_in(span)}
+
+
+def submitted_station_ids(period: dt.date) -> set[int]:
+    return set(MonthlyReport.objects.filter(period=period, first_submitted_at__isnull=False).values_list("station_id", flat=True))
+
+
+# --- rates (M8) ---------------------------------------------------------------------------------------------
+
+STATUS_LABELS = {
+    "on_time": "按时报送",
+    "late": "逾期报送",
+    "overdue": "逾期未报",
+    "reopened": "已退回修改",
+    "pending": "未到截止日",
+    "not_expected": "无需报送",
+}
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@dataclass
+class RateRow:
+    """Counts over the closed months (due day passed) of one station, or of the city."""
+
+    name: str
+    expected: int = 0
+    submitted: int = 0
+    on_time: int = 0
+    months: dict = field(default_factory=dict)  # month number -> status key
+
+    @property
+    def reporting_rate(self) -> float | None:
+        return self.submitted / self.expected if self.expected else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.expected if self.expected else None
+
+    @property
+    def reporting_pct(self) -> str:
+        return _percent(self.reporting_rate)
+
+    @property
+    def on_time_pct(self) -> str:
+        return _percent(self.on_time_rate)
+
+    @property
+    def month_cells(self) -> list[tuple[str, str]]:
+        return [(self.months.get(m, "not_expected"), STATUS_LABELS[self.months.get(m, "not_expected")]) for m in range(1, 13)]
+
+    def count(self, status: str) -> None:
+        if status in ("pending", "not_expected"):
+            return
+        self.expected += 1
+        if status in ("on_time", "late", "reopened"):
+            self.submitted += 1
+        if status == "on_time":
+            self.on_time += 1
+
+
+@dataclass
+class RateTable:
+    year: int
+    as_of: dt.date
+    stations: list[RateRow]
+    city: RateRow
+    city_months: dict  # month number -> RateRow
+
+
+def _cell(authority: StationAuthority | None, period: dt.date, report: tuple | None, as_of: dt.date) -> str:
+    if authority is None or not authority.current_in((period, month_end(period))):
+        return "not_expected"
+    if report is not None and report[0] is not None:
+        late_days, status = report
+        if status == MonthlyReport.Status.REOPENED:
+            return "reopened"
+        return "on_time" if late_days == 0 else "late"
+    return "overdue" if as_of > monthly_due_on(period) else "pending"
+
+
+def reporting_rates(year: int, *, as_of: dt.date, station_ids=None) -> RateTable:
+    """M8 per station and city-wide, per month and year to date, in four queries.
+
+    A month counts once its due day has passed; a reopened report counts as submitted with the timeliness of
+    its first submission (M4 decision).
+    """
+    stations = Station.objects.order_by("name").only("id", "name")
+    reports = MonthlyReport.objects.filter(period__year=year)
+    if station_ids is not None:
+        stations, reports = stations.filter(pk__in=station_ids), reports.filter(station_id__in=station_ids)
+    authorities = load_authorities(station_ids=station_ids)
+    by_key = {(sid, p.month): (late, status) for sid, p, late, status in reports.values_list("station_id", "period", "late_days", "status")}
+    periods = [dt.date(year, m, 1) for m in range(1, 13)]
+    city, city_months, rows = RateRow("全市"), {p.month: RateRow(f"{p.month}月") for p in periods}, []
+    for station in stations:
+        authority = authorities.get(station.pk)
+        if authority is None:
+            continue
+        row = RateRow(station.name)
+        row.station_id = station.pk
+        for period in periods:
+            status = _cell(authority, period, by_key.get((station.pk, period.month)), as_of)
+            row.months[period.month] = status
+            for target in (row, city, city_months[period.month]):
+                target.count(status)
+        if row.expected or any(s != "not_expected" for s in row.months.values()):
+            rows.append(row)
+    return RateTable(year, as_of, rows, city, city_months)
+
+
+# --- the bureau's month board (M2, M8) ----------------------------------------------------------------------
+
+@dataclass
+class BoardRow:
+    station: Station
+    status: str
+    report: MonthlyReport | None
+
+    @property
+    def status_label(self) -> str:
+        if self.status == "late" and self.report:
+            return f"逾期报送（{self.report.late_days}天）"
+        return STATUS_LABELS[self.status]
+
+
+def month_board(period: dt.date, *, as_of: dt.date, status: str = "") -> list[BoardRow]:
+    """Every station expected for `period` with its status: on time, late, overdue, reopened or not yet due."""
+    authorities = load_authorities()
+    span = (period, month_end(period))
+    expected = [sid for sid, a in authorities.items() if a.current_in(span)]
+    reports = {r.station_id: r for r in MonthlyReport.objects.filter(period=period, station_id__in=expected)}
+    rows = []
+    for station in Station.objects.filter(pk__in=expected).order_by("name"):
+        report = reports.get(station.pk)
+        key = (report.late_days, report.status) if report else None
+        rows.append(BoardRow(station, _cell(authorities[station.pk], period, key, as_of), report))
+    return [r for r in rows if not status or r.status == status]
+
+
+# --- the officer's form: year to date against the plan (M2, P1) ---------------------------------------------
+
+def plan_for(station: Station, year: int) -> AnnualPlan | None:
+    """The plan that counts for `year`: the issued one, else the newest approved or submitted version."""
+    plans = AnnualPlan.objects.filter(station=station, year=year).exclude(status=AnnualPlan.Status.SUPERSEDED)
+    issued = plans.filter(status=AnnualPlan.Status.ISSUED).order_by("-version").first()
+    return issued or plans.exclude(status=AnnualPlan.Status.DRAFT).order_by("-version").first()
+
+
+def year_to_date(station: Station, period: dt.date) -> dict[int, dict]:
+    """Per item: verified in the year's earlier months (current versions) and the planned count."""
+    verified = (
+        MonthlyReportLine.objects.filter(
+            version__report__station=station, version__is_current=True,
+            version__report__period__year=period.year, version__report__period__lt=period,
+        )
+        .values("item_id")
+        .annotate(total=Sum("verified"))
+    )
+    totals = {row["item_id"]: {"verified": row["total"], "planned": None} for row in verified}
+    plan = plan_for(station, period.year)
+    if plan:
+        for line in AnnualPlanLine.objects.filter(plan=plan):
+            totals.setdefault(line.item_id, {"verified": 0, "planned": None})["planned"] = line.planned_count
+    return totals
+
+
+def current_lines(report: MonthlyReport):
+    return MonthlyReportLine.objects.filter(version__report=report, version__is_current=True).select_related("item")
+
+
+def report_versions(report: MonthlyReport):
+    from django.db.models import Prefetch
+
+    return report.versions.select_related("submitted_by").prefetch_related(
+        Prefetch("lines", queryset=MonthlyReportLine.objects.select_related("item"))
+    )
+
+
+def station_reports(station: Station, *, limit: int = 24):
+    return MonthlyReport.objects.filter(station=station).order_by("-period")[:limit]
+
+
+def open_months(station: Station, *, as_of: dt.date, back: int = 12) -> list[dict]:
+    """The station's recent months that ask for a report, newest first, with their report if any."""
+    authority = station_authority(station.pk, with_items=False)
+    reports = {r.period: r for r in MonthlyReport.objects.filter(station=station, period__gte=_months_back(as_of, back))}
+    months = []
+    period = as_of.replace(day=1)
+    for _ in range(back):
+        period = _months_back(period, 1)
+        if authority.current_in((period, month_end(period))):
+            report = reports.get(period)
+            key = (report.late_days, report.status) if report else None
+            months.append({"period": period, "report": report, "status": _cell(authority, period, key, as_of), "due_on": monthly_due_on(period)})
+    return months
+
+
+def _months_back(day: dt.date, months: int) -> dt.date:
+    from zzmetro.dates import add_months
+
+    return add_months(day.replace(day=1), -months)
+
+
+# --- quarterly analysis (M6) -------------------------------------------------------------------------------
+
+@dataclass
+class QuarterStatistics:
+    months: list[dt.date]
+    missing: list[dt.date]
+    rows: list[dict]  # item, per-month verified, totals
+    totals: dict
+
+
+def quarter_statistics(station: Station, year: int, quarter: int) -> QuarterStatistics:
+    months = quarter_months(year, quarter)
+    lines = MonthlyReportLine.objects.filter(
+        version__report__station=station, version__is_current=True, version__report__period__in=months
+    ).select_related("item", "version__report")
+    submitted = set(MonthlyReport.objects.filter(station=station, period__in=months, first_submitted_at__isnull=False).values_list("period", flat=True))
+    by_item: dict[int, dict] = {}
+    for line in lines:
+        row = by_item.setdefault(line.item_id, {"item": line.item, "monthly": {m: 0 for m in months}, "verified": 0, "qualified": 0, "unqualified": 0, "first_time_sticker": 0})
+        row["monthly"][line.version.report.period] += line.verified
+        for key in ("verified", "qualified", "unqualified", "first_time_sticker"):
+            row[key] += getattr(line, key)
+    rows = sorted(by_item.values(), key=lambda r: r["item"].code)
+    for row in rows:
+        row["monthly_list"] = [row["monthly"][m] for m in months]
+        row["pass_rate"] = row["qualified"] / row["verified"] if row["verified"] else None
+    totals = {key: sum(r[key] for r in rows) for key in ("verified", "qualified", "unqualified", "first_time_sticker")}
+    totals["pass_rate"] = totals["qualified"] / totals["verified"] if totals["verified"] else None
+    return QuarterStatistics(months, [m for m in months if m not in submitted], rows, totals)
+
+
+@dataclass
+class QuarterBoardRow:
+    station: Station
+    analysis: QuarterlyAnalysis | None
+
+
+def quarterly_board(year: int, quarter: int) -> list[QuarterBoardRow]:
+    """Stations expected in the quarter, with their analysis; the bureau sees who has not uploaded (M6)."""
+    months = quarter_months(year, quarter)
+    span = (months[0], month_end(months[-1]))
+    expected = [sid for sid, a in load_authorities().items() if a.current_in(span)]
+    analyses = {a.station_id: a for a in QuarterlyAnalysis.objects.filter(year=year, quarter=quarter, station_id__in=expected)}
+    return [QuarterBoardRow(s, analyses.get(s.pk)) for s in Station.objects.filter(pk__in=expected).order_by("name")]
+
+
+def quarter_closed(year: int, quarter: int, today: dt.date) -> bool:
+    return today > month_end(quarter_months(year, quarter)[-1])
+
+
+__all__ = [
+    "MonthAuthority", "RateTable", "STATUS_LABELS", "current_lines", "expected_station_ids", "month_authority",
+    "month_board", "open_months", "plan_for", "quarter_closed", "quarter_statistics", "quarterly_board",
+    "quarterly_due_on", "report_versions", "reporting_rates", "station_reports", "submitted_station_ids", "year_to_date",
+]

@@ -1,0 +1,140 @@
+"""Reminder jobs: the 3rd-of-month job (M3) and the December-10 job (P2).
+
+Only stations that have not submitted are reminded. Idempotency is the database's job: a ReminderLog row per
+(station, kind, period, stage) under a unique constraint is inserted first (pending), then sent and marked
+sent under a row lock. A second run inserts nothing and finds nothing pending; a failed SMTP send leaves its
+row pending with the error, and the retry (or the next run of the job) sends it. The one window left is a crash
+between the SMTP server accepting the message and the commit: that reminder would be sent again, never lost.
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from authorizations.models import Certificate, Station
+from authorizations.services.common import station_recipients
+from reporting.deadlines import month_label, monthly_due_on, plan_due_on, previous_month
+from reporting.models import AnnualPlan, ReminderLog
+from reporting.selectors.reports import expected_station_ids, submitted_station_ids
+
+from .reports import reports_open_month
+from .workflow import sign_off
+
+K, S = ReminderLog.Kind, ReminderLog.Stage
+
+# The job days (Beijing calendar; the beat schedule in zzmetro/celery.py fires on exactly these days).
+MONTHLY_DAYS = {1: S.FIRST, 3: S.LAST_DAY, 4: S.OVERDUE}  # M3: day of month M+1
+PLAN_DAYS = {(12, 1): S.FIRST, (12, 8): S.LAST_DAY, (12, 11): S.OVERDUE}  # P2
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: str
+    stage: str
+    period: dt.date
+    due_on: dt.date
+    station_ids: set[int]
+
+
+def monthly_job(day: dt.date) -> Job | None:
+    """M3: on the 1st, 3rd and 4th, stations expected for last month that have not submitted it."""
+    stage = MONTHLY_DAYS.get(day.day)
+    if stage is None:
+        return None
+    period = previous_month(day)
+    reports_open_month(period)
+    targets = expected_station_ids(period) - submitted_station_ids(period)
+    return Job(K.MONTHLY, stage, period, monthly_due_on(period), targets)
+
+
+def plan_job(day: dt.date) -> Job | None:
+    """P2: on 1, 8 and 11 December, authorized stations without a submitted plan for next year."""
+    stage = PLAN_DAYS.get((day.month, day.day))
+    if stage is None:
+        return None
+    year = day.year + 1
+    authorized = set(Certificate.objects.current_on(day).values_list("station_id", flat=True))
+    submitted = set(
+        AnnualPlan.objects.filter(year=year, first_submitted_at__isnull=False).values_list("station_id", flat=True)
+    )
+    return Job(K.PLAN, stage, dt.date(year, 1, 1), plan_due_on(year), authorized - submitted)
+
+
+JOBS = {K.MONTHLY: monthly_job, K.PLAN: plan_job}
+
+
+@transaction.atomic
+def reminders_prepare(*, kind: str, day: dt.date) -> list[int]:
+    """Insert the job's reminder rows (the unique constraint drops any already there); return those pending."""
+    job = JOBS[kind](day)
+    if job is None:
+        return []
+    ReminderLog.objects.bulk_create(
+        [ReminderLog(station_id=sid, kind=job.kind, period=job.period, stage=job.stage, due_on=job.due_on) for sid in job.station_ids],
+        ignore_conflicts=True,
+    )
+    pending = ReminderLog.objects.filter(kind=job.kind, period=job.period, stage=job.stage, status=ReminderLog.Status.PENDING)
+    return list(pending.order_by("id").values_list("id", flat=True))
+
+
+def reminder_send(*, reminder_id: int) -> bool:
+    """Send one pending reminder under a row lock; True if it went out. Errors are kept and re-raised."""
+    failure = None
+    with transaction.atomic():
+        reminder = ReminderLog.objects.select_for_update().select_related("station").filter(pk=reminder_id).first()
+        if reminder is None or reminder.status != ReminderLog.Status.PENDING:
+            return False
+        message = reminder_message(reminder)
+        reminder.attempts += 1
+        try:
+            message.send()
+        except Exception as error:  # noqa: BLE001 — kept on the row, then re-raised for the task's retry
+            reminder.last_error, failure = f"{type(error).__name__}: {error}"[:1000], error
+        else:
+            reminder.status, reminder.sent_at, reminder.last_error = ReminderLog.Status.SENT, timezone.now(), ""
+        reminder.recipients = ", ".join(message.to + message.cc)
+        reminder.save()
+    if failure is not None:
+        raise failure
+    return True
+
+
+def reminder_message(reminder: ReminderLog) -> EmailMessage:
+    """The Chinese e-mail: station, period, due day, link; overdue ones copy bureau staff (M3, P2)."""
+    station: Station = reminder.station
+    if reminder.kind == K.MONTHLY:
+        what = f"{month_label(reminder.period)}月度报表"
+        path = reverse("reporting:monthly_form", args=[reminder.period.year, reminder.period.month])
+        rule = "月报应于每月3日前报送上月情况"
+    else:
+        what = f"{reminder.period.year}年度强制检定计划"
+        path = reverse("reporting:plan_edit", args=[reminder.period.year])
+        rule = "下一年度强检计划应于每年12月10日前报送"
+    due = f"{reminder.due_on.year}年{reminder.due_on.month}月{reminder.due_on.day}日"
+    if reminder.stage == S.OVERDUE:
+        subject = f"【逾期未报】{station.name} {what}"
+        body = f"贵单位{what}已超过报送截止日（{due}），至今尚未报送，请立即报送。本提醒已抄送市局计量处。"
+    else:
+        subject = f"【报送提醒】{station.name} {what}"
+        last = "今天是报送截止日" if reminder.stage == S.LAST_DAY and reminder.kind == K.MONTHLY else "报送截止日临近"
+        body = f"贵单位{what}尚未报送。{last}，截止日为{due}（含当日，北京时间24时前）。"
+    body += f"\n依据：《关于加强郑州市计量授权监督管理工作的方案》（郑质监量发〔2015〕8号）第四条，{rule}。"
+    cc = list(settings.BUREAU_EMAIL) if reminder.stage == S.OVERDUE else []
+    recipients = station_recipients(station) or list(settings.BUREAU_EMAIL)
+    return EmailMessage(f"【郑州计量授权】{subject}", sign_off(station.name, body, settings.SITE_URL + path), None, recipients, cc=cc)
+
+
+def run_job(*, kind: str, day: dt.date) -> dict:
+    """The whole job in-process (no broker): prepare, then send each pending reminder; failures stay pending."""
+    sent = failed = 0
+    ids = reminders_prepare(kind=kind, day=day)
+    for reminder_id in ids:
+        try:
+            sent += reminder_send(reminder_id=reminder_id)
+        except Exception:  # noqa: BLE001 — the row keeps the error; the next run retries it
+            failed += 1
+    return {"pending": len(ids), "sent": sent, "failed": failed}

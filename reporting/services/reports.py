@@ -1,0 +1,259 @@
+"""Monthly reports (M2–M5), quarterly analyses (M6) and major-issue reports (M7)."""
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from authorizations.models import Station
+from authorizations.services.common import DomainError
+from reporting.deadlines import days_late, month_end, month_label, monthly_due_on, quarter_months, quarterly_due_on
+from reporting.models import MajorIssueReport, MonthlyReport, MonthlyReportLine, MonthlyReportVersion, QuarterlyAnalysis
+from reporting.selectors.authority import load_authorities
+from reporting.selectors.reports import MonthAuthority, month_authority
+from zzmetro.dates import beijing_date, beijing_today
+from zzmetro.spreadsheets import CellError, Field, SpreadsheetError, read_rows
+from zzmetro.uploads import validate_document
+
+from .workflow import ensure_transition, notify_station, record, require_reason
+
+M = MonthlyReport.Status
+COUNTS = ("verified", "qualified", "unqualified", "first_time_sticker")
+HEADERS = {"item": "项目代码", "verified": "检定数量", "qualified": "合格数量", "unqualified": "不合格数量", "first_time_sticker": "首次检定加贴标志数量"}
+
+
+class LinesInvalid(DomainError):
+    """Some lines break a rule; `errors` names each by row and column. Nothing was saved."""
+
+    def __init__(self, errors: list[CellError]):
+        super().__init__(f"月报有{len(errors)}处问题，未保存任何数据，请修改后重新提交。")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One line as typed in the form or read from Excel; `row` is the form line or the Excel row number."""
+
+    row: int
+    item_code: str
+    verified: int | None
+    qualified: int | None
+    unqualified: int | None
+    first_time_sticker: int | None
+    notes: str = ""
+
+
+def _line_errors(line: LineInput, items: dict) -> list[CellError]:
+    errors = []
+    if line.item_code not in items:
+        return [CellError(line.row, HEADERS["item"], f"“{line.item_code}”不是本单位该月的授权检定项目（M5），不能填报。")]
+    for key in COUNTS:
+        value = getattr(line, key)
+        if value is None or isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            errors.append(CellError(line.row, HEADERS[key], "应为不小于0的整数"))
+    if errors:
+        return errors
+    if line.qualified + line.unqualified != line.verified:
+        errors.append(CellError(
+            line.row, HEADERS["verified"],
+            f"合格数量{line.qualified} + 不合格数量{line.unqualified} = {line.qualified + line.unqualified}，不等于检定数量{line.verified}",
+        ))
+    if line.first_time_sticker > line.verified:
+        errors.append(CellError(line.row, HEADERS["first_time_sticker"], f"不能大于检定数量{line.verified}"))
+    return errors
+
+
+def check_lines(lines: list[LineInput], month: MonthAuthority) -> list[CellError]:
+    """M2, M5: one line per authorized item, whole numbers ≥ 0, qualified + unqualified = verified."""
+    items = {item.code: item for item in month.items}
+    errors, seen = [], {}
+    for line in lines:
+        errors += _line_errors(line, items)
+        if line.item_code in seen:
+            errors.append(CellError(line.row, HEADERS["item"], f"“{line.item_code}”重复（已在第{seen[line.item_code]}行填报）"))
+        seen.setdefault(line.item_code, line.row)
+    missing = [f"{item.code} {item.name}" for code, item in items.items() if code not in seen]
+    if missing:
+        errors.append(CellError(0, HEADERS["item"], f"缺少授权检定项目：{'、'.join(missing)}（每个授权项目一行，本月未检定请填0）"))
+    return errors
+
+
+def unreportable_reason(month: MonthAuthority, today: dt.date) -> str:
+    """Why month M cannot be reported (yet), or "" (M5, M8)."""
+    if today <= month_end(month.period):
+        return f"{month_label(month.period)}尚未结束，该月月报自次月1日起报送。"
+    if not month.expected:
+        return f"本单位{month_label(month.period)}未获计量授权（证书未生效、已过期或已撤销），无需报送该月月报。"
+    return ""
+
+
+def _refuse_unreportable(month: MonthAuthority, today: dt.date) -> None:
+    reason = unreportable_reason(month, today)
+    if reason:
+        raise DomainError(reason)
+
+
+def _new_version(report: MonthlyReport, *, by, at, source: str, notes: str) -> MonthlyReportVersion:
+    last = report.versions.order_by("-number").first()
+    report.versions.filter(is_current=True).update(is_current=False)
+    return MonthlyReportVersion.objects.create(
+        report=report, number=(last.number + 1) if last else 1, submitted_at=at, submitted_by=by,
+        late_days=days_late(at, report.due_on), source=source, notes=notes.strip(),
+    )
+
+
+def _flag(lines: list[LineInput], month: MonthAuthority) -> bool:
+    """A10, M5: verifications claimed in a month the station could not verify on any day are flagged."""
+    return not month.in_force and any(line.verified for line in lines)
+
+
+@transaction.atomic
+def monthly_submit(
+    *, station: Station, period: dt.date, lines: list[LineInput], by, source: str = "form", notes: str = "",
+    at: dt.datetime | None = None,
+) -> MonthlyReport:
+    """M2–M5: validate everything, then save one locked version; timeliness comes from the first submission."""
+    at = at or timezone.now()
+    month = month_authority(station, period)
+    _refuse_unreportable(month, beijing_date(at))
+    report, _ = MonthlyReport.objects.get_or_create(station=station, period=period, defaults={"due_on": monthly_due_on(period)})
+    report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    before = ensure_transition(report, to=M.SUBMITTED)
+    errors = check_lines(lines, month)
+    if errors:
+        raise LinesInvalid(errors)  # the transaction rolls back: nothing saved
+    version = _new_version(report, by=by, at=at, source=source, notes=notes)
+    flagged = _flag(lines, month)
+    items = {item.code: item for item in month.items}
+    MonthlyReportLine.objects.bulk_create(
+        MonthlyReportLine(version=version, item=items[line.item_code], notes=line.notes.strip()[:200], flagged=flagged and line.verified > 0,
+                          **{key: getattr(line, key) for key in COUNTS})
+        for line in lines
+    )
+    if report.first_submitted_at is None:
+        report.first_submitted_at, report.late_days = at, version.late_days
+    report.status, report.submitted_at, report.flagged = M.SUBMITTED, at, flagged
+    report.flag_note = "该月全月暂停授权或未获授权，却申报了检定数量（A10）" if flagged else ""
+    report.save()
+    label = "报送月报" if version.number == 1 else f"重新报送月报（第{version.number}版）"
+    record(report, label=label, by=by, before=before, note=report.timeliness + ("；存在异常：" + report.flag_note if flagged else ""))
+    return report
+
+
+MONTHLY_FIELDS = [
+    Field("项目代码", "item_code", max_length=16, width=12),
+    Field("检定项目", "item_name", required=False, width=24),
+    Field("检定数量", "verified", kind="int", width=10),
+    Field("合格数量", "qualified", kind="int", width=10),
+    Field("不合格数量", "unqualified", kind="int", width=12),
+    Field("首次检定加贴标志数量", "first_time_sticker", kind="int", width=20),
+    Field("备注", "notes", required=False, max_length=200, width=30),
+]
+
+
+def lines_from_excel(upload) -> list[LineInput]:
+    """Read the month's template safely (zzmetro.spreadsheets); any cell problem refuses the whole file."""
+    try:
+        parsed = list(read_rows(upload, MONTHLY_FIELDS, max_rows=500))
+    except SpreadsheetError as error:
+        raise DomainError(error.message, field="file") from error
+    errors = [error for row in parsed for error in row.errors]
+    if errors:
+        raise LinesInvalid(errors)
+    return [
+        LineInput(row.row, row.values["item_code"], *(row.values[key] for key in COUNTS), notes=row.values["notes"] or "")
+        for row in parsed
+    ]
+
+
+def monthly_submit_excel(*, station: Station, period: dt.date, upload, by, at: dt.datetime | None = None) -> MonthlyReport:
+    """M2: the same validation as the form, errors named by row and column, nothing saved unless all is valid."""
+    return monthly_submit(station=station, period=period, lines=lines_from_excel(upload), by=by, source="excel", at=at)
+
+
+@transaction.atomic
+def monthly_reopen(*, report: MonthlyReport, by, reason: str) -> MonthlyReport:
+    """M4: bureau staff reopen a locked report with a reason; the officer amends and resubmits."""
+    reason = require_reason(reason, "退回月报")
+    report = MonthlyReport.objects.select_for_update().select_related("station").get(pk=report.pk)
+    before = ensure_transition(report, to=M.REOPENED)
+    report.status, report.reopen_reason = M.REOPENED, reason
+    report.save(update_fields=["status", "reopen_reason"])
+    record(report, label="退回月报修改", by=by, before=before, note=reason)
+    period = report.period
+    notify_station(
+        report.station, subject=f"{month_label(period)}月报退回修改",
+        path=reverse("reporting:monthly_form", args=[period.year, period.month]),
+        body=f"贵单位{month_label(period)}月报已被退回修改，请修改后重新报送。退回理由：{reason}",
+    )
+    return report
+
+
+def reports_open_month(period: dt.date) -> int:
+    """Create the pending report rows of every station expected for `period` (idempotent; M8)."""
+    span = (period, month_end(period))
+    expected = [sid for sid, authority in load_authorities().items() if authority.current_in(span)]
+    due_on = monthly_due_on(period)
+    created = MonthlyReport.objects.bulk_create(
+        [MonthlyReport(station_id=sid, period=period, due_on=due_on) for sid in expected], ignore_conflicts=True
+    )
+    return len(created)
+
+
+# --- quarterly analysis (M6) -------------------------------------------------------------------------------
+
+def _quarter(station: Station, year: int, quarter: int, today: dt.date) -> QuarterlyAnalysis:
+    if quarter not in (1, 2, 3, 4):
+        raise DomainError("季度应为1至4。")
+    if today <= month_end(quarter_months(year, quarter)[-1]):
+        raise DomainError(f"{year}年第{quarter}季度尚未结束，季度统计分析自季度结束后报送。")
+    analysis, _ = QuarterlyAnalysis.objects.get_or_create(
+        station=station, year=year, quarter=quarter, defaults={"due_on": quarterly_due_on(year, quarter)}
+    )
+    return analysis
+
+
+@transaction.atomic
+def quarterly_save_narrative(*, station: Station, year: int, quarter: int, narrative: str, by) -> QuarterlyAnalysis:
+    """M6: the officer adds the narrative that the generated PDF carries."""
+    analysis = _quarter(station, year, quarter, beijing_today())
+    analysis.narrative = narrative.strip()
+    analysis.save(update_fields=["narrative", "updated_at"])
+    return analysis
+
+
+@transaction.atomic
+def quarterly_upload_stamped(*, analysis: QuarterlyAnalysis, file, by, at: dt.datetime | None = None) -> QuarterlyAnalysis:
+    """M6: the copy stamped with the station's seal — PDF or image, type checked by content, size-limited."""
+    try:
+        extension = validate_document(file)
+    except ValidationError as error:
+        raise DomainError(error.messages[0], field="file") from error
+    at = at or timezone.now()
+    analysis = QuarterlyAnalysis.objects.select_for_update().get(pk=analysis.pk)
+    analysis.stamped_file.save(f"stamped{extension}", file, save=False)
+    analysis.stamped_uploaded_at, analysis.uploaded_by = at, by
+    analysis.stamped_late_days = days_late(at, analysis.due_on)
+    analysis.save()
+    return analysis
+
+
+# --- major issues (M7) -------------------------------------------------------------------------------------
+
+@transaction.atomic
+def major_issue_report(*, station: Station, by, title: str, occurred_on: dt.date, description: str, measures: str = "") -> MajorIssueReport:
+    """M7: filed at any time; bureau staff are e-mailed at once (after commit, retried by the task)."""
+    if not title.strip() or not description.strip():
+        raise DomainError("请填写标题和情况说明。", field="description")
+    if occurred_on > beijing_today():
+        raise DomainError("发生日期不能晚于今天。", field="occurred_on")
+    issue = MajorIssueReport.objects.create(
+        station=station, reported_by=by, title=title.strip(), occurred_on=occurred_on,
+        description=description.strip(), measures=measures.strip(),
+    )
+    from reporting.tasks_reports import send_major_issue_email
+
+    transaction.on_commit(lambda: send_major_issue_email.delay(issue.pk))
+    return issue

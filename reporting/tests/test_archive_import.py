@@ -1,0 +1,169 @@
+"""Bulk import of the archive (DOMAIN M1, A10, R1): every row validated, all rows saved or none."""
+import datetime as dt
+
+import pytest
+
+from authorizations import services as lifecycle
+from authorizations.tests.factories import UserFactory
+from authorizations.tests.resource_factories import MeasurementStandardFactory, PersonnelFactory
+from reporting.models import Instrument, Verification
+from reporting.services.archive_import import archive_import
+from zzmetro.spreadsheets import SpreadsheetError
+
+from .archive_factories import row, workbook_bytes, world  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def _import(officer, rows, **kwargs):
+    return archive_import(station=officer.station, data=workbook_bytes(rows), **kwargs)
+
+
+def _messages(outcome):
+    return [(e.row, e.column, e.message) for e in outcome.errors]
+
+
+def test_valid_rows_are_all_saved_with_their_verification_and_next_due_date(world, officer1):
+    """M1: each row becomes an instrument and its verification; next due = verified + cycle − 1 day."""
+    outcome = _import(officer1, [row(world, 1), row(world, 2, cycle_months=6, verified_on="2026年2月28日")])
+    assert outcome.errors == [] and outcome.imported == 2
+    first = Instrument.objects.get(serial_number="SN000001")
+    assert (first.station, first.item, first.use) == (officer1.station, world["meter"], "trade")
+    assert first.next_due_on == dt.date(2027, 3, 4) and first.last_result == "qualified"
+    second = Verification.objects.get(instrument__serial_number="SN000002")
+    assert second.verified_on == dt.date(2026, 2, 28) and second.next_due_on == dt.date(2026, 8, 27)
+    assert (second.station_id, second.item_id, second.use) == (officer1.station_id, world["meter"].pk, "trade")
+    assert second.verifier == world["a"]["person"] and second.standard == world["a"]["standard"]
+
+
+def test_unqualified_instrument_gets_no_next_due_date(world, officer1):
+    """M1 (decision): an unqualified result carries a notice, not a validity — no next due date."""
+    _import(officer1, [row(world, 1, result="不合格")])
+    assert Instrument.objects.get().next_due_on is None
+
+
+def test_one_bad_row_saves_nothing_and_names_row_column_and_reason(world, officer1):
+    """M1: all or nothing; the report names the Excel row, the column header and the reason."""
+    outcome = _import(officer1, [row(world, 1), row(world, 2, use="自用", verified_on="3/5/2026"), row(world, 3, name=None)])
+    assert Instrument.objects.count() == 0 and Verification.objects.count() == 0
+    assert _messages(outcome) == [
+        (3, "用途", "“自用”不是可选值（贸易结算、安全防护、医疗卫生、环境监测）"),
+        (3, "检定日期", "“3/5/2026”不是有效日期，请填写如 2026-03-05 的日期"),
+        (4, "器具名称", "必填"),
+    ]
+
+
+def test_duplicate_serial_number_within_station_and_item_is_refused(world, officer1):
+    """M1: a serial number appears once per station and item — in the file and against the archive."""
+    assert _import(officer1, [row(world, 1)]).imported == 1
+    outcome = _import(officer1, [row(world, 1), row(world, 2), row(world, 2)])
+    assert _messages(outcome) == [
+        (2, "出厂编号", "出厂编号“SN000001”已在本单位该项目的档案中（新的检定请在器具页面登记）"),
+        (4, "出厂编号", "出厂编号“SN000002”与第3行重复（同一检定项目）"),
+    ]
+    assert Instrument.objects.count() == 1
+
+
+def test_same_serial_number_is_fine_at_another_station(world, officer1, officer2):
+    """M1: the uniqueness is per station and item."""
+    _import(officer1, [row(world, 1)])
+    kit = world["b"]
+    outcome = _import(officer2, [row(world, 1, verifier=kit["person"].certificate_number, standard=kit["standard"].name)])
+    assert outcome.errors == [] and Instrument.objects.count() == 2
+
+
+def test_item_not_authorized_on_the_verification_date_is_refused(world, officer1):
+    """A10 (decision: refuse): an item the station holds no authority for that day, or a day it was suspended."""
+    bureau = UserFactory(bureau=True)
+    certificate = officer1.station.certificates.get()
+    lifecycle.certificate_suspend(certificate=certificate, by=bureau, starts_on=dt.date(2026, 4, 1), planned_end_on=dt.date(2026, 5, 1), reason="标准超期")
+    outcome = _import(officer1, [row(world, 1, item="水表"), row(world, 2, verified_on=dt.date(2026, 4, 2)), row(world, 3, verified_on=dt.date(2024, 12, 31))])
+    item_errors = [(r, m) for r, c, m in _messages(outcome) if c == "检定项目（代码或名称）"]
+    assert [r for r, _ in item_errors] == [2, 3, 4]
+    assert "2026-04-02未获授权" in item_errors[1][1]
+    assert Instrument.objects.count() == 0
+
+
+def test_verifier_and_standard_must_be_valid_on_the_verification_date_and_serve_the_item(world, officer1):
+    """R1: the person's certificate and the standard's certificate cover the verification date and the item."""
+    station = officer1.station
+    PersonnelFactory(station=station, name="过期员", certificate_number="OLD-1", valid_until=dt.date(2026, 3, 1), items=[world["meter"]])
+    MeasurementStandardFactory(station=station, name="水表装置", certificate_number="W-1", items=[world["water"]])
+    outcome = _import(officer1, [
+        row(world, 1, verifier="OLD-1"), row(world, 2, verifier="OLD-1", verified_on=dt.date(2026, 3, 1)),
+        row(world, 3, standard="W-1"), row(world, 4, verifier="无此人"),
+    ])
+    assert _messages(outcome) == [
+        (2, "检定人员（证书编号或姓名）", "检定人员“过期员（OLD-1）”的证书有效期至2026-03-01，检定日已过期"),
+        (4, "计量标准（证书编号或名称）", "计量标准“水表装置（W-1）”不适用于该检定项目"),
+        (5, "检定人员（证书编号或姓名）", "本单位没有登记“无此人”这个检定人员"),
+    ]
+
+
+def test_another_stations_verifier_cannot_be_named(world, officer1):
+    """Actors: station B's people are unknown to station A's import."""
+    outcome = _import(officer1, [row(world, 1, verifier=world["b"]["person"].certificate_number)])
+    assert "本单位没有登记" in outcome.errors[0].message
+
+
+def test_future_verification_date_is_refused(world, officer1):
+    outcome = _import(officer1, [row(world, 1, verified_on=dt.date(2026, 6, 16))])
+    assert _messages(outcome) == [(2, "检定日期", "检定日期不能晚于今天")]
+
+
+def test_value_starting_with_equals_is_refused_as_a_suspected_formula(world, officer1):
+    """Hostile input: a typed =HYPERLINK(...) is refused with a clear message; nothing is saved."""
+    outcome = _import(officer1, [row(world, 1, user_unit='=HYPERLINK("http://evil.example","点我")')])
+    assert _messages(outcome) == [(2, "使用单位", "内容以“=”开头，疑似公式，已拒绝（请删去开头的“=”）")]
+    assert Instrument.objects.count() == 0
+
+
+def test_negative_range_is_kept_as_text(world, officer1):
+    """A range like -40~85℃ is legitimate data: only = and @ are refused on import."""
+    _import(officer1, [row(world, 1, measuring_range="-40~85℃")])
+    assert Instrument.objects.get().measuring_range == "-40~85℃"
+
+
+def test_whole_file_problems_raise_before_anything_is_saved(world, officer1):
+    with pytest.raises(SpreadsheetError, match="不是Excel工作簿"):
+        archive_import(station=officer1.station, data=b"serial,name\n1,2\n")
+    assert Instrument.objects.count() == 0
+
+
+def test_import_reports_progress_and_saves_in_one_call(world, officer1):
+    seen = []
+    _import(officer1, [row(world, n) for n in range(1, 6)], progress=lambda p, **kw: seen.append(p))
+    assert seen[0] == 10 and seen[-1] == 75 and Instrument.objects.count() == 5
+
+
+def test_bulk_create_path_used_without_postgresql_saves_the_same(world, officer1, monkeypatch):
+    """The demo's SQLite path (no COPY) stores the same rows."""
+    from reporting.services import archive_import as module
+
+    monkeypatch.setattr(module, "_copy", module._bulk_create)
+    _import(officer1, [row(world, 1), row(world, 2, result="不合格")])
+    assert sorted(Instrument.objects.values_list("serial_number", "next_due_on")) == [("SN000001", dt.date(2027, 3, 4)), ("SN000002", None)]
+    assert Verification.objects.filter(station=officer1.station).count() == 2
+
+
+def test_copy_escapes_tabs_newlines_and_backslashes(world, officer1):
+    _import(officer1, [row(world, 1, location="一楼\t东侧\\机房", name="电能表\n备用")])
+    instrument = Instrument.objects.get()
+    assert instrument.location == "一楼\t东侧\\机房" and instrument.name == "电能表\n备用"
+
+
+def test_import_uses_the_same_authority_rule_as_the_lifecycle_selector(world, officer1):
+    """A8, A10: the import's many-days evaluation agrees with authorized_item_ids_on on every boundary day."""
+    from authorizations.selectors import authorized_item_ids_on
+    from authorizations.tests.factories import VerificationItemFactory
+    from reporting.selectors.archive import authorized_items_by_day
+
+    bureau = UserFactory(bureau=True)
+    certificate = officer1.station.certificates.get()
+    late = VerificationItemFactory(code="DN02")
+    certificate.certificate_items.create(item=late, added_on=dt.date(2026, 2, 1), application=certificate.application)
+    lifecycle.certificate_suspend(certificate=certificate, by=bureau, starts_on=dt.date(2026, 4, 1), planned_end_on=dt.date(2026, 5, 1), reason="x")
+    lifecycle.certificate_lift_suspension(certificate=certificate, by=bureau, lifted_on=dt.date(2026, 4, 20))
+    days = [dt.date(2024, 12, 31), dt.date(2025, 1, 1), dt.date(2026, 1, 31), dt.date(2026, 2, 1), dt.date(2026, 3, 31),
+            dt.date(2026, 4, 1), dt.date(2026, 4, 19), dt.date(2026, 4, 20), certificate.expires_on, certificate.expires_on + dt.timedelta(days=1)]
+    assert authorized_items_by_day(officer1.station, days) == {d: authorized_item_ids_on(officer1.station, d) for d in days}

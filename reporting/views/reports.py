@@ -1,0 +1,245 @@
+"""Station portal: monthly reports (M2–M5), quarterly analyses (M6), major issues (M7), own rates (M8).
+
+Officers reach their objects only through `for_user`; another station's report is a 404.
+"""
+import datetime as dt
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from authorizations.services.common import DomainError
+from authorizations.views.portal import pdf_response
+from reporting import documents_reports as documents
+from reporting.deadlines import month_label, monthly_due_on, quarter_months, quarterly_due_on
+from reporting.forms.reports import MajorIssueForm, MonthlyForm, NarrativeForm, StampedForm, UploadForm
+from reporting.models import AnnualPlan, MajorIssueReport, MonthlyReport, QuarterlyAnalysis
+from reporting.selectors import reports as selectors
+from reporting.services import reports as services
+from zzmetro.access import officer_required
+from zzmetro.dates import beijing_today
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _period(year: int, month: int) -> dt.date:
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        raise Http404
+    return dt.date(year, month, 1)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@officer_required
+def index(request):
+    station, today = request.user.station, beijing_today()
+    context = {
+        "station": station,
+        "today": today,
+        "next_year": today.year + 1,
+        "plans": AnnualPlan.objects.filter(station=station).select_related("issuance").order_by("-year", "-version")[:10],
+        "months": selectors.open_months(station, as_of=today),
+        "quarters": _recent_quarters(station, today),
+        "issues": MajorIssueReport.objects.filter(station=station)[:5],
+        "rates": selectors.reporting_rates(today.year, as_of=today, station_ids=[station.pk]),
+        "status_labels": selectors.STATUS_LABELS,
+    }
+    return render(request, "reporting/index.html", context)
+
+
+def _recent_quarters(station, today: dt.date) -> list[dict]:
+    quarters, year, quarter = [], today.year, (today.month - 1) // 3 + 1
+    analyses = {(a.year, a.quarter): a for a in QuarterlyAnalysis.objects.filter(station=station, year__gte=today.year - 1)}
+    for _ in range(4):
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+        quarters.append({"year": year, "quarter": quarter, "due_on": quarterly_due_on(year, quarter), "analysis": analyses.get((year, quarter))})
+    return quarters
+
+
+# --- monthly report ----------------------------------------------------------------------------------------
+
+def _monthly_context(request, period, form, *, errors=(), upload_form=None):
+    station = request.user.station
+    month = selectors.month_authority(station, period)
+    report = MonthlyReport.objects.filter(station=station, period=period).first()
+    ytd = selectors.year_to_date(station, period)
+    rows = [(row, ytd.get(row[1].pk, {"verified": 0, "planned": None})) for row in form.rows()] if form else []
+    return {
+        "period": period, "label": month_label(period), "month": month, "report": report, "form": form, "rows": rows,
+        "errors": errors, "upload_form": upload_form or UploadForm(), "due_on": monthly_due_on(period),
+        "blocked": services.unreportable_reason(month, beijing_today()),
+        "item_names": {index: item.name for index, item in enumerate(month.items, start=1)},
+    }
+
+
+@officer_required
+def monthly_form(request, year, month):
+    """M2: one line per item authorized in the month; submitting locks the report (M4)."""
+    period, station = _period(year, month), request.user.station
+    report = MonthlyReport.objects.filter(station=station, period=period).first()
+    if report and report.is_locked:
+        return redirect("reporting:monthly_detail", pk=report.pk)
+    month_items = selectors.month_authority(station, period).items
+    initial = {line.item_id: line for line in selectors.current_lines(report)} if report else {}
+    form = MonthlyForm(request.POST if request.method == "POST" else None, items=month_items, initial_lines=initial)
+    errors = ()
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.monthly_submit(station=station, period=period, lines=form.lines(), by=request.user, notes=form.cleaned_data["notes"])
+        except services.LinesInvalid as error:
+            errors = error.errors
+            messages.error(request, error.message)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"{month_label(period)}月报已报送并锁定（{report.timeliness}）。")
+            return redirect("reporting:monthly_detail", pk=report.pk)
+    return render(request, "reporting/monthly_form.html", _monthly_context(request, period, form, errors=errors))
+
+
+@officer_required
+def monthly_template(request, year, month):
+    """M2: the month's Excel template, one row per authorized item."""
+    period = _period(year, month)
+    items = selectors.month_authority(request.user.station, period).items
+    return _xlsx(documents.monthly_template(period, items), f"月报模板-{period:%Y-%m}.xlsx")
+
+
+@officer_required
+@require_POST
+def monthly_upload(request, year, month):
+    """M2: the filled template; errors named by row and column; nothing saved unless all of it is valid."""
+    period, station = _period(year, month), request.user.station
+    upload_form = UploadForm(request.POST, request.FILES)
+    errors = ()
+    if upload_form.is_valid():
+        try:
+            report = services.monthly_submit_excel(station=station, period=period, upload=upload_form.cleaned_data["file"], by=request.user)
+        except services.LinesInvalid as error:
+            errors = error.errors
+            messages.error(request, error.message)
+        except DomainError as error:
+            upload_form.add_error("file", error.message)
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"已从Excel导入{month_label(period)}月报并报送、锁定（{report.timeliness}）。")
+            return redirect("reporting:monthly_detail", pk=report.pk)
+    items = selectors.month_authority(station, period).items
+    form = MonthlyForm(items=items)
+    context = _monthly_context(request, period, form, errors=errors, upload_form=upload_form)
+    context["excel_errors"] = True
+    return render(request, "reporting/monthly_form.html", context, status=200)
+
+
+@officer_required
+def monthly_detail(request, pk):
+    """M4: the report with every submitted version and its history."""
+    report = get_object_or_404(MonthlyReport.objects.for_user(request.user).select_related("station"), pk=pk)
+    context = {
+        "report": report, "label": month_label(report.period), "versions": selectors.report_versions(report),
+        "events": report.events.select_related("by"),
+    }
+    return render(request, "reporting/monthly_detail.html", context)
+
+
+# --- quarterly analysis ------------------------------------------------------------------------------------
+
+@officer_required
+def quarterly_period(request, year, quarter):
+    """M6: start (or continue) the quarter's analysis: the narrative the PDF carries."""
+    if quarter not in (1, 2, 3, 4):
+        raise Http404
+    station = request.user.station
+    analysis = QuarterlyAnalysis.objects.filter(station=station, year=year, quarter=quarter).first()
+    form = NarrativeForm(request.POST if request.method == "POST" else None, initial={"narrative": analysis.narrative if analysis else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            analysis = services.quarterly_save_narrative(station=station, year=year, quarter=quarter, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "分析说明已保存。请下载统计分析PDF，盖章后上传扫描件。")
+            return redirect("reporting:quarterly_detail", pk=analysis.pk)
+    if analysis and request.method == "GET":
+        return redirect("reporting:quarterly_detail", pk=analysis.pk)
+    context = {"form": form, "year": year, "quarter": quarter, "due_on": quarterly_due_on(year, quarter),
+               "stats": selectors.quarter_statistics(station, year, quarter)}
+    return render(request, "reporting/quarterly_form.html", context)
+
+
+def _analysis(request, pk) -> QuarterlyAnalysis:
+    return get_object_or_404(QuarterlyAnalysis.objects.for_user(request.user).select_related("station"), pk=pk)
+
+
+@officer_required
+def quarterly_detail(request, pk):
+    analysis = _analysis(request, pk)
+    context = {
+        "analysis": analysis, "form": NarrativeForm(initial={"narrative": analysis.narrative}), "stamped_form": StampedForm(),
+        "stats": selectors.quarter_statistics(analysis.station, analysis.year, analysis.quarter),
+        "month_labels": [f"{m.month}月" for m in quarter_months(analysis.year, analysis.quarter)],
+    }
+    return render(request, "reporting/quarterly_detail.html", context)
+
+
+@officer_required
+def quarterly_pdf(request, pk):
+    analysis = _analysis(request, pk)
+    return pdf_response(documents.quarterly_analysis_pdf(analysis), f"季度统计分析-{analysis.year}Q{analysis.quarter}.pdf")
+
+
+@officer_required
+@require_POST
+def quarterly_stamped(request, pk):
+    """M6: upload the copy stamped with the station's seal (PDF or image, checked by content, size-limited)."""
+    analysis = _analysis(request, pk)
+    form = StampedForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要上传的盖章扫描件。")
+        return redirect("reporting:quarterly_detail", pk=pk)
+    try:
+        services.quarterly_upload_stamped(analysis=analysis, file=form.cleaned_data["file"], by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "盖章扫描件已上传。")
+    return redirect("reporting:quarterly_detail", pk=pk)
+
+
+@officer_required
+def quarterly_stamped_file(request, pk):
+    analysis = _analysis(request, pk)
+    if not analysis.stamped_file:
+        raise Http404("尚未上传盖章扫描件。")
+    return FileResponse(analysis.stamped_file.open("rb"), as_attachment=True, filename=analysis.stamped_file.name.rsplit("/", 1)[-1])
+
+
+# --- major issues ------------------------------------------------------------------------------------------
+
+@officer_required
+def major_issue_create(request):
+    """M7: report a major problem or matter of public concern at once; bureau staff are e-mailed."""
+    form = MajorIssueForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issue = services.major_issue_report(station=request.user.station, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "重大问题报告已提交，市局计量处已收到邮件通知。")
+            return redirect("reporting:major_issue_detail", pk=issue.pk)
+    return render(request, "reporting/major_issue_form.html", {"form": form})
+
+
+@officer_required
+def major_issue_detail(request, pk):
+    issue = get_object_or_404(MajorIssueReport.objects.for_user(request.user).select_related("station", "reported_by"), pk=pk)
+    return render(request, "reporting/major_issue_detail.html", {"issue": issue})
+
