@@ -26,6 +26,9 @@ setup-test: venv
 demo: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py seed_demo_archive
+	DEBUG=1 $(PY) manage.py seed_demo_reports
+	DEBUG=1 $(PY) manage.py seed_demo_supervision
 	@echo "演示门户：http://$(HOST)/  （账号见 README，密码 zzmetro-demo）"
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
@@ -40,7 +43,7 @@ beat: venv
 	$(VENV)/bin/celery -A zzmetro beat -l info
 
 bench: setup
-	for script in benchmarks/*.py; do $(PY) $$script; done
+	for script in benchmarks/[!_]*.py; do $(PY) $$script; done
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 staticfiles

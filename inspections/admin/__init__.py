@@ -1,0 +1,1 @@
+from . import cases, onsite, sampling  # noqa: F401

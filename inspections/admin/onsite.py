@@ -1,0 +1,129 @@
+from django.contrib import admin
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+
+from authorizations.admin.common import ReadOnlyInline
+from inspections import documents
+from inspections.forms import CloseForm, ExtendForm, InspectionRecordForm
+from inspections.models import Inspection, InspectionFinding, Rectification
+from inspections.services import onsite
+from zzmetro.admin_transitions import Transition, TransitionAdminMixin
+from zzmetro.dates import beijing_today
+
+INSPECTION_TRANSITIONS = (
+    Transition(
+        "record", "录入检查结果", InspectionRecordForm,
+        lambda i, u, **data: onsite.inspection_record(inspection=i, by=u, **data),
+        lambda i: not i.is_recorded,
+        confirm="检查结果录入后不可修改；结论非合格时将向单位下达整改通知书。",
+    ),
+)
+
+
+class FindingInline(ReadOnlyInline):
+    model = InspectionFinding
+    fields = ("area", "result", "note")
+    readonly_fields = fields
+
+
+@admin.register(Inspection)
+class InspectionAdmin(TransitionAdminMixin, admin.ModelAdmin):
+    """I1: staff plan an inspection here (add), then record it with the button."""
+
+    transitions = INSPECTION_TRANSITIONS
+    list_display = ("station", "planned_on", "held_on", "result", "rectification_status")
+    list_filter = ("result", "station__district")
+    search_fields = ("station__name", "inspectors")
+    date_hierarchy = "planned_on"
+    list_select_related = ("station", "rectification")
+    inlines = (FindingInline,)
+    autocomplete_fields = ("station",)
+
+    def get_fields(self, request, obj=None):
+        return ("station", "planned_on", "inspectors") if obj is None else ("station", "planned_on", "held_on", "inspectors", "result", "summary")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.get_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.is_recorded
+
+    @admin.display(description="整改")
+    def rectification_status(self, obj):
+        rectification = getattr(obj, "rectification", None)
+        if rectification is None:
+            return "—"
+        overdue = "（逾期）" if rectification.is_overdue_on(beijing_today()) else ""
+        return f"{rectification.get_status_display()}{overdue}"
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "是否逾期"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "超过整改期限未关闭")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.overdue_on(beijing_today())
+        return queryset
+
+
+RECTIFICATION_TRANSITIONS = (
+    Transition(
+        "close", "验收关闭", CloseForm,
+        lambda r, u, **data: onsite.rectification_close(rectification=r, by=u, **data),
+        lambda r: r.status == Rectification.Status.ANSWERED,
+    ),
+    Transition(
+        "extend", "延长整改期限", ExtendForm,
+        lambda r, u, **data: onsite.rectification_extend(rectification=r, by=u, **data),
+        lambda r: r.status != Rectification.Status.CLOSED,
+    ),
+)
+
+
+@admin.register(Rectification)
+class RectificationAdmin(TransitionAdminMixin, admin.ModelAdmin):
+    transitions = RECTIFICATION_TRANSITIONS
+    list_display = ("number", "station_name", "issued_on", "deadline", "status", "overdue", "extensions")
+    list_filter = ("status", OverdueFilter)
+    search_fields = ("number", "inspection__station__name")
+    list_select_related = ("inspection__station",)
+    readonly_fields = (
+        "number", "inspection", "issued_on", "requirements", "deadline", "status", "answer", "evidence", "answered_on",
+        "closed_on", "closing_note", "extensions",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="单位")
+    def station_name(self, obj):
+        return obj.inspection.station.name
+
+    @admin.display(description="逾期", boolean=True)
+    def overdue(self, obj):
+        return obj.is_overdue_on(beijing_today())
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {"document_links": [("整改通知书PDF", reverse("admin:inspections_rectification_document", args=[object_id]))]}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.document_view)
+        return [path("<int:pk>/document.pdf", view, name="inspections_rectification_document")] + super().get_urls()
+
+    def document_view(self, request, pk):
+        rectification = get_object_or_404(Rectification.objects.select_related("inspection__station"), pk=pk)
+        return HttpResponse(documents.rectification_notice_pdf(rectification), content_type="application/pdf")

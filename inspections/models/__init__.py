@@ -1,0 +1,18 @@
+from .cases import AnnualEvaluation, Complaint, IntegrityEvaluation, Violation
+from .onsite import Inspection, InspectionFinding, Rectification
+from .sampling import SampleDraw, SampleItem, SamplingPolicy, SamplingRatio, SupervisionPlan
+
+__all__ = [
+    "AnnualEvaluation",
+    "Complaint",
+    "Inspection",
+    "InspectionFinding",
+    "IntegrityEvaluation",
+    "Rectification",
+    "SampleDraw",
+    "SampleItem",
+    "SamplingPolicy",
+    "SamplingRatio",
+    "SupervisionPlan",
+    "Violation",
+]

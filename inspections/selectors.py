@@ -1,0 +1,93 @@
+"""Reads that carry the supervision rules: who lacks an inspection, what is overdue, evaluation figures (I1–I8)."""
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+
+from authorizations.models import Certificate, Station
+from inspections.models import Complaint, Inspection, Rectification, SampleDraw, SampleItem, SamplingRatio
+from inspections.services.sampling import pass_rate
+from zzmetro.dates import beijing_today
+
+
+def stations_authorized_in(year: int) -> QuerySet:
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    live = Certificate.objects.filter(station=OuterRef("pk"), valid_from__lte=end, expires_on__gte=start).exclude(revoked_on__lte=start)
+    return Station.objects.filter(Exists(live))
+
+
+def inspection_flag_day(year: int) -> dt.date:
+    month, day = settings.ZZ_POLICY["INSPECTION_FLAG_MONTH_DAY"]
+    return dt.date(year, month, day)
+
+
+def stations_without_inspection(year: int, *, today: dt.date) -> QuerySet:
+    """I1: authorized stations with no on-site inspection held this year so far; flagged once 30 November has passed."""
+    held = Inspection.objects.filter(station=OuterRef("pk"), held_on__year=year, held_on__lte=today)
+    return stations_authorized_in(year).exclude(Exists(held)).order_by("name")
+
+
+def inspection_flagged(year: int, *, today: dt.date) -> QuerySet:
+    if today <= inspection_flag_day(year):
+        return Station.objects.none()
+    deadline = inspection_flag_day(year)
+    held = Inspection.objects.filter(station=OuterRef("pk"), held_on__year=year, held_on__lte=deadline)
+    return stations_authorized_in(year).exclude(Exists(held)).order_by("name")
+
+
+def rectifications_overdue(today: dt.date) -> QuerySet:
+    return Rectification.objects.overdue_on(today).select_related("inspection__station").order_by("deadline")
+
+
+def open_complaints(today: dt.date) -> list[tuple[Complaint, int]]:
+    """I5: open complaints with their age in days, oldest first."""
+    complaints = Complaint.objects.filter(status=Complaint.Status.OPEN).select_related("station").order_by("received_on")
+    return [(c, c.age_on(today)) for c in complaints]
+
+
+def station_sample_pass_rate(station: Station, year: int):
+    counts = SampleItem.objects.filter(draw__station=station, draw__plan__year=year).exclude(result=SampleItem.Result.PENDING).aggregate(
+        tested=Count("id"), passed=Count("id", filter=Q(result=SampleItem.Result.QUALIFIED))
+    )
+    return pass_rate(counts["passed"], counts["tested"])
+
+
+def evaluation_metrics(station: Station, year: int) -> dict:
+    """I6: what the portal already knows about the station's year, as strings fit to show and store."""
+    from reporting.models import AnnualPlanLine, AnnualPlan, MonthlyReportLine
+    from reporting.selectors.reports import reporting_rates
+
+    today = beijing_today()
+    as_of = min(dt.date(year + 1, 1, 31), today)
+    rates = reporting_rates(year, as_of=as_of, station_ids=[station.pk])
+    row = rates.stations[0] if rates.stations else None
+    planned = AnnualPlanLine.objects.filter(plan__station=station, plan__year=year, plan__status=AnnualPlan.Status.ISSUED).aggregate(
+        total=Sum("planned_count")
+    )["total"] or 0
+    verified = MonthlyReportLine.objects.filter(
+        version__report__station=station, version__report__period__year=year, version__is_current=True
+    ).aggregate(total=Sum("verified"))["total"] or 0
+    inspection = Inspection.objects.filter(station=station, held_on__year=year).exclude(result="").order_by("-held_on").first()
+    rate = station_sample_pass_rate(station, year)
+    return {
+        "on_time_rate": row.on_time_pct if row else "—",
+        "reporting_rate": row.reporting_pct if row else "—",
+        "plan_total": planned,
+        "verified_total": verified,
+        "plan_completion": f"{verified * 100 / planned:.1f}%" if planned else "—",
+        "sample_pass_rate": "—" if rate is None else f"{rate:.2f}%",
+        "inspection_result": inspection.get_result_display() if inspection else "本年度尚无现场检查",
+        "open_complaints": Complaint.objects.filter(station=station, status=Complaint.Status.OPEN).count(),
+    }
+
+
+def station_ratios(year: int) -> QuerySet:
+    return SamplingRatio.objects.filter(year=year).select_related("station").order_by("station__name")
+
+
+def draws_for(user) -> QuerySet:
+    return SampleDraw.objects.for_user(user).select_related("plan", "station").annotate(
+        pending=Count("items", filter=Q(items__result=SampleItem.Result.PENDING)),
+        passed=Count("items", filter=Q(items__result=SampleItem.Result.QUALIFIED)),
+        tested=Count("items", filter=~Q(items__result=SampleItem.Result.PENDING)),
+    )
