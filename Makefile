@@ -33,7 +33,7 @@ demo: setup
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 test: setup-test
-	$(PY) manage.py makemigrations --check --dry-run
+	DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 worker: venv

@@ -2,16 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from zzmetro.querysets import StationOwnedQuerySet
+
 from .stations import Station
 
-
-class ApplicationQuerySet(models.QuerySet):
-    def for_user(self, user):
-        if getattr(user, "reads_everything", False):
-            return self
-        if getattr(user, "is_officer", False):
-            return self.filter(station_id=user.station_id)
-        return self.none()
 
 
 class Application(models.Model):
@@ -72,7 +66,7 @@ class Application(models.Model):
     prep_management = models.TextField("工作制度和管理制度", blank=True)
     assessment_requested_on = models.DateField("申请考核日期", null=True, blank=True)
 
-    objects = ApplicationQuerySet.as_manager()
+    objects = StationOwnedQuerySet.as_manager()
 
     PREPARATION_FIELDS = ("prep_standards", "prep_environment", "prep_personnel", "prep_management")
 

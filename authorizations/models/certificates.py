@@ -6,18 +6,12 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from zzmetro.dates import add_years
+from zzmetro.querysets import StationOwnedQuerySet
 
 from .stations import Station, VerificationItem
 
 
-class CertificateQuerySet(models.QuerySet):
-    def for_user(self, user):
-        if getattr(user, "reads_everything", False):
-            return self
-        if getattr(user, "is_officer", False):
-            return self.filter(station_id=user.station_id)
-        return self.none()
-
+class CertificateQuerySet(StationOwnedQuerySet):
     def in_force_on(self, day: dt.date):
         """Certificates under which the station may verify on `day` (A6, A9, A10, A11)."""
         suspended = Suspension.objects.filter(certificate=models.OuterRef("pk"), starts_on__lte=day).filter(

@@ -1,19 +1,14 @@
 from django.conf import settings
 from django.db import models
 
+from zzmetro.querysets import StationOwnedQuerySet
+
 
 class ImmutableEventError(Exception):
     pass
 
 
-class LifecycleEventQuerySet(models.QuerySet):
-    def for_user(self, user):
-        if getattr(user, "reads_everything", False):
-            return self
-        if getattr(user, "is_officer", False):
-            return self.filter(station_id=user.station_id)
-        return self.none()
-
+class LifecycleEventQuerySet(StationOwnedQuerySet):
     def update(self, **kwargs):
         raise ImmutableEventError("生命周期事件不可修改。")
 

@@ -4,19 +4,11 @@ import datetime as dt
 from django.db import models
 from django.db.models import Q
 
+from zzmetro.querysets import StationOwnedQuerySet
+
 from .stations import Station, VerificationItem
 
 __all__ = ["ExpiryWarning", "MeasurementStandard", "Personnel", "StationCapability"]
-
-
-class StationOwnedQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Bureau staff and managers see every station's rows, an officer only their own (DOMAIN Actors)."""
-        if getattr(user, "reads_everything", False):
-            return self
-        if getattr(user, "is_officer", False):
-            return self.filter(station_id=user.station_id)
-        return self.none()
 
 
 class Validity(models.TextChoices):

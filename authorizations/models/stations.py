@@ -2,6 +2,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from authorizations.validators import validate_credit_code
+from zzmetro.querysets import StationOwnedQuerySet
 
 
 class District(models.TextChoices):
@@ -59,14 +60,10 @@ class VerificationItem(models.Model):
         return f"{self.name}（{self.regulation}）"
 
 
-class StationQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Stations a user may see: bureau and managers all, an officer only their own (DOMAIN Actors)."""
-        if getattr(user, "reads_everything", False):
-            return self
-        if getattr(user, "is_officer", False):
-            return self.filter(pk=user.station_id)
-        return self.none()
+class StationQuerySet(StationOwnedQuerySet):
+    """A station is its own owner: an officer sees only the station they belong to."""
+
+    station_lookup = "pk"
 
 
 class Station(models.Model):

@@ -67,7 +67,7 @@ class InspectionFinding(models.Model):
 
 
 class RectificationQuerySet(StationOwnedQuerySet):
-    station_field = "inspection__station"
+    station_lookup = "inspection__station_id"
 
     def overdue_on(self, day: dt.date):
         return self.filter(status__in=(Rectification.Status.OPEN, Rectification.Status.ANSWERED), deadline__lt=day)

@@ -3,16 +3,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from zzmetro.querysets import StationOwnedQuerySet
+
 __all__ = ["AnnualPlan", "AnnualPlanLine", "CityPlanIssuance"]
 
-
-class AnnualPlanQuerySet(models.QuerySet):
-    def for_user(self, user):
-        if getattr(user, "reads_everything", False):
-            return self
-        if getattr(user, "is_officer", False):
-            return self.filter(station_id=user.station_id)
-        return self.none()
 
 
 class AnnualPlan(models.Model):
@@ -54,7 +48,7 @@ class AnnualPlan(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
-    objects = AnnualPlanQuerySet.as_manager()
+    objects = StationOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "年度强检计划"

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from zzmetro.querysets import StationOwnedQuerySet
+
 __all__ = [
     "MajorIssueReport",
     "MonthlyReport",
@@ -14,15 +16,6 @@ __all__ = [
     "ReminderLog",
     "ReportingEvent",
 ]
-
-
-class StationOwnedQuerySet(models.QuerySet):
-    def for_user(self, user):
-        if getattr(user, "reads_everything", False):
-            return self
-        if getattr(user, "is_officer", False):
-            return self.filter(station_id=user.station_id)
-        return self.none()
 
 
 class MonthlyReport(models.Model):
