@@ -221,3 +221,18 @@ def test_inactive_officer_loses_portal_access(client, world):
     client.logout()
     assert client.post(reverse("login"), {"username": "officer1", "password": "zzmetro-demo"}).status_code == 200
     assert client.get(reverse("portal:index")).status_code == 302
+
+
+def test_officer1_gets_404_for_officer2s_objects(client, world):
+    """Actors: the same 404 in the other direction — station B's application and certificate are not officer1's."""
+    b = world["b"]
+    client = client_for(client, world, "officer1")
+    for url in (
+        reverse("portal:application_detail", args=[b["application"].pk]),
+        reverse("portal:application_document", args=[b["application"].pk, "acceptance"]),
+        reverse("portal:certificate_detail", args=[b["certificate"].pk]),
+        reverse("portal:certificate_document", args=[b["certificate"].pk, "certificate"]),
+    ):
+        assert client.get(url).status_code == 404, url
+    missing = reverse("portal:application_detail", args=[b["application"].pk + 10_000])
+    assert client.get(missing).status_code == 404
