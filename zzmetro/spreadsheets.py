@@ -12,7 +12,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -86,6 +86,9 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str:
 
 _ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# Necessary conditions of the two above, found several times faster: they start with a rare byte, not "<".
+_PREFIXED_ROW = re.compile(rb":row[\s>/]")
+_FORMULA_END = re.compile(rb"f[\s>/]")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+\d+:([A-Z]+)(\d+)"')
 
@@ -109,20 +112,20 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _scan_sheet(archive: zipfile.ZipFile, path: str, *, max_rows: int, allow_formulas: bool) -> None:
+def _scan_sheet(archive: zipfile.ZipFile, path: str, *, max_rows: int, allow_formulas: bool) -> int:
     """Stream the sheet XML once, before any parser loads it: size, formulas and merged header cells.
 
     A sheet that claims a million rows, or a far-away cell that would make a parser allocate a huge
-    grid, is refused here without ever being materialised.
+    grid, is refused here without ever being materialised. Returns the number of row elements (an upper bound).
     """
     try:
-        _scan_stream(archive, path, max_rows=max_rows, allow_formulas=allow_formulas)
+        return _scan_stream(archive, path, max_rows=max_rows, allow_formulas=allow_formulas)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
         # Sizes in the zip directory that lie about the data (a crafted bomb) end here: the CRC fails.
         raise SpreadsheetError("Excel文件已损坏或经过篡改（压缩数据与文件目录不符），已拒绝处理。") from error
 
 
-def _scan_stream(archive: zipfile.ZipFile, path: str, *, max_rows: int, allow_formulas: bool) -> None:
+def _scan_stream(archive: zipfile.ZipFile, path: str, *, max_rows: int, allow_formulas: bool) -> int:
     limit = max_rows + 1  # the header row
     far = _far_ref(limit)
     rows, carry, first = 0, b"", True
@@ -137,17 +140,18 @@ def _scan_stream(archive: zipfile.ZipFile, path: str, *, max_rows: int, allow_fo
                 _check_dimension(window, limit)
                 first = False
             _check_far_cells(far.finditer(window), limit, max_rows)
-            if not allow_formulas and b"<f" in window and _FORMULA.search(window):
+            if not allow_formulas and _FORMULA_END.search(window) and _FORMULA.search(window):
                 raise SpreadsheetError("工作表中含有公式。请将公式单元格“选择性粘贴为数值”后再上传。")
             if b"mergeCell" in window:
                 for match in _MERGE.finditer(window):
                     if int(match.group(2)) <= 1 <= int(match.group(4)):
                         raise SpreadsheetError("表头行不能有合并单元格，请使用下载的模板。")
             carry = window[-CARRY:]
+    return rows
 
 
 def _count_rows(data: bytes) -> int:
-    if b":row" in data:  # a namespace prefix, as no spreadsheet program writes: take the slow, exact path
+    if _PREFIXED_ROW.search(data):  # a namespace prefix, as no spreadsheet program writes: the slow, exact path
         return len(_ROW.findall(data))
     return data.count(b"<row")  # one pass; a <rowBreaks> element counts one row too many, harmlessly
 
@@ -312,16 +316,23 @@ def _clean_date(value):
     return None, f"“{value}”不是有效日期，请填写如 2026-03-05 的日期"
 
 
-def read_rows(upload: IO[bytes] | bytes, fields: list[Field], *, max_rows: int = 200_000, allow_formulas: bool = False) -> Iterator[ParsedRow]:
+def read_rows(
+    upload: IO[bytes] | bytes, fields: list[Field], *, max_rows: int = 200_000, allow_formulas: bool = False,
+    on_checked: Callable[[int], object] | None = None,
+) -> Iterator[ParsedRow]:
     """Check the whole file, then yield each non-empty data row cleaned per `fields`.
 
-    Raises SpreadsheetError before yielding anything if the file as a whole is unusable.
+    Raises SpreadsheetError before yielding anything if the file as a whole is unusable. `on_checked(rows)` is
+    called with an upper bound of the sheet's rows once every safety check has passed and just before the parser
+    runs: the parser releases the GIL, so work a thread starts there overlaps the parse.
     """
     data = upload if isinstance(upload, bytes) else upload.read()
     archive = _open_zip(data)
     sheet_path = _first_sheet_path(archive)
-    _scan_sheet(archive, sheet_path, max_rows=max_rows, allow_formulas=allow_formulas)
+    rows = _scan_sheet(archive, sheet_path, max_rows=max_rows, allow_formulas=allow_formulas)
     _check_other_parts(archive, skip=sheet_path)
+    if on_checked:
+        on_checked(rows)
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         table = sheet.to_python(skip_empty_area=False)

@@ -1,16 +1,19 @@
 """Bulk import of the instrument archive from the Excel template (DOMAIN M1, A10, R1).
 
-Everything is validated first; if any row has a problem nothing is saved and every problem is reported with
-its row and column. Otherwise all rows are saved in one transaction — on PostgreSQL by COPY with ids taken
-from the sequence up front, so 100,000 rows cost about as much as parsing them.
+Every row is validated; if any row has a problem nothing is saved and every problem is reported with its row
+and column. Otherwise all rows are saved in one transaction. On PostgreSQL the rows are COPYed chunk by chunk
+from a worker thread while the next chunk is still being checked, and the transaction is rolled back if any
+row turns out bad, so the outcome is the same as check-everything-then-save at a fraction of the time (issue 4).
 """
 import datetime as dt
 import io
+import queue
+import threading
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from authorizations.models import Station, VerificationItem
@@ -18,7 +21,7 @@ from reporting.models import Instrument, InstrumentUse, Verification, Verificati
 from reporting.models.archive import next_due_for
 from reporting.selectors.archive import station_resources
 from zzmetro.dates import beijing_today
-from zzmetro.spreadsheets import CellError, Field, read_rows
+from zzmetro.spreadsheets import CellError, Field, SpreadsheetError, read_rows
 
 from .archive import VerificationRules
 
@@ -42,6 +45,7 @@ FIELDS = [
     Field(H_STANDARD, "standard", max_length=100, width=26),
 ]
 MAX_CYCLE_MONTHS = 120
+CONCURRENT_DUPLICATE = "保存时发现出厂编号与档案中已有器具重复（可能有人同时导入），全部数据均未导入，请重新上传。"
 AMBIGUOUS = object()
 
 
@@ -144,20 +148,13 @@ def archive_import(
     Raises zzmetro.spreadsheets.SpreadsheetError when the file as a whole is refused.
     """
     report = progress or (lambda percent, **kw: None)
+    checker = RowChecker(station, today=today or beijing_today())
+    if _copies():
+        return _import_by_copy(station, data, checker, report, on_saved)
     rows = read_rows(data, FIELDS, max_rows=max_rows())
     report(10)
-    checker = RowChecker(station, today=today or beijing_today())
-    outcome, valid = ImportOutcome(), []
-    for parsed in rows:
-        errors = parsed.errors
-        checker.check(parsed.row, parsed.values, errors)
-        outcome.total += 1
-        if errors:
-            outcome.errors.extend(errors)
-        elif not outcome.errors:
-            valid.append(parsed.values)
-        if outcome.total % 10_000 == 0:
-            report(min(10 + outcome.total * 60 // max_rows(), 70), total=outcome.total)
+    outcome = ImportOutcome()
+    valid = [v for chunk in _checked_chunks(rows, checker, outcome, report) for v in chunk]
     if outcome.errors:
         return outcome
     report(75, total=outcome.total)
@@ -165,18 +162,43 @@ def archive_import(
     return outcome
 
 
+CHUNK_ROWS = 10_000
+FIRST_CHUNK_ROWS = 2_000  # small, so the server starts copying soon after the parse
+
+
+def _copies() -> bool:
+    """PostgreSQL saves by COPY, pipelined with the checking; the embedded demo's SQLite by bulk_create."""
+    return connection.vendor == "postgresql"
+
+
+def _checked_chunks(rows, checker: RowChecker, outcome: ImportOutcome, report: Callable) -> Iterator[list[dict]]:
+    """Check every row, collecting every error; yield the valid rows in chunks until the first error is seen."""
+    chunk = []
+    for parsed in rows:
+        errors = parsed.errors
+        checker.check(parsed.row, parsed.values, errors)
+        outcome.total += 1
+        if errors:
+            outcome.errors.extend(errors)
+        elif not outcome.errors:
+            chunk.append(parsed.values)
+        if outcome.total % CHUNK_ROWS == 0:
+            report(min(10 + outcome.total * 60 // max_rows(), 70), total=outcome.total)
+        if outcome.total == FIRST_CHUNK_ROWS or outcome.total % CHUNK_ROWS == 0:
+            if chunk and not outcome.errors:
+                yield chunk
+            chunk = []
+    if chunk and not outcome.errors:
+        yield chunk
+
+
 @transaction.atomic
 def _save(station: Station, rows: list[dict], *, on_saved: Callable[[int], None] | None) -> int:
     try:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                _copy(station, rows)
-            else:
-                _bulk_create(station, rows)
+            _bulk_create(station, rows)
     except IntegrityError as error:
-        from zzmetro.spreadsheets import SpreadsheetError
-
-        raise SpreadsheetError("保存时发现出厂编号与档案中已有器具重复（可能有人同时导入），全部数据均未导入，请重新上传。") from error
+        raise SpreadsheetError(CONCURRENT_DUPLICATE) from error
     if on_saved:
         on_saved(len(rows))
     return len(rows)
@@ -246,30 +268,170 @@ def _texts(v: dict) -> list[str]:
     return texts
 
 
-def _copy(station: Station, rows: list[dict]) -> None:
-    now = timezone.now().isoformat()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Instrument._meta.db_table, len(rows)],
+def _copy_texts(station_id: int, now: str, ids: list[int], rows: list[dict]) -> tuple[str, str]:
+    """The COPY text of the chunk's instruments and of their verifications."""
+    instruments, verifications = [], []
+    for pk, v in zip(ids, rows):
+        verified_on, result, due = _derived(v)
+        day, due = verified_on.isoformat(), _d(due)
+        item_id, use = v["item"].id, v["use"]
+        unit, name, model, serial, span, accuracy, location, certificate = _texts(v)
+        instruments.append(
+            f"{pk}\t{station_id}\t{item_id}\t{unit}\t{name}\t{model}\t{serial}\t{span}\t{accuracy}\t{use}\t{location}\t"
+            f"{v['cycle_months']}\t{day}\t{result}\t{due}\t{now}\n"
         )
-        ids = [row[0] for row in cursor.fetchall()]
-        instruments, verifications = [], []
-        sid = station.id
-        for pk, v in zip(ids, rows):
-            verified_on, result, due = _derived(v)
-            day, due = verified_on.isoformat(), _d(due)
-            item_id, use = v["item"].id, v["use"]
-            unit, name, model, serial, span, accuracy, location, certificate = _texts(v)
-            instruments.append(
-                f"{pk}\t{sid}\t{item_id}\t{unit}\t{name}\t{model}\t{serial}\t{span}\t{accuracy}\t{use}\t{location}\t"
-                f"{v['cycle_months']}\t{day}\t{result}\t{due}\t{now}\n"
+        verifications.append(
+            f"{pk}\t{station_id}\t{item_id}\t{use}\t{day}\t{result}\t{certificate}\t{v['verifier'].id}\t{v['standard'].id}\t{due}\t{now}\n"
+        )
+    return "".join(instruments), "".join(verifications)
+
+
+def _copy_sql(model, columns) -> str:
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    return f"COPY {model._meta.db_table} ({quoted}) FROM STDIN"
+
+
+def _copy_text(raw, sql: str, text: str) -> None:
+    with raw.cursor() as cursor:
+        cursor.copy_expert(sql, io.StringIO(text), size=COPY_READ_SIZE)
+
+
+COPY_READ_SIZE = 1 << 20  # fewer, larger reads: each one takes the GIL from the checking thread
+
+
+def _import_by_copy(station: Station, data: bytes, checker: RowChecker, report: Callable, on_saved) -> ImportOutcome:
+    """PostgreSQL: COPY each checked chunk from a worker thread while this thread checks the next one.
+
+    Rows are copied optimistically inside the transaction; the first error found stops the copying and the
+    whole transaction is rolled back, so the user sees the same outcome as check-everything-then-save.
+    The foreign keys stay deferred to COMMIT: the server is the busier side during the copy, and checking them
+    there instead (SET CONSTRAINTS ... IMMEDIATE) measured no faster (issue 4).
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    db.ensure_connection()
+    worker = _CopyWorker(db, station, report)
+    try:
+        # The ids are taken (in autocommit) while the parser runs; wait for them before the transaction starts.
+        rows = read_rows(data, FIELDS, max_rows=max_rows(), on_checked=worker.reserve_ids)
+        worker.wait()
+        report(10)
+        return _copy_in_transaction(db, worker, rows, checker, on_saved)
+    finally:
+        worker.stop()
+
+
+@transaction.atomic
+def _copy_in_transaction(db, worker: "_CopyWorker", rows, checker: RowChecker, on_saved) -> ImportOutcome:
+    outcome = ImportOutcome()
+    try:
+        with db.execute_wrapper(worker.one_at_a_time):  # a lookup the checker loads lazily waits for the COPY
+            for chunk in _checked_chunks(rows, checker, outcome, worker.report):
+                if worker.failed:
+                    break
+                worker.copy(chunk)
+    except BaseException:
+        worker.cancel()
+        raise
+    finally:
+        worker.wait()  # the connection is this thread's again before the transaction ends either way
+    if outcome.errors:
+        transaction.set_rollback(True)
+        return outcome
+    try:
+        worker.raise_failure()
+    except IntegrityError as error:
+        raise SpreadsheetError(CONCURRENT_DUPLICATE) from error
+    worker.progress(75, total=outcome.total)
+    outcome.imported = worker.copied
+    if on_saved:
+        on_saved(worker.copied)
+    return outcome
+
+
+class _Cancelled(Exception):
+    """The caller gave up; the worker skips what is still queued."""
+
+
+class _CopyWorker:
+    """One thread that runs COPY on the caller's connection (same transaction) while the caller checks rows.
+
+    Only one thread uses the connection at a time: the worker holds `lock` for each statement and the caller's
+    own queries take it through an execute wrapper. Progress is reported from the worker on the worker's own
+    connection, so the job page sees it before the commit. The first exception stops all later jobs; the
+    caller re-raises it with raise_failure(), inside the transaction, which then rolls back.
+    """
+
+    def __init__(self, db, station: Station, report: Callable):
+        self.db, self.station_id, self.progress = db, station.id, report
+        self.now = timezone.now().isoformat()
+        self.lock = threading.Lock()
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.failed: BaseException | None = None
+        self.ids: list[int] = []
+        self.copied = 0
+        self.thread = threading.Thread(target=self._run, name="archive-copy", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (job := self.jobs.get()) is not None:
+                try:
+                    job()
+                except BaseException as error:  # kept for the caller, who re-raises it in its own thread
+                    self.failed = self.failed or error
+        finally:
+            connections.close_all()  # this thread's own connection (progress), never the caller's
+
+    def _put(self, fn, *args, **kwargs) -> None:
+        self.jobs.put(lambda: None if self.failed else fn(*args, **kwargs))
+
+    def _locked(self, fn, *args) -> None:
+        with self.lock, self.db.wrap_database_errors:
+            fn(self.db.connection, *args)
+
+    def one_at_a_time(self, execute, sql, params, many, context):
+        with self.lock:
+            return execute(sql, params, many, context)
+
+    def reserve_ids(self, rows: int) -> None:
+        self._put(self._locked, self._take_ids, max(rows - 1, 1))  # minus the header row
+
+    def _take_ids(self, raw, count: int) -> None:
+        with raw.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Instrument._meta.db_table, count],
             )
-            verifications.append(
-                f"{pk}\t{sid}\t{item_id}\t{use}\t{day}\t{result}\t{certificate}\t{v['verifier'].id}\t{v['standard'].id}\t{due}\t{now}\n"
-            )
-        for model, columns, lines in (
-            (Instrument, INSTRUMENT_COLUMNS, instruments), (Verification, VERIFICATION_COLUMNS, verifications)
-        ):
-            quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-            cursor.copy_expert(f"COPY {model._meta.db_table} ({quoted}) FROM STDIN", io.StringIO("".join(lines)))
+            self.ids.extend(row[0] for row in cursor.fetchall())
+
+    def report(self, percent: int, **kwargs) -> None:
+        self._put(self.progress, percent, **kwargs)
+
+    def copy(self, rows: list[dict]) -> None:
+        """Build the chunk's COPY text here, in the caller's thread, and queue it."""
+        if len(self.ids) < self.copied + len(rows):  # the sheet's row count is an upper bound: not expected
+            self._put(self._locked, self._take_ids, len(rows))
+            self.wait()
+            self.raise_failure()
+        ids = self.ids[self.copied:self.copied + len(rows)]
+        self.copied += len(rows)
+        instruments, verifications = _copy_texts(self.station_id, self.now, ids, rows)
+        self._put(self._locked, _copy_text, _copy_sql(Instrument, INSTRUMENT_COLUMNS), instruments)
+        self._put(self._locked, _copy_text, _copy_sql(Verification, VERIFICATION_COLUMNS), verifications)
+
+    def wait(self) -> None:
+        """Until every job queued so far has run or been skipped."""
+        done = threading.Event()
+        self.jobs.put(done.set)
+        done.wait()
+
+    def cancel(self) -> None:
+        self.failed = self.failed or _Cancelled()
+
+    def raise_failure(self) -> None:
+        if self.failed is not None:
+            raise self.failed
+
+    def stop(self) -> None:
+        self.jobs.put(None)
+        self.thread.join()

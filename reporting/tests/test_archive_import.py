@@ -140,7 +140,7 @@ def test_bulk_create_path_used_without_postgresql_saves_the_same(world, officer1
     """The demo's SQLite path (no COPY) stores the same rows."""
     from reporting.services import archive_import as module
 
-    monkeypatch.setattr(module, "_copy", module._bulk_create)
+    monkeypatch.setattr(module, "_copies", lambda: False)
     _import(officer1, [row(world, 1), row(world, 2, result="不合格")])
     assert sorted(Instrument.objects.values_list("serial_number", "next_due_on")) == [("SN000001", dt.date(2027, 3, 4)), ("SN000002", None)]
     assert Verification.objects.filter(station=officer1.station).count() == 2
@@ -167,3 +167,102 @@ def test_import_uses_the_same_authority_rule_as_the_lifecycle_selector(world, of
     days = [dt.date(2024, 12, 31), dt.date(2025, 1, 1), dt.date(2026, 1, 31), dt.date(2026, 2, 1), dt.date(2026, 3, 31),
             dt.date(2026, 4, 1), dt.date(2026, 4, 19), dt.date(2026, 4, 20), certificate.expires_on, certificate.expires_on + dt.timedelta(days=1)]
     assert authorized_items_by_day(officer1.station, days) == {d: authorized_item_ids_on(officer1.station, d) for d in days}
+
+
+# ---------------------------------------------------------------- PostgreSQL: COPY pipelined with the checking
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of a few rows, so a short file is copied in several pieces while later rows are still checked;
+    returns the number of data lines each COPY sent."""
+    from reporting.services import archive_import as module
+
+    monkeypatch.setattr(module, "FIRST_CHUNK_ROWS", 2)
+    monkeypatch.setattr(module, "CHUNK_ROWS", 3)
+    sent, copy_text = [], module._copy_text
+
+    def counting(raw, sql, text):
+        sent.append(text.count("\n"))
+        copy_text(raw, sql, text)
+
+    monkeypatch.setattr(module, "_copy_text", counting)
+    return sent
+
+
+def test_bad_rows_late_in_the_file_roll_back_the_rows_already_copied_and_all_errors_are_reported(world, officer1, small_chunks):
+    """M1: all or nothing, even though the first chunks were already COPYed when the bad rows were reached."""
+    rows = [row(world, n) for n in range(1, 12)]
+    rows[8] = row(world, 9, cycle_months=0)
+    rows[10] = row(world, 11, use="自用", name=None)
+    outcome = _import(officer1, rows)
+    assert sum(small_chunks) == 2 * 6  # Excel rows 2-7 (instruments and verifications) had reached the server
+    assert Instrument.objects.count() == 0 and Verification.objects.count() == 0
+    assert _messages(outcome) == [
+        (10, "检定周期（月）", "不能小于1"),
+        (12, "器具名称", "必填"),
+        (12, "用途", "“自用”不是可选值（贸易结算、安全防护、医疗卫生、环境监测）"),
+    ]
+    assert outcome.total == 11 and outcome.imported == 0
+
+
+def test_a_file_copied_in_many_chunks_is_saved_whole_with_progress_reported_in_order(world, officer1, small_chunks):
+    seen = []
+    outcome = _import(officer1, [row(world, n) for n in range(1, 11)], progress=lambda p, **kw: seen.append(p))
+    assert outcome.imported == 10 and Instrument.objects.count() == 10 and Verification.objects.count() == 10
+    assert sum(small_chunks) == 2 * 10
+    assert seen[0] == 10 and seen[-1] == 75 and len(seen) > 2 and seen == sorted(seen)
+    pairs = Verification.objects.values_list("instrument__serial_number", "certificate_number")
+    assert sorted(pairs) == [(f"SN{n:06d}", f"ZZJD-2026-{n:06d}") for n in range(1, 11)]
+
+
+def test_a_resource_first_named_late_in_the_file_is_looked_up_while_earlier_chunks_are_copied(world, officer1, small_chunks):
+    """R1 checks that load lazily (a new verifier's items) run on the same connection as the COPY in flight."""
+    late = PersonnelFactory(station=officer1.station, name="后来者", certificate_number="LATE-1", items=[world["meter"]])
+    rows = [row(world, n) for n in range(1, 9)] + [row(world, 9, verifier="LATE-1")]
+    assert _import(officer1, rows).imported == 9
+    assert Verification.objects.get(certificate_number="ZZJD-2026-000009").verifier == late
+
+
+def test_an_exception_in_the_copy_thread_reaches_the_caller_and_nothing_is_saved(world, officer1, small_chunks, monkeypatch):
+    from reporting.services import archive_import as module
+
+    copy_text = module._copy_text
+
+    def failing_third(raw, sql, text):
+        if len(small_chunks) == 2:
+            raise RuntimeError("network gone")
+        copy_text(raw, sql, text)
+
+    monkeypatch.setattr(module, "_copy_text", failing_third)
+    with pytest.raises(RuntimeError, match="network gone"):
+        _import(officer1, [row(world, n) for n in range(1, 11)])
+    assert Instrument.objects.count() == 0 and Verification.objects.count() == 0
+
+
+def test_a_serial_saved_meanwhile_by_another_import_refuses_the_whole_file(world, officer1, small_chunks, monkeypatch):
+    """M1: the unique constraint catches what the check could not see (another import committed in between)."""
+    from reporting.services import archive_import as module
+
+    assert _import(officer1, [row(world, 7)]).imported == 1
+    monkeypatch.setattr(module.RowChecker, "_check_serial", lambda *args: None)  # as if checked before that commit
+    with pytest.raises(SpreadsheetError, match="可能有人同时导入"):
+        _import(officer1, [row(world, n) for n in range(1, 11)])
+    assert list(Instrument.objects.values_list("serial_number", flat=True)) == ["SN000007"]
+    assert Verification.objects.count() == 1
+
+
+def test_an_exception_while_checking_stops_the_copying_and_nothing_is_saved(world, officer1, small_chunks, monkeypatch):
+    from reporting.services import archive_import as module
+
+    check = module.RowChecker.check
+
+    def breaking(self, row_number, values, errors):
+        if row_number == 9:
+            raise LookupError("bug in a check")
+        check(self, row_number, values, errors)
+
+    monkeypatch.setattr(module.RowChecker, "check", breaking)
+    with pytest.raises(LookupError):
+        _import(officer1, [row(world, n) for n in range(1, 11)])
+    assert Instrument.objects.count() == 0 and Verification.objects.count() == 0

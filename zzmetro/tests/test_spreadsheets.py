@@ -205,3 +205,39 @@ def test_error_workbook_lists_row_column_and_reason_and_neutralises_formula_text
     data = error_workbook([CellError(3, "用途", "“自用”不是可选值"), CellError(4, "出厂编号", "=HYPERLINK(1)")])
     rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
     assert rows == [("行号", "列", "问题"), (3, "用途", "“自用”不是可选值"), (4, "出厂编号", "'=HYPERLINK(1)")]
+
+
+MAIN_NS = b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def test_formula_written_with_a_namespace_prefix_is_refused_too():
+    """Hostile: <x:f> is a formula to a parser that reads local names; the quick pre-check must not miss it."""
+    base = xlsx([["A", dt.date(2026, 1, 1), 1, "贸易结算"]])
+    xml = zipfile.ZipFile(io.BytesIO(base)).read("xl/worksheets/sheet1.xml")
+    xml = xml.replace(b"<worksheet ", b"<worksheet " + MAIN_NS + b" ", 1)
+    xml = xml.replace(b"</sheetData>", b'<row r="3"><c r="C3"><x:f>1+1</x:f><v>2</v></c></row></sheetData>')
+    with pytest.raises(SpreadsheetError, match="含有公式"):
+        read_rows(rewrite_sheet(base, xml), FIELDS)
+
+
+def test_rows_written_with_a_namespace_prefix_are_counted_too():
+    """Hostile: 200,001 rows as <x:row> without row numbers are refused while streaming, like plain <row>s."""
+    parts = [b'<?xml version="1.0"?><x:worksheet ' + MAIN_NS + b"><x:sheetData>"]
+    parts.extend([b"<x:row><x:c><x:v>1</x:v></x:c></x:row>"] * 200_002)
+    parts.append(b"</x:sheetData></x:worksheet>")
+    with pytest.raises(SpreadsheetError, match="工作表超过200000行数据"):
+        read_rows(rewrite_sheet(xlsx([]), b"".join(parts), compresslevel=1), FIELDS)
+
+
+def test_on_checked_gets_the_row_count_after_the_checks_and_before_the_rows():
+    """The hook lets a caller start work (an import takes its ids) that overlaps the parse."""
+    seen = []
+    rows = read_rows(xlsx([["A", dt.date(2026, 1, 1), 1, "贸易结算"]] * 3), FIELDS, on_checked=seen.append)
+    assert seen == [4] and len(list(rows)) == 3  # the header row counts
+
+
+def test_on_checked_is_not_called_for_a_refused_file():
+    seen = []
+    with pytest.raises(SpreadsheetError, match="含有公式"):
+        read_rows(xlsx([["A", dt.date(2026, 1, 1), "=1+1", "贸易结算"]]), FIELDS, on_checked=seen.append)
+    assert seen == []
