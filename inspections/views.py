@@ -1,6 +1,5 @@
 """Supervision in the station portal: an officer sees only their own station's inspections, samples and cases."""
 from django.contrib import messages
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from authorizations.services import DomainError
@@ -10,14 +9,11 @@ from inspections.models import AnnualEvaluation, Complaint, Inspection, Integrit
 from inspections.services import cases, onsite, sampling
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
+from zzmetro.responses import document_response, pdf_response
 
 
 def _form_error(form, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
-def _pdf(content: bytes) -> HttpResponse:
-    return HttpResponse(content, content_type="application/pdf")
 
 
 @officer_required
@@ -54,7 +50,7 @@ def rectification_detail(request, pk):
 @officer_required
 def rectification_document(request, pk):
     rectification = get_object_or_404(Rectification.objects.for_user(request.user), pk=pk)
-    return _pdf(documents.rectification_notice_pdf(rectification))
+    return pdf_response(documents.rectification_notice_pdf(rectification), f"整改通知书-{rectification.number}.pdf")
 
 
 @officer_required
@@ -97,16 +93,10 @@ def complaint_detail(request, pk):
 @officer_required
 def evaluation_document(request, pk):
     evaluation = get_object_or_404(AnnualEvaluation.objects.for_user(request.user), pk=pk)
-    try:
-        return _pdf(documents.criticism_notice_pdf(evaluation))
-    except ValueError as error:
-        raise Http404(str(error)) from error
+    return document_response(documents.criticism_notice_pdf, evaluation)
 
 
 @officer_required
 def violation_document(request, pk):
     violation = get_object_or_404(Violation.objects.for_user(request.user), pk=pk)
-    try:
-        return _pdf(documents.violation_notice_pdf(violation))
-    except ValueError as error:
-        raise Http404(str(error)) from error
+    return document_response(documents.violation_notice_pdf, violation)

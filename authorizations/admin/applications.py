@@ -13,6 +13,7 @@ from authorizations.admin_forms import (
     ReasonForm,
 )
 from authorizations.models import Application, ApplicationMaterial, Assessment, AssessmentFinding, AssessmentMember
+from zzmetro.responses import document_response
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
 
 from .common import ReadOnlyInline
@@ -160,11 +161,7 @@ class ApplicationAdmin(TransitionAdminMixin, admin.ModelAdmin):
         renderer = {"acceptance": documents.acceptance_notice_pdf, "refusal": documents.refusal_decision_pdf}.get(kind)
         if renderer is None or not self.has_view_permission(request, application):
             raise Http404
-        try:
-            content = renderer(application)
-        except ValueError as error:
-            raise Http404(str(error)) from error
-        return HttpResponse(content, content_type="application/pdf")
+        return document_response(renderer, application)
 
     def material_view(self, request, pk, material):
         material = get_object_or_404(ApplicationMaterial, pk=material, application_id=pk)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from authorizations import documents, services
 from authorizations.admin_forms import LiftForm, NoteForm, RequiredNoteForm, ReturnForm, RevokeForm, SuspendForm
 from authorizations.models import Certificate, CertificateItem, Suspension, TerminationRequest
+from zzmetro.responses import document_response
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
 from zzmetro.dates import add_months, beijing_today
 from zzmetro.exports import Column
@@ -171,11 +172,7 @@ class CertificateAdmin(ExportMixin, TransitionAdminMixin, SimpleHistoryAdmin):
         renderer = {"certificate": documents.certificate_pdf, "revocation": documents.revocation_decision_pdf}.get(kind)
         if renderer is None or not self.has_view_permission(request, certificate):
             raise Http404
-        try:
-            content = renderer(certificate)
-        except ValueError as error:
-            raise Http404(str(error)) from error
-        return HttpResponse(content, content_type="application/pdf")
+        return document_response(renderer, certificate)
 
 
 TERMINATION_TRANSITIONS = (

@@ -1,22 +1,10 @@
 from django.conf import settings
 from django.db import models
 
-from zzmetro.querysets import StationOwnedQuerySet
+from zzmetro.appendonly import AppendOnlyModel, AppendOnlyQuerySet
 
 
-class ImmutableEventError(Exception):
-    pass
-
-
-class LifecycleEventQuerySet(StationOwnedQuerySet):
-    def update(self, **kwargs):
-        raise ImmutableEventError("生命周期事件不可修改。")
-
-    def delete(self):
-        raise ImmutableEventError("生命周期事件不可删除。")
-
-
-class LifecycleEvent(models.Model):
+class LifecycleEvent(AppendOnlyModel):
     """Append-only record of a state change (DOMAIN A12). The database refuses UPDATE and DELETE too."""
 
     station = models.ForeignKey("authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="events")
@@ -35,7 +23,7 @@ class LifecycleEvent(models.Model):
     note = models.TextField("说明", blank=True)
     document = models.CharField("文书", max_length=80, blank=True, help_text="本事项产生的文书及其编号")
 
-    objects = LifecycleEventQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "生命周期事件"
@@ -44,11 +32,3 @@ class LifecycleEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action_label}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ImmutableEventError("生命周期事件不可修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableEventError("生命周期事件不可删除。")

@@ -67,7 +67,8 @@ def test_renewal_form_starts_from_the_certificate_and_marks_a_late_filing(office
 
 def test_new_items_form_offers_only_items_not_yet_held(officer_client, officer1):
     """A8."""
-    held, other = VerificationItemFactory(name="已授权项目"), VerificationItemFactory(name="可新增项目")
+    held = VerificationItemFactory(name="已授权项目")
+    VerificationItemFactory(name="可新增项目")
     CertificateFactory(station=officer1.station, issued_on=dt.date(2026, 1, 1), items=[held])
     page = officer_client.get(reverse("portal:application_create") + "?kind=new_items").content.decode()
     assert "可新增项目" in page and "已授权项目" not in page

@@ -1,7 +1,7 @@
 """Station portal: an information officer sees and changes only their own station (DOMAIN Actors)."""
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -10,16 +10,11 @@ from authorizations.forms import ApplicationForm, MaterialForm, PreparationForm,
 from authorizations.models import Application, Certificate, LifecycleEvent
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
+from zzmetro.responses import document_response
 
 
 def _form_error(form, error: services.DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
-    return response
 
 
 @officer_required
@@ -142,11 +137,7 @@ def application_document(request, pk, kind):
     if kind not in APPLICATION_DOCUMENTS:
         raise Http404
     render_document, title = APPLICATION_DOCUMENTS[kind]
-    try:
-        content = render_document(application)
-    except ValueError as error:
-        raise Http404(str(error)) from error
-    return pdf_response(content, f"{title}-{application.number}.pdf")
+    return document_response(render_document, application, f"{title}-{application.number}.pdf")
 
 
 @officer_required
@@ -172,11 +163,7 @@ def certificate_document(request, pk, kind):
     if kind not in renderers:
         raise Http404
     render_document, title = renderers[kind]
-    try:
-        content = render_document(certificate)
-    except ValueError as error:
-        raise Http404(str(error)) from error
-    return pdf_response(content, f"{title}-{certificate.number}.pdf")
+    return document_response(render_document, certificate, f"{title}-{certificate.number}.pdf")
 
 
 @officer_required

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 
@@ -12,6 +11,7 @@ from inspections.selectors import stations_authorized_in
 from inspections.services import cases
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
 from zzmetro.dates import beijing_today
+from zzmetro.responses import document_response
 
 from .common import form_view
 
@@ -122,10 +122,7 @@ class AnnualEvaluationAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
     def document_view(self, request, pk):
         evaluation = get_object_or_404(AnnualEvaluation.objects.select_related("station"), pk=pk)
-        try:
-            return HttpResponse(documents.criticism_notice_pdf(evaluation), content_type="application/pdf")
-        except ValueError as error:
-            raise Http404(str(error)) from error
+        return document_response(documents.criticism_notice_pdf, evaluation)
 
 
 @admin.register(IntegrityEvaluation)
@@ -196,7 +193,4 @@ class ViolationAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
     def document_view(self, request, pk):
         violation = get_object_or_404(Violation.objects.select_related("station"), pk=pk)
-        try:
-            return HttpResponse(documents.violation_notice_pdf(violation), content_type="application/pdf")
-        except ValueError as error:
-            raise Http404(str(error)) from error
+        return document_response(documents.violation_notice_pdf, violation)

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 
@@ -10,6 +9,7 @@ from inspections.models import Inspection, InspectionFinding, Rectification
 from inspections.services import onsite
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
 from zzmetro.dates import beijing_today
+from zzmetro.responses import pdf_response
 
 INSPECTION_TRANSITIONS = (
     Transition(
@@ -126,4 +126,4 @@ class RectificationAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
     def document_view(self, request, pk):
         rectification = get_object_or_404(Rectification.objects.select_related("inspection__station"), pk=pk)
-        return HttpResponse(documents.rectification_notice_pdf(rectification), content_type="application/pdf")
+        return pdf_response(documents.rectification_notice_pdf(rectification), f"整改通知书-{rectification.number}.pdf")

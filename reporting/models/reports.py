@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from zzmetro.appendonly import AppendOnlyModel, AppendOnlyQuerySet
 from zzmetro.querysets import StationOwnedQuerySet
 
 __all__ = [
@@ -222,15 +223,7 @@ class ReminderLog(models.Model):
         return f"{self.station.name} {self.get_kind_display()} {self.period:%Y-%m} {self.get_stage_display()}"
 
 
-class ReportingEventQuerySet(StationOwnedQuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("报送记录不可修改。")
-
-    def delete(self):
-        raise PermissionError("报送记录不可删除。")
-
-
-class ReportingEvent(models.Model):
+class ReportingEvent(AppendOnlyModel):
     """Append-only record of every state change of a plan or report (A12, M4)."""
 
     station = models.ForeignKey("authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="reporting_events")
@@ -243,7 +236,7 @@ class ReportingEvent(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, related_name="+")
     note = models.TextField("说明", blank=True)
 
-    objects = ReportingEventQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "报送记录"
@@ -252,8 +245,3 @@ class ReportingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action_label}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("报送记录不可修改。")
-        super().save(*args, **kwargs)

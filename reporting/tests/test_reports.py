@@ -338,3 +338,21 @@ def test_major_issue_report_emails_bureau_staff_at_once(officer1, freeze, settin
     message = mail.outbox[-1]
     assert message.to == ["jlc@zz.example"] and officer1.station.name in message.subject
     assert "2026年07月15日 16:20" in message.body and "某小区300只电能表" in message.body
+
+
+def test_reporting_events_are_append_only_in_the_orm_and_in_sql(db):
+    """A12, M4: every version's history stays as written: no update or delete, not even in SQL."""
+    from django.db import connection, transaction
+
+    from authorizations.tests.factories import StationFactory
+    from reporting.models import ReportingEvent
+
+    event = ReportingEvent.objects.create(station=StationFactory(), action_label="提交月报")
+    with pytest.raises(Exception, match="报送记录不可修改"):
+        event.save()
+    with pytest.raises(Exception, match="报送记录不可删除"):
+        ReportingEvent.objects.filter(pk=event.pk).delete()
+    for statement in ("UPDATE reporting_reportingevent SET note = 'x' WHERE id = %s", "DELETE FROM reporting_reportingevent WHERE id = %s"):
+        with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [event.pk])
+    assert ReportingEvent.objects.get(pk=event.pk).note == ""

@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from authorizations.services.common import DomainError
-from authorizations.views.portal import pdf_response
 from reporting import documents_reports as documents
 from reporting.deadlines import month_label, monthly_due_on, quarter_months, quarterly_due_on
 from reporting.forms.reports import MajorIssueForm, MonthlyForm, NarrativeForm, StampedForm, UploadForm
@@ -19,6 +18,7 @@ from reporting.selectors import reports as selectors
 from reporting.services import reports as services
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
+from zzmetro.responses import pdf_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
