@@ -48,3 +48,11 @@ def days_late(moment: dt.datetime, due_on: dt.date) -> int:
 
 def month_label(period: dt.date) -> str:
     return f"{period.year}年{period.month}月"
+
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def year_in_range(year: int) -> bool:
+    """A year a URL may name; anything else is a 404, not a crash in date arithmetic."""
+    return FIRST_YEAR <= year <= LAST_YEAR

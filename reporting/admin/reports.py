@@ -63,10 +63,11 @@ class MonthFilter(admin.SimpleListFilter):
         return [(f"{m:%Y-%m}", f"{m.year}年{m.month}月") for m in months]
 
     def queryset(self, request, queryset):
-        if self.value():
-            year, month = map(int, self.value().split("-"))
-            return queryset.filter(period__year=year, period__month=month)
-        return queryset
+        try:
+            year, month = map(int, (self.value() or "").split("-"))
+        except ValueError:  # absent or hand-typed nonsense: no filter rather than a crash
+            return queryset
+        return queryset.filter(period__year=year, period__month=month)
 
 
 @admin.register(MonthlyReport)

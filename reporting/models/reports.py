@@ -198,6 +198,7 @@ class ReminderLog(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "待发送"
         SENT = "sent", "已发送"
+        SKIPPED = "skipped", "发送前已报送，未发送"
 
     station = models.ForeignKey("authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="reporting_reminders")
     kind = models.CharField("类别", max_length=8, choices=Kind.choices)

@@ -77,6 +77,15 @@ class StationAuthority:
                     return True
         return False
 
+    def days_not_in_force(self, span: Span) -> list[dt.date]:
+        """Days of `span` on which the station may not verify: outside every certificate or suspended (A10)."""
+        days, day = [], span[0]
+        while day <= span[1]:
+            if not any(c[0] <= day <= c[1] and not any(s[0] <= day <= s[1] for s in sus) for c, sus in self.in_force):
+                days.append(day)
+            day += dt.timedelta(days=1)
+        return days
+
     def item_ids_in(self, span: Span) -> set[int]:
         """Items authorized on at least one day of `span` (an item added mid-month counts, A8)."""
         return {item for current, item, added in self.items if _overlaps(current, span) and added <= span[1] and added <= current[1]}

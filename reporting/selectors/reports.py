@@ -19,13 +19,15 @@ class MonthAuthority:
     expected: bool  # authorized on at least one day (M8)
     in_force: bool  # could verify on at least one day (A10)
     items: list[VerificationItem]
+    days_not_in_force: list[dt.date] = field(default_factory=list)  # suspended or unauthorized days (A10)
 
 
 def month_authority(station: Station, period: dt.date, authority: StationAuthority | None = None) -> MonthAuthority:
     authority = authority or station_authority(station.pk)
     span = (period, month_end(period))
     items = VerificationItem.objects.filter(pk__in=authority.item_ids_in(span)).order_by("code")
-    return MonthAuthority(period, authority.current_in(span), authority.in_force_in(span), list(items))
+    gaps = authority.days_not_in_force(span)
+    return MonthAuthority(period, authority.current_in(span), authority.in_force_in(span), list(items), gaps)
 
 
 def expected_station_ids(period: dt.date) -> set[int]:
@@ -84,13 +86,14 @@ class RateRow:
     def month_cells(self) -> list[tuple[str, str]]:
         return [(self.months.get(m, "not_expected"), STATUS_LABELS[self.months.get(m, "not_expected")]) for m in range(1, 13)]
 
-    def count(self, status: str) -> None:
+    def count(self, status: str, *, first_on_time: bool = False) -> None:
+        """A reopened report keeps the timeliness of its first submission (M4 decision)."""
         if status in ("pending", "not_expected"):
             return
         self.expected += 1
         if status in ("on_time", "late", "reopened"):
             self.submitted += 1
-        if status == "on_time":
+        if status == "on_time" or (status == "reopened" and first_on_time):
             self.on_time += 1
 
 
@@ -135,10 +138,12 @@ def reporting_rates(year: int, *, as_of: dt.date, station_ids=None) -> RateTable
         row = RateRow(station.name)
         row.station_id = station.pk
         for period in periods:
-            status = _cell(authority, period, by_key.get((station.pk, period.month)), as_of)
+            report = by_key.get((station.pk, period.month))
+            status = _cell(authority, period, report, as_of)
+            first_on_time = report is not None and report[0] == 0
             row.months[period.month] = status
             for target in (row, city, city_months[period.month]):
-                target.count(status)
+                target.count(status, first_on_time=first_on_time)
         if row.expected or any(s != "not_expected" for s in row.months.values()):
             rows.append(row)
     return RateTable(year, as_of, rows, city, city_months)

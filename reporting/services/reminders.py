@@ -18,7 +18,7 @@ from django.utils import timezone
 from authorizations.models import Certificate, Station
 from authorizations.services.common import station_recipients
 from reporting.deadlines import month_label, monthly_due_on, plan_due_on, previous_month
-from reporting.models import AnnualPlan, ReminderLog
+from reporting.models import AnnualPlan, MonthlyReport, ReminderLog
 from reporting.selectors.reports import expected_station_ids, submitted_station_ids
 
 from .reports import reports_open_month
@@ -88,6 +88,10 @@ def reminder_send(*, reminder_id: int) -> bool:
         reminder = ReminderLog.objects.select_for_update().select_related("station").filter(pk=reminder_id).first()
         if reminder is None or reminder.status != ReminderLog.Status.PENDING:
             return False
+        if already_submitted(reminder):  # M3: nobody who has submitted is reminded, even by a retry
+            reminder.status = ReminderLog.Status.SKIPPED
+            reminder.save(update_fields=["status"])
+            return False
         message = reminder_message(reminder)
         reminder.attempts += 1
         try:
@@ -101,6 +105,15 @@ def reminder_send(*, reminder_id: int) -> bool:
     if failure is not None:
         raise failure
     return True
+
+
+def already_submitted(reminder: ReminderLog) -> bool:
+    """Whether the station submitted between the job picking it and the mail going out."""
+    if reminder.kind == K.MONTHLY:
+        reports = MonthlyReport.objects.filter(station_id=reminder.station_id, period=reminder.period)
+        return reports.filter(first_submitted_at__isnull=False).exists()
+    plans = AnnualPlan.objects.filter(station_id=reminder.station_id, year=reminder.period.year)
+    return plans.filter(first_submitted_at__isnull=False).exists()
 
 
 def reminder_message(reminder: ReminderLog) -> EmailMessage:

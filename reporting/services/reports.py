@@ -105,8 +105,15 @@ def _new_version(report: MonthlyReport, *, by, at, source: str, notes: str) -> M
 
 
 def _flag(lines: list[LineInput], month: MonthAuthority) -> bool:
-    """A10, M5: verifications claimed in a month the station could not verify on any day are flagged."""
-    return not month.in_force and any(line.verified for line in lines)
+    """A10, M5: verifications claimed in a month with days the station could not verify on are flagged."""
+    return bool(month.days_not_in_force) and any(line.verified for line in lines)
+
+
+def _flag_note(month: MonthAuthority) -> str:
+    if not month.in_force:
+        return "该月全月暂停授权或未获授权，却申报了检定数量（A10）"
+    gaps = month.days_not_in_force
+    return f"该月{gaps[0]:%m月%d日}至{gaps[-1]:%m月%d日}中有{len(gaps)}天暂停授权或未获授权，请核实申报的检定是否发生在授权期间（A10）"
 
 
 @transaction.atomic
@@ -135,7 +142,7 @@ def monthly_submit(
     if report.first_submitted_at is None:
         report.first_submitted_at, report.late_days = at, version.late_days
     report.status, report.submitted_at, report.flagged = M.SUBMITTED, at, flagged
-    report.flag_note = "该月全月暂停授权或未获授权，却申报了检定数量（A10）" if flagged else ""
+    report.flag_note = _flag_note(month) if flagged else ""
     report.save()
     label = "报送月报" if version.number == 1 else f"重新报送月报（第{version.number}版）"
     record(report, label=label, by=by, before=before, note=report.timeliness + ("；存在异常：" + report.flag_note if flagged else ""))

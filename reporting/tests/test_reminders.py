@@ -83,6 +83,16 @@ def test_a_station_that_submits_after_the_first_reminder_gets_no_more(world, fre
     assert len(mail.outbox) == 1
 
 
+def test_a_reminder_still_pending_when_the_station_submits_is_never_sent(world, freeze, officer2):
+    """M3: a retried or late send checks again under its row lock; a station that has submitted gets nothing."""
+    freeze("2026-12-04 08:00:00+08:00")
+    [pending] = reminders.reminders_prepare(kind="monthly", day=dt.date(2026, 12, 4))
+    submit(world["b"], NOVEMBER, by=officer2)
+    assert reminders.reminder_send(reminder_id=pending) is False
+    assert ReminderLog.objects.get(pk=pending).status == ReminderLog.Status.SKIPPED
+    assert mail.outbox == []
+
+
 def test_days_that_are_not_job_days_send_nothing(world):
     for day in (dt.date(2026, 12, 2), dt.date(2026, 12, 5), dt.date(2026, 11, 30)):
         assert reminders.run_job(kind="monthly", day=day)["pending"] == 0

@@ -45,7 +45,7 @@ def client_for(client, world, actor):
 def own_pages():
     return {
         "reporting:index": reverse("reporting:index"),
-        "reporting:plan_edit": reverse("reporting:plan_edit", args=[2028]),
+        "reporting:plan_edit": reverse("reporting:plan_edit", args=[2026]),
         "reporting:monthly_form": reverse("reporting:monthly_form", args=[2026, 9]),
         "reporting:monthly_template": reverse("reporting:monthly_template", args=[2026, 9]),
         "reporting:quarterly_period": reverse("reporting:quarterly_period", args=[2026, 2]),

@@ -98,7 +98,7 @@ def test_item_added_mid_month_is_asked_for_that_month(station, officer1, items):
 
 
 def test_verifications_claimed_in_a_month_of_suspension_are_flagged(station, officer1, bureau, freeze):
-    """A10, M5: suspended all of September, the station still reports; verifications claimed are flagged."""
+    """A10, M5: verifications claimed in a month with suspended days are flagged: all of September, part of August."""
     from authorizations.models import Certificate
 
     certificate = Certificate.objects.get(station=station)
@@ -109,8 +109,10 @@ def test_verifications_claimed_in_a_month_of_suspension_are_flagged(station, off
     report = submit(station, dt.date(2026, 9, 1), by=officer1)
     assert report.flagged and "A10" in report.flag_note
     assert all(line.flagged for line in MonthlyReportLine.objects.filter(version__report=report))
-    august = submit(station, dt.date(2026, 8, 1), by=officer1)  # in force until the 19th: not flagged
-    assert not august.flagged
+    assert "全月" in report.flag_note
+    # In force until the 19th: the report cannot say on which days it verified, so staff are asked to check.
+    august = submit(station, dt.date(2026, 8, 1), by=officer1)
+    assert august.flagged and "08月20日至08月31日中有12天暂停授权" in august.flag_note
 
 
 def test_a_nil_report_in_a_month_of_suspension_is_not_flagged(station, officer1, bureau, freeze):
@@ -356,3 +358,13 @@ def test_reporting_events_are_append_only_in_the_orm_and_in_sql(db):
         with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement, [event.pk])
     assert ReportingEvent.objects.get(pk=event.pk).note == ""
+
+
+def test_reopening_an_on_time_report_keeps_it_on_time_in_the_rates(station, officer1, bureau):
+    """M8, M4: while a report is reopened it still counts as submitted on time (its first submission was)."""
+    report = submit(station, OCTOBER, by=officer1)
+    before = reporting_rates(2026, as_of=dt.date(2026, 11, 10), station_ids=[station.pk]).stations[0]
+    services.monthly_reopen(report=report, by=bureau, reason="请核对不合格数量")
+    after = reporting_rates(2026, as_of=dt.date(2026, 11, 10), station_ids=[station.pk]).stations[0]
+    assert after.months[10] == "reopened"
+    assert (after.on_time, after.submitted) == (before.on_time, before.submitted)

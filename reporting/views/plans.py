@@ -1,5 +1,6 @@
 """Station portal: annual plans (P1). Officers reach plans only through AnnualPlan.objects.for_user."""
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,9 @@ def _plan_queryset(user):
 
 @officer_required
 def plan_edit(request, year):
-    """Draft or revise the station's plan for `year` from its certificate's items."""
+    """Draft or revise the station's plan for `year` (this year or next) from its certificate's items."""
+    if year not in (beijing_today().year, beijing_today().year + 1):
+        raise Http404
     station = request.user.station
     plan = AnnualPlan.objects.filter(station=station, year=year, status__in=AnnualPlan.OPEN).first()
     if plan and not plan.is_editable:

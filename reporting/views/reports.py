@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from authorizations.services.common import DomainError
 from reporting import documents_reports as documents
-from reporting.deadlines import month_label, monthly_due_on, quarter_months, quarterly_due_on
+from reporting.deadlines import month_label, monthly_due_on, quarter_months, quarterly_due_on, year_in_range
 from reporting.forms.reports import MajorIssueForm, MonthlyForm, NarrativeForm, StampedForm, UploadForm
 from reporting.models import AnnualPlan, MajorIssueReport, MonthlyReport, QuarterlyAnalysis
 from reporting.selectors import reports as selectors
@@ -24,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period(year: int, month: int) -> dt.date:
-    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+    if not (1 <= month <= 12 and year_in_range(year)):
         raise Http404
     return dt.date(year, month, 1)
 
@@ -154,7 +154,7 @@ def monthly_detail(request, pk):
 @officer_required
 def quarterly_period(request, year, quarter):
     """M6: start (or continue) the quarter's analysis: the narrative the PDF carries."""
-    if quarter not in (1, 2, 3, 4):
+    if quarter not in (1, 2, 3, 4) or not year_in_range(year):
         raise Http404
     station = request.user.station
     analysis = QuarterlyAnalysis.objects.filter(station=station, year=year, quarter=quarter).first()

@@ -7,7 +7,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 
 from reporting import documents_reports as documents
-from reporting.deadlines import month_label, previous_month
+from reporting.deadlines import month_label, previous_month, year_in_range
 from reporting.selectors import reports as selectors
 from zzmetro.access import reader_required
 from zzmetro.dates import beijing_today
@@ -84,7 +84,7 @@ def _stream_lines(start: dt.date, end: dt.date, *, title: str, filename: str) ->
 @reader_required
 def export_month(request, year, month):
     """M2: the city-wide month, one row per station × item."""
-    if not 1 <= month <= 12:
+    if not (1 <= month <= 12 and year_in_range(year)):
         raise Http404
     period = dt.date(year, month, 1)
     return _stream_lines(period, period, title=f"{month_label(period)}月报", filename=f"全市月报明细-{period:%Y-%m}.xlsx")
@@ -92,4 +92,6 @@ def export_month(request, year, month):
 
 @reader_required
 def export_year(request, year):
+    if not year_in_range(year):
+        raise Http404
     return _stream_lines(dt.date(year, 1, 1), dt.date(year, 12, 1), title=f"{year}年月报", filename=f"全市月报明细-{year}年.xlsx")
