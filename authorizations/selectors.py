@@ -2,7 +2,7 @@
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from authorizations.models import Application, Certificate, CertificateItem, LifecycleEvent, Station, Suspension
 from zzmetro.dates import add_months, add_years
@@ -118,3 +118,14 @@ def dashboard_summary(day: dt.date) -> dict:
         .order_by("submitted_on"),
         "late_renewals": Application.objects.filter(kind=Application.Kind.RENEWAL, late_days__gt=0).select_related("station"),
     }
+
+
+def stations_authorized_in(year: int) -> QuerySet:
+    """Stations whose certificate was current on at least one day of `year` (I1, I3, I6)."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    live = (
+        Certificate.objects.filter(station=OuterRef("pk"), valid_from__lte=end, expires_on__gte=start)
+        .exclude(revoked_on__lte=start)
+        .exclude(terminated_on__lt=start)
+    )
+    return Station.objects.filter(Exists(live))

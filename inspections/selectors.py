@@ -4,16 +4,11 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
-from authorizations.models import Certificate, Station
+from authorizations.models import Station
+from authorizations.selectors import stations_authorized_in
 from inspections.models import Complaint, Inspection, Rectification, SampleDraw, SampleItem, SamplingRatio
 from inspections.services.sampling import pass_rate
 from zzmetro.dates import beijing_today
-
-
-def stations_authorized_in(year: int) -> QuerySet:
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    live = Certificate.objects.filter(station=OuterRef("pk"), valid_from__lte=end, expires_on__gte=start).exclude(revoked_on__lte=start)
-    return Station.objects.filter(Exists(live))
 
 
 def inspection_flag_day(year: int) -> dt.date:

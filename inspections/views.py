@@ -5,7 +5,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from authorizations.services import DomainError
 from inspections import documents, selectors
 from inspections.forms import ComplaintCloseForm, ComplaintForm, RectificationAnswerForm
-from inspections.models import AnnualEvaluation, Complaint, Inspection, IntegrityEvaluation, Rectification, SampleDraw, Violation
+from inspections.models import (
+    AnnualEvaluation,
+    Complaint,
+    Inspection,
+    IntegrityEvaluation,
+    Rectification,
+    SampleDraw,
+    SupervisionEvent,
+    Violation,
+)
 from inspections.services import cases, onsite, sampling
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
@@ -27,6 +36,7 @@ def index(request):
         "evaluations": AnnualEvaluation.objects.for_user(user).exclude(result=""),
         "integrity": IntegrityEvaluation.objects.for_user(user).first(),
         "violations": Violation.objects.for_user(user),
+        "events": SupervisionEvent.objects.for_user(user).select_related("by")[:20],
     }
     return render(request, "supervision/index.html", context)
 

@@ -6,9 +6,10 @@ from django.urls import path, reverse
 from authorizations.services import DomainError
 from inspections import documents
 from inspections.forms import CloseForm, EvaluationConcludeForm, EvaluationPrepareForm, ViolationForm
-from inspections.models import AnnualEvaluation, Complaint, IntegrityEvaluation, Violation
+from inspections.models import AnnualEvaluation, Complaint, IntegrityEvaluation, SupervisionEvent, Violation
 from inspections.selectors import stations_authorized_in
 from inspections.services import cases
+from zzmetro.admin_files import ProtectedFilesMixin, file_display
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
 from zzmetro.dates import beijing_today
 from zzmetro.responses import document_response
@@ -17,20 +18,26 @@ from .common import form_view
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(ProtectedFilesMixin, admin.ModelAdmin):
     """I5: staff see open complaints and their age; the station records and closes them in the portal."""
 
     list_display = ("station", "received_on", "subject", "status", "age_days", "closed_on")
     list_filter = ("status", "station__district")
     search_fields = ("station__name", "subject", "complainant")
     list_select_related = ("station",)
-    readonly_fields = ("station", "received_on", "complainant", "contact", "subject", "description", "status", "handling", "result_file", "closed_on")
+    fields = ("station", "received_on", "complainant", "contact", "subject", "description", "status", "handling", "result_file_link", "closed_on", "created_by")
+    readonly_fields = fields
+    protected_files = ("result_file",)
+    result_file_link = file_display("result_file", "书面处理结果")
 
     def get_ordering(self, request):
         return ("status", "received_on")
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the station records and closes complaints; staff read them (I5)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -150,13 +157,13 @@ class OpenViolationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Violation)
-class ViolationAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class ViolationAdmin(ProtectedFilesMixin, TransitionAdminMixin, admin.ModelAdmin):
     """I8: recorded through the service, so a revocation runs the lifecycle's revocation (A11)."""
 
     transitions = (
         Transition(
             "close", "结案", CloseForm,
-            lambda v, u, closed_on, note="": cases.violation_close(violation=v, by=u, closed_on=closed_on),
+            lambda v, u, closed_on, note="": cases.violation_close(violation=v, by=u, closed_on=closed_on, note=note),
             lambda v: v.status == Violation.Status.OPEN,
         ),
     )
@@ -164,7 +171,13 @@ class ViolationAdmin(TransitionAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "action", "kind", OpenViolationFilter)
     search_fields = ("station__name", "description", "notice_number")
     list_select_related = ("station",)
-    readonly_fields = ("station", "kind", "found_on", "description", "evidence", "action", "decided_on", "deadline", "notice_number", "status", "closed_on", "certificate")
+    fields = (
+        "station", "kind", "found_on", "description", "evidence_link", "action", "decided_on", "deadline", "notice_number",
+        "status", "closed_on", "closing_note", "certificate", "created_by",
+    )
+    readonly_fields = fields
+    protected_files = ("evidence",)
+    evidence_link = file_display("evidence", "证据材料")
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -194,3 +207,23 @@ class ViolationAdmin(TransitionAdminMixin, admin.ModelAdmin):
     def document_view(self, request, pk):
         violation = get_object_or_404(Violation.objects.select_related("station"), pk=pk)
         return document_response(documents.violation_notice_pdf, violation)
+
+
+@admin.register(SupervisionEvent)
+class SupervisionEventAdmin(admin.ModelAdmin):
+    """Append-only (A12): read, never changed."""
+
+    list_display = ("at", "station", "subject", "action_label", "from_state", "to_state", "by", "note")
+    list_filter = ("action_label",)
+    search_fields = ("station__name", "subject", "note")
+    date_hierarchy = "at"
+    list_select_related = ("station", "by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

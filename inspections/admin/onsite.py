@@ -7,6 +7,7 @@ from inspections import documents
 from inspections.forms import CloseForm, ExtendForm, InspectionRecordForm
 from inspections.models import Inspection, InspectionFinding, Rectification
 from inspections.services import onsite
+from zzmetro.admin_files import ProtectedFilesMixin, file_display
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
 from zzmetro.dates import beijing_today
 from zzmetro.responses import pdf_response
@@ -91,16 +92,19 @@ RECTIFICATION_TRANSITIONS = (
 
 
 @admin.register(Rectification)
-class RectificationAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class RectificationAdmin(ProtectedFilesMixin, TransitionAdminMixin, admin.ModelAdmin):
     transitions = RECTIFICATION_TRANSITIONS
     list_display = ("number", "station_name", "issued_on", "deadline", "status", "overdue", "extensions")
     list_filter = ("status", OverdueFilter)
     search_fields = ("number", "inspection__station__name")
     list_select_related = ("inspection__station",)
-    readonly_fields = (
-        "number", "inspection", "issued_on", "requirements", "deadline", "status", "answer", "evidence", "answered_on",
+    fields = (
+        "number", "inspection", "issued_on", "requirements", "deadline", "status", "answer", "evidence_link", "answered_on",
         "closed_on", "closing_note", "extensions",
     )
+    readonly_fields = fields
+    protected_files = ("evidence",)
+    evidence_link = file_display("evidence", "整改证明材料")
 
     def has_add_permission(self, request):
         return False

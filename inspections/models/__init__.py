@@ -1,4 +1,5 @@
 from .cases import AnnualEvaluation, Complaint, IntegrityEvaluation, Violation
+from .events import SupervisionEvent
 from .onsite import Inspection, InspectionFinding, Rectification
 from .sampling import SampleDraw, SampleItem, SamplingPolicy, SamplingRatio, SupervisionPlan
 
@@ -13,6 +14,7 @@ __all__ = [
     "SampleItem",
     "SamplingPolicy",
     "SamplingRatio",
+    "SupervisionEvent",
     "SupervisionPlan",
     "Violation",
 ]

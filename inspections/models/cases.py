@@ -135,6 +135,7 @@ class Violation(models.Model):
     notice_number = models.CharField("通知书/决定书文号", max_length=40, blank=True)
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.OPEN)
     closed_on = models.DateField("结案日期", null=True, blank=True)
+    closing_note = models.TextField("结案说明", blank=True)
     certificate = models.ForeignKey(
         "authorizations.Certificate", verbose_name="被撤销证书", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -13,6 +13,7 @@ from authorizations.models import Station
 from authorizations.services import DomainError
 from authorizations.services.common import next_number, notify_station
 from inspections.models import AnnualEvaluation, Complaint, IntegrityEvaluation, Violation
+from inspections.services.events import record
 from zzmetro.dates import beijing_today
 from zzmetro.uploads import validate_document
 
@@ -41,6 +42,7 @@ def complaint_file(*, station: Station, by, received_on: dt.date, complainant: s
         station=station, received_on=received_on, complainant=complainant.strip(), contact=contact.strip(),
         subject=subject.strip(), description=description.strip(), created_by=by,
     )
+    record(station, subject=f"投诉：{complaint.subject}", label="登记用户投诉", by=by, after=complaint.get_status_display(), note=complaint.complainant)
     _tell_bureau(
         f"{station.name}接到用户投诉：{complaint.subject}",
         f"{station.name}于{received_on:%Y年%m月%d日}接到{complaint.complainant}的投诉。\n投诉事项：{complaint.subject}\n{complaint.description}\n\n"
@@ -62,13 +64,17 @@ def complaint_close(*, complaint: Complaint, by, handling: str, result_file, clo
     _attach(complaint, "result_file", result_file)
     complaint.handling, complaint.closed_on, complaint.status = handling.strip(), closed_on, Complaint.Status.HANDLED
     complaint.save()
+    record(complaint.station, subject=f"投诉：{complaint.subject}", label="报送投诉处理结果", by=by,
+           before=Complaint.Status.OPEN.label, after=complaint.get_status_display(), note=complaint.handling)
     return complaint
 
 
 @transaction.atomic
 def integrity_record(*, station: Station, by, status: str, evaluated_on: dt.date, note: str = "") -> IntegrityEvaluation:
     """I7: the station's integrity-metrology demonstration status and its evaluation date."""
-    return IntegrityEvaluation.objects.create(station=station, status=status, evaluated_on=evaluated_on, note=note.strip())
+    evaluation = IntegrityEvaluation.objects.create(station=station, status=status, evaluated_on=evaluated_on, note=note.strip())
+    record(station, subject="诚信计量示范单位", label="诚信计量评定", by=by, after=evaluation.get_status_display(), note=f"{evaluated_on:%Y-%m-%d}")
+    return evaluation
 
 
 # I8: what each violation leads to under S1 五. Serious violations may also end in revocation (staff choose).
@@ -119,6 +125,8 @@ def violation_record(
             + (f"，期限至{deadline:%Y年%m月%d日}。" if deadline else "。"),
         )
     violation.save()
+    record(station, subject=f"违规处理 {violation.notice_number}", label=violation.get_action_display(), by=by,
+           after=violation.get_status_display(), note=f"{violation.get_kind_display()}：{violation.description}")
     return violation
 
 
@@ -130,12 +138,14 @@ def _revoke(station: Station, *, by, decided_on: dt.date, reason: str):
 
 
 @transaction.atomic
-def violation_close(*, violation: Violation, by, closed_on: dt.date) -> Violation:
+def violation_close(*, violation: Violation, by, closed_on: dt.date, note: str = "") -> Violation:
     violation = Violation.objects.select_for_update().get(pk=violation.pk)
     if violation.status == V.Status.CLOSED:
         raise DomainError("该违规处理已结案。")
-    violation.status, violation.closed_on = V.Status.CLOSED, closed_on
+    violation.status, violation.closed_on, violation.closing_note = V.Status.CLOSED, closed_on, note.strip()
     violation.save()
+    record(violation.station, subject=f"违规处理 {violation.notice_number}", label="结案", by=by,
+           before=V.Status.OPEN.label, after=V.Status.CLOSED.label, note=violation.closing_note)
     return violation
 
 
@@ -167,4 +177,6 @@ def evaluation_conclude(*, evaluation: AnnualEvaluation, by, result: str, note: 
         evaluation.notice_number = f"郑质监量通〔{evaluated_on.year}〕{next_number('criticism', evaluated_on.year)}号"
         notify_station(evaluation.station, subject=f"{evaluation.year}年度考核不合格通报批评", body=f"{evaluation.notice_number}：{evaluation.note}")
     evaluation.save()
+    record(evaluation.station, subject=f"{evaluation.year}年度考核", label="年度考核结论", by=by,
+           after=evaluation.get_result_display(), note=evaluation.notice_number or evaluation.note)
     return evaluation

@@ -9,6 +9,7 @@ from authorizations.models import Station
 from authorizations.services import DomainError
 from authorizations.services.common import next_number, notify_station
 from inspections.models import Inspection, InspectionFinding, Rectification
+from inspections.services.events import record
 from zzmetro.uploads import validate_document
 
 R = Rectification.Status
@@ -54,16 +55,20 @@ def inspection_record(
     inspection.inspectors = inspectors.strip() or inspection.inspectors
     inspection.recorded_by = by
     inspection.save()
+    record(inspection.station, subject=f"{held_on:%Y-%m-%d}现场检查", label="录入现场检查结果", by=by,
+           after=inspection.get_result_display(), note=inspection.summary)
     if needs_notice:
-        _issue_rectification(inspection, requirements=requirements.strip(), deadline=deadline, issued_on=held_on)
+        _issue_rectification(inspection, requirements=requirements.strip(), deadline=deadline, issued_on=held_on, by=by)
     return inspection
 
 
-def _issue_rectification(inspection: Inspection, *, requirements: str, deadline: dt.date, issued_on: dt.date) -> Rectification:
+def _issue_rectification(inspection: Inspection, *, requirements: str, deadline: dt.date, issued_on: dt.date, by) -> Rectification:
     number = f"郑质监量整〔{issued_on.year}〕{next_number('rectification', issued_on.year)}号"
     rectification = Rectification.objects.create(
         inspection=inspection, number=number, issued_on=issued_on, requirements=requirements, deadline=deadline
     )
+    record(inspection.station, subject=f"整改通知书 {number}", label="下达整改通知书", by=by, after=rectification.get_status_display(),
+           note=f"整改期限 {deadline:%Y-%m-%d}：{requirements}")
     notify_station(
         inspection.station,
         subject=f"整改通知书 {number}",
@@ -87,8 +92,13 @@ def rectification_answer(*, rectification: Rectification, by, answer: str, evide
             raise DomainError(error.messages[0], field="evidence") from error
         evidence.name = f"{os.path.splitext(os.path.basename(evidence.name))[0][:60] or 'evidence'}{extension}"
         rectification.evidence = evidence
+    before = rectification.get_status_display()
     rectification.answer, rectification.answered_on, rectification.status = answer.strip(), answered_on, R.ANSWERED
     rectification.save()
+    # The event keeps every report in full, so a later answer never erases an earlier one.
+    evidence_note = f"（证明材料：{rectification.evidence.name.rsplit('/', 1)[-1]}）" if rectification.evidence else ""
+    record(rectification.inspection.station, subject=f"整改通知书 {rectification.number}", label="报送整改报告", by=by,
+           before=before, after=rectification.get_status_display(), note=rectification.answer + evidence_note)
     return rectification
 
 
@@ -100,6 +110,8 @@ def rectification_close(*, rectification: Rectification, by, closed_on: dt.date,
         raise DomainError(f"整改通知当前状态为“{rectification.get_status_display()}”，单位报送整改报告后才能关闭。")
     rectification.status, rectification.closed_on, rectification.closing_note = R.CLOSED, closed_on, note.strip()
     rectification.save()
+    record(rectification.inspection.station, subject=f"整改通知书 {rectification.number}", label="验收关闭", by=by,
+           before=R.ANSWERED.label, after=R.CLOSED.label, note=note.strip())
     notify_station(rectification.inspection.station, subject=f"整改通知书 {rectification.number} 已验收关闭", body=note.strip() or "整改已验收。")
     return rectification
 
@@ -114,6 +126,9 @@ def rectification_extend(*, rectification: Rectification, by, deadline: dt.date,
         raise DomainError(f"新的整改期限应晚于原期限{rectification.deadline:%Y年%m月%d日}。", field="deadline")
     if not note.strip():
         raise DomainError("请写明延期理由。", field="note")
+    record(rectification.inspection.station, subject=f"整改通知书 {rectification.number}", label="延长整改期限", by=by,
+           before=rectification.get_status_display(), after=R.OPEN.label,
+           note=f"{rectification.deadline:%Y-%m-%d} → {deadline:%Y-%m-%d}：{note.strip()}")
     rectification.deadline, rectification.status = deadline, R.OPEN
     rectification.extensions += 1
     rectification.closing_note = note.strip()

@@ -9,9 +9,11 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from authorizations.models import Certificate, Station
+from authorizations.models import Station
+from authorizations.selectors import stations_authorized_in
 from authorizations.services import DomainError
 from inspections.hashing import hashint8extended
+from inspections.services.events import record
 from inspections.models import SampleDraw, SampleItem, SamplingPolicy, SamplingRatio, SupervisionPlan
 from reporting.models import AnnualPlan, AnnualPlanLine, InstrumentUse, Verification
 
@@ -65,9 +67,7 @@ def _plan_totals(year: int) -> dict[int, int]:
 
 def _stations_in_scope(year: int, plan_totals: dict[int, int]) -> list[int]:
     """Stations authorized at some point of the year, or with an issued plan for it."""
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    authorized = Certificate.objects.filter(valid_from__lte=end, expires_on__gte=start).exclude(revoked_on__lt=start)
-    return sorted(set(authorized.values_list("station_id", flat=True)) | set(plan_totals))
+    return sorted(set(stations_authorized_in(year).values_list("pk", flat=True)) | set(plan_totals))
 
 
 @transaction.atomic
@@ -174,19 +174,24 @@ def sample_draw(*, plan: SupervisionPlan, station: Station, by, seed: int | None
     )
     draw.size = _store_items(draw, size=ratio.sample_size)
     draw.save(update_fields=["size"])
+    record(station, subject=f"{plan.year}年复核检定抽样", label="抽取样本", by=by,
+           note=f"种子 {seed}；从{counts['total']}条检定记录（贸易结算{counts['trade']}条）中抽取{draw.size}台件")
     return draw
 
 
 @transaction.atomic
 def sample_record_result(*, item: SampleItem, by, result: str, recorded_on: dt.date, note: str = "") -> SampleItem:
     """Record the institution's re-verification result; refused counts as failed (I2)."""
-    item = SampleItem.objects.select_for_update().select_related("draw").get(pk=item.pk)
+    item = SampleItem.objects.select_for_update(of=("self",)).select_related("draw__plan", "draw__station").get(pk=item.pk)
     if result not in SampleItem.Result.values or result == SampleItem.Result.PENDING:
         raise DomainError("请选择复核结果：合格、不合格或拒不配合。", field="result")
     if item.draw.notified_on:
         raise DomainError("复核结果已告知被授权单位，不能再修改。")
+    before = item.get_result_display()
     item.result, item.recorded_on, item.note = result, recorded_on, note.strip()
     item.save()
+    record(item.draw.station, subject=f"{item.draw.plan.year}年复核检定样本 #{item.pk}", label="录入复核结果", by=by,
+           before=before, after=item.get_result_display(), note=item.note)
     return item
 
 
@@ -214,6 +219,8 @@ def sample_notify(*, draw: SampleDraw, by, notified_on: dt.date) -> SampleDraw:
         raise DomainError(f"还有{results['pending']}台件没有复核结果，全部录入后才能告知单位。")
     draw.notified_on = notified_on
     draw.save(update_fields=["notified_on"])
+    record(draw.station, subject=f"{draw.plan.year}年复核检定抽样", label="告知复核结果", by=by,
+           note=f"合格{results['passed']}/{results['tested']}")
     rate = "—" if results["pass_rate"] is None else f"{results['pass_rate']:.2f}%"
     notify_station(
         draw.station,
