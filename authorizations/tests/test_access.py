@@ -49,6 +49,9 @@ def portal_urls(world):
         "portal:application_document": reverse("portal:application_document", args=[a["application"].pk, "acceptance"]),
         "portal:certificate_detail": reverse("portal:certificate_detail", args=[a["certificate"].pk]),
         "portal:certificate_document": reverse("portal:certificate_document", args=[a["certificate"].pk, "certificate"]),
+        "portal:application_material_download": reverse(
+            "portal:application_material_download", args=[a["application"].pk, a["application"].materials.get().pk]
+        ),
     }, {
         "portal:application_material": reverse("portal:application_material", args=[a["application"].pk]),
         "portal:application_preparation": reverse("portal:application_preparation", args=[a["application"].pk]),
