@@ -136,6 +136,10 @@ ZZ_POLICY = {
 }
 
 SESSION_COOKIE_AGE = 8 * 3600
+# Behind an HTTPS reverse proxy: cookies only over HTTPS, and trust the proxy's scheme header.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("HTTPS_ONLY", default=False)
+if env.bool("BEHIND_HTTPS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "SAMEORIGIN"
 
 LOGGING = {
