@@ -21,10 +21,6 @@ from zzmetro.dates import beijing_today
 from zzmetro.responses import document_response, pdf_response
 
 
-def _form_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 @officer_required
 def index(request):
     user, today = request.user, beijing_today()
@@ -49,7 +45,7 @@ def rectification_detail(request, pk):
         try:
             onsite.rectification_answer(rectification=rectification, by=request.user, answered_on=beijing_today(), **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to(form)
         else:
             messages.success(request, "整改报告已报送，待市局验收。")
             return redirect("supervision:rectification_detail", pk=pk)
@@ -78,7 +74,7 @@ def complaint_create(request):
         try:
             complaint = cases.complaint_file(station=request.user.station, by=request.user, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to(form)
         else:
             messages.success(request, "投诉已登记，市局计量处已收到通知。处理完毕后请报送书面处理结果。")
             return redirect("supervision:complaint_detail", pk=complaint.pk)
@@ -93,7 +89,7 @@ def complaint_detail(request, pk):
         try:
             cases.complaint_close(complaint=complaint, by=request.user, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to(form)
         else:
             messages.success(request, "处理结果已报送。")
             return redirect("supervision:complaint_detail", pk=pk)

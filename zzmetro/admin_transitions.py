@@ -65,22 +65,31 @@ class TransitionAdminMixin:
         if transition is None:
             raise PermissionDenied
         change_url = reverse("admin:%s_%s_change" % (self.opts.app_label, self.opts.model_name), args=[obj.pk])
-        form = transition.form_class(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                transition.run(obj, request.user, **form.cleaned_data)
-            except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-            else:
-                self.message_user(request, transition.success.format(label=transition.label), messages.SUCCESS)
-                return redirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": obj,
-            "title": f"{transition.label}：{obj}",
-            "form": form,
-            "transition": transition,
-            "change_url": change_url,
-        }
-        return TemplateResponse(request, "admin/zz/transition_form.html", context)
+        return form_view(
+            self, request, form=transition.form_class(request.POST or None), title=f"{transition.label}：{obj}",
+            run=lambda **data: transition.run(obj, request.user, **data), done_url=change_url,
+            success=transition.success.format(label=transition.label), label=transition.label,
+            confirm=transition.confirm, original=obj,
+        )
+
+
+def form_view(model_admin, request, *, form, title: str, run, done_url: str, success: str, label: str = "", confirm: str = "", original=None):
+    """An admin page with one form whose valid submission runs one service; a refusal shows on the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(**form.cleaned_data)
+        except DomainError as error:
+            error.add_to(form)
+        else:
+            model_admin.message_user(request, success, messages.SUCCESS)
+            return redirect(done_url)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "original": original or title,
+        "title": title,
+        "form": form,
+        "transition": {"label": label or title, "confirm": confirm},
+        "change_url": done_url,
+    }
+    return TemplateResponse(request, "admin/zz/transition_form.html", context)

@@ -16,7 +16,7 @@ from authorizations.models import Application, ApplicationMaterial, Assessment, 
 from zzmetro.responses import document_response
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
 
-from .common import ReadOnlyInline
+from .common import ReadOnlyAdmin, ReadOnlyInline
 
 S = Application.Status
 
@@ -185,7 +185,7 @@ class FindingInline(ReadOnlyInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(ReadOnlyAdmin):
     """Assessments are recorded through the application's buttons; this list is for reading."""
 
     list_display = ("application", "planned_on", "held_on", "conclusion")
@@ -194,12 +194,3 @@ class AssessmentAdmin(admin.ModelAdmin):
     readonly_fields = ("application", "planned_on", "held_on", "conclusion", "summary")
     inlines = (MemberInline, FindingInline)
     list_select_related = ("application__station",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

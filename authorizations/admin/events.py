@@ -2,9 +2,11 @@ from django.contrib import admin
 
 from authorizations.models import LifecycleEvent
 
+from .common import ReadOnlyAdmin
+
 
 @admin.register(LifecycleEvent)
-class LifecycleEventAdmin(admin.ModelAdmin):
+class LifecycleEventAdmin(ReadOnlyAdmin):
     """Append-only (A12): nobody may add, edit or delete an event here."""
 
     list_display = ("at", "station", "action_label", "from_state", "to_state", "by", "document", "note")
@@ -13,12 +15,3 @@ class LifecycleEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ("station", "by")
     list_per_page = 50
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -6,18 +6,7 @@ from authorizations import selectors_resources as selectors
 from authorizations.models import ExpiryWarning, MeasurementStandard, Personnel, StationCapability
 from zzmetro.dates import beijing_today
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows change only through the station portal (the station keeps its own resources)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .common import ReadOnlyAdmin
 
 
 class ValidityFilter(admin.SimpleListFilter):

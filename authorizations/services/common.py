@@ -14,6 +14,10 @@ class DomainError(Exception):
         self.message = message
         self.field = field
 
+    def add_to(self, form) -> None:
+        """Show the message on its field when the form has that field, else at the top of the form."""
+        form.add_error(self.field if self.field in form.fields else None, self.message)
+
 
 A = Application.Status
 C = Certificate.Status

@@ -11,10 +11,7 @@ from authorizations.models import Application, Certificate, LifecycleEvent
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
 from zzmetro.responses import document_response
-
-
-def _form_error(form, error: services.DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+from zzmetro.forms import errors_text
 
 
 @officer_required
@@ -60,7 +57,7 @@ def application_create(request):
                 station=station, by=request.user, kind=kind, certificate=certificate, **form.cleaned_data
             )
         except services.DomainError as error:
-            _form_error(form, error)
+            error.add_to(form)
         else:
             messages.success(request, f"{application.get_kind_display()}已提交，申请编号{application.number}。")
             return redirect("portal:application_detail", pk=application.pk)
@@ -95,7 +92,7 @@ def application_material(request, pk):
         except services.DomainError as error:
             messages.error(request, error.message)
     else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, errors_text(form))
     return redirect("portal:application_detail", pk=pk)
 
 
@@ -185,7 +182,7 @@ def termination_create(request):
         try:
             services.termination_report(certificate=certificate, by=request.user, **form.cleaned_data)
         except services.DomainError as error:
-            _form_error(form, error)
+            error.add_to(form)
         else:
             messages.success(request, "终止授权报告已提交，待市局批准。批准前请继续履行授权检定和报送义务。")
             return redirect("portal:certificate_detail", pk=certificate.pk)

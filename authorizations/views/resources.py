@@ -50,7 +50,7 @@ def _edit(request, kind: str, pk: int | None = None):
         try:
             save(station=request.user.station, items=items, **{kind: instance}, **data)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to(form)
         else:
             messages.success(request, f"{label}已保存。")
             return redirect("resources:index")

@@ -9,16 +9,16 @@ from inspections.forms import CloseForm, EvaluationConcludeForm, EvaluationPrepa
 from inspections.models import AnnualEvaluation, Complaint, IntegrityEvaluation, SupervisionEvent, Violation
 from inspections.selectors import stations_authorized_in
 from inspections.services import cases
+from authorizations.admin.common import ReadOnlyAdmin
 from zzmetro.admin_files import ProtectedFilesMixin, file_display
-from zzmetro.admin_transitions import Transition, TransitionAdminMixin
+from zzmetro.admin_transitions import Transition, TransitionAdminMixin, form_view
 from zzmetro.dates import beijing_today
 from zzmetro.responses import document_response
 
-from .common import form_view
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ProtectedFilesMixin, admin.ModelAdmin):
+class ComplaintAdmin(ProtectedFilesMixin, ReadOnlyAdmin):
     """I5: staff see open complaints and their age; the station records and closes them in the portal."""
 
     list_display = ("station", "received_on", "subject", "status", "age_days", "closed_on")
@@ -32,15 +32,6 @@ class ComplaintAdmin(ProtectedFilesMixin, admin.ModelAdmin):
 
     def get_ordering(self, request):
         return ("status", "received_on")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # the station records and closes complaints; staff read them (I5)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="已历时（天）")
     def age_days(self, obj):
@@ -210,7 +201,7 @@ class ViolationAdmin(ProtectedFilesMixin, TransitionAdminMixin, admin.ModelAdmin
 
 
 @admin.register(SupervisionEvent)
-class SupervisionEventAdmin(admin.ModelAdmin):
+class SupervisionEventAdmin(ReadOnlyAdmin):
     """Append-only (A12): read, never changed."""
 
     list_display = ("at", "station", "subject", "action_label", "from_state", "to_state", "by", "note")
@@ -218,12 +209,3 @@ class SupervisionEventAdmin(admin.ModelAdmin):
     search_fields = ("station__name", "subject", "note")
     date_hierarchy = "at"
     list_select_related = ("station", "by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

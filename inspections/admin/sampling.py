@@ -8,7 +8,7 @@ from inspections.forms import NotifyForm, SampleResultsForm
 from inspections.models import SampleDraw, SampleItem, SamplingPolicy, SamplingRatio, SupervisionPlan
 from inspections.services import sampling
 from inspections.tasks import compute_sampling_ratios_task
-from zzmetro.admin_transitions import Transition, TransitionAdminMixin
+from zzmetro.admin_transitions import Transition, TransitionAdminMixin, form_view
 
 
 @admin.register(SamplingPolicy)
@@ -139,8 +139,6 @@ class SampleDrawAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
     def results_view(self, request, pk):
         from django.core.exceptions import PermissionDenied
-
-        from .common import form_view
 
         draw = get_object_or_404(SampleDraw, pk=pk)
         if not self.has_change_permission(request, draw):

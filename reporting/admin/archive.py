@@ -3,6 +3,7 @@ import datetime as dt
 
 from django.contrib import admin
 
+from authorizations.admin.common import ReadOnlyAdmin
 from reporting.models import ImportJob, Instrument, Verification
 from reporting.selectors.archive import ARCHIVE_COLUMNS, DUE_CHOICES, DUE_SOON_DAYS, archive_export_rows
 from zzmetro.dates import beijing_today
@@ -26,19 +27,6 @@ class DueFilter(admin.SimpleListFilter):
         return queryset.filter(**filters[self.value()]) if self.value() in filters else queryset
 
 
-class ArchiveReadOnly(admin.ModelAdmin):
-    """The archive is kept by the stations; the bureau reads, searches and exports it."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class VerificationInline(admin.TabularInline):
     model = Verification
     fields = ("verified_on", "result", "certificate_number", "verifier", "standard", "next_due_on")
@@ -55,7 +43,7 @@ class VerificationInline(admin.TabularInline):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(ArchiveReadOnly):
+class InstrumentAdmin(ReadOnlyAdmin):
     list_display = ("serial_number", "name", "station", "item", "user_unit", "use", "last_verified_on", "last_result", "next_due_on")
     list_filter = ("station", "item", "use", "last_result", DueFilter)
     search_fields = ("serial_number", "name", "user_unit", "model")
@@ -72,7 +60,7 @@ class InstrumentAdmin(ArchiveReadOnly):
 
 
 @admin.register(Verification)
-class VerificationAdmin(ArchiveReadOnly):
+class VerificationAdmin(ReadOnlyAdmin):
     list_display = ("verified_on", "instrument", "station", "item", "use", "result", "certificate_number", "verifier", "next_due_on")
     list_filter = ("station", "item", "use", "result", ("verified_on", admin.DateFieldListFilter))
     search_fields = ("instrument__serial_number", "certificate_number", "verifier__name")
@@ -83,7 +71,7 @@ class VerificationAdmin(ArchiveReadOnly):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(ArchiveReadOnly):
+class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ("filename", "station", "created_by", "created_at", "status", "rows_total", "rows_imported", "error_count")
     list_filter = ("status", "station")
     exclude = ("upload", "errors")

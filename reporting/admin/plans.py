@@ -111,7 +111,7 @@ class CityPlanIssuanceAdmin(admin.ModelAdmin):
             try:
                 issuance = services.city_plan_issue(by=request.user, **form.cleaned_data)
             except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                error.add_to(form)
             else:
                 self.message_user(request, f"已下达{issuance}，共{issuance.plans.count()}个单位的计划。", messages.SUCCESS)
                 return redirect("admin:reporting_cityplanissuance_change", issuance.pk)

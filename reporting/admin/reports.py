@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from authorizations.admin.common import ReadOnlyAdmin
 from authorizations.admin_forms import ReasonForm
 from reporting import documents_reports as documents
 from reporting.models import MajorIssueReport, MonthlyReport, MonthlyReportLine, QuarterlyAnalysis, ReminderLog
@@ -141,17 +142,6 @@ class StampedFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.filter(stamped_file="")
         return queryset
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(QuarterlyAnalysis)

@@ -19,12 +19,9 @@ from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
 from zzmetro.exports import iter_xlsx, streaming_xlsx_response
 from zzmetro.spreadsheets import CellError, error_workbook, template_workbook
+from zzmetro.forms import errors_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _form_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _filtered(request):
@@ -72,7 +69,7 @@ def instrument_create(request):
         try:
             instrument = services.instrument_create(station=station, verification=verification.cleaned_data, **data)
         except DomainError as error:
-            _form_error(verification if error.field in verification.fields else form, error)
+            error.add_to(verification if error.field in verification.fields else form)
         else:
             messages.success(request, f"器具 {instrument} 已建档。")
             return redirect("archive:instrument_detail", pk=instrument.pk)
@@ -103,7 +100,7 @@ def instrument_edit(request, pk):
         except DomainError as error:
             messages.error(request, error.message)
     else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, errors_text(form))
     return redirect("archive:instrument_detail", pk=pk)
 
 
@@ -119,7 +116,7 @@ def verification_create(request, pk):
         except DomainError as error:
             messages.error(request, error.message)
     else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, errors_text(form))
     return redirect("archive:instrument_detail", pk=pk)
 
 
@@ -139,7 +136,7 @@ def import_create(request):
         try:
             job = services.import_job_create(station=request.user.station, by=request.user, filename=upload.name, data=upload.read())
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to(form)
         else:
             archive_import_job.delay(job.pk)  # the job row is committed: a worker can read it
             return redirect("archive:import_detail", pk=job.pk)

@@ -231,7 +231,7 @@ def major_issue_create(request):
         try:
             issue = services.major_issue_report(station=request.user.station, by=request.user, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to(form)
         else:
             messages.success(request, "重大问题报告已提交，市局计量处已收到邮件通知。")
             return redirect("reporting:major_issue_detail", pk=issue.pk)

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from authorizations.demo_data import STATIONS
 from authorizations.models import Station, User
-from inspections.models import Complaint, Inspection, InspectionFinding, IntegrityEvaluation, SampleDraw, SupervisionPlan
+from inspections.models import Inspection, InspectionFinding, IntegrityEvaluation, SampleDraw, SupervisionPlan
 from inspections.services import cases, onsite, sampling
 from zzmetro.dates import beijing_today
 
