@@ -151,6 +151,8 @@ class ImportJob(models.Model):
     error_count = models.PositiveIntegerField("错误数", default=0)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Touched whenever the worker reports progress; a running job whose heartbeat is stale is declared failed.
+    heartbeat_at = models.DateTimeField("最近进度时间", null=True, blank=True)
 
     objects = StationOwnedQuerySet.as_manager()
 
