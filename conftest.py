@@ -13,6 +13,21 @@ pytest_plugins = ["zzmetro.pytest_browser"]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def _flush_may_truncate_event_tables(sender, connection, **kwargs):
+    """Transactional tests end with a flush (TRUNCATE); the event tables refuse it unless the session opts in."""
+    if connection.vendor == "postgresql":
+        from zzmetro.appendonly import ALLOW_TRUNCATE_SQL
+
+        with connection.cursor() as cursor:
+            cursor.execute(ALLOW_TRUNCATE_SQL)
+
+
+def pytest_configure(config):
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_flush_may_truncate_event_tables)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from authorizations.models import Application, Certificate, CertificateItem, LifecycleEvent, Station, Suspension
+from authorizations.validators import normalize_credit_code
 from zzmetro.dates import add_months, add_years
 
 
@@ -36,7 +37,8 @@ def authorized_item_ids_on(station: Station, day: dt.date) -> set[int]:
 def application_ban_lifts_on(*, credit_code: str, day: dt.date) -> dt.date | None:
     """A11: the day a revoked legal entity may apply again, if `day` is still inside the ban."""
     years = settings.ZZ_POLICY["REVOCATION_BAN_YEARS"]
-    revoked = Certificate.objects.filter(station__credit_code=credit_code, revoked_on__isnull=False).values_list(
+    code = normalize_credit_code(credit_code)
+    revoked = Certificate.objects.filter(station__credit_code=code, revoked_on__isnull=False).values_list(
         "revoked_on", flat=True
     )
     opens = [add_years(d, years) for d in revoked]

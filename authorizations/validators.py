@@ -1,4 +1,6 @@
 """Unified social credit code (统一社会信用代码) per GB 32100-2015 (DOMAIN A1)."""
+import unicodedata
+
 from django.core.exceptions import ValidationError
 
 # GB 32100 alphabet: digits and capitals without I, O, Z, S, V.
@@ -11,8 +13,18 @@ def credit_code_check_char(first17: str) -> str:
     return CREDIT_CODE_CHARS[(31 - total % 31) % 31]
 
 
+def normalize_credit_code(value: str | None) -> str:
+    """The code as typed, as the register keeps it: half-width (NFKC), no spaces anywhere, upper case.
+
+    Codes are copied from licences and Chinese input methods, so full-width "９１４１ｍａ" and "9141 0100 …" are
+    the same code; an invisible format character (zero-width space, BOM) pasted along is dropped too.
+    """
+    text = unicodedata.normalize("NFKC", value or "")
+    return "".join(c for c in text if not c.isspace() and unicodedata.category(c) != "Cf").upper()
+
+
 def validate_credit_code(value: str) -> None:
-    code = (value or "").strip()
+    code = normalize_credit_code(value)
     if len(code) != 18:
         raise ValidationError(
             "统一社会信用代码应为18位，当前为%(n)d位。", code="length", params={"n": len(code)}

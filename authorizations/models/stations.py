@@ -1,7 +1,7 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from authorizations.validators import validate_credit_code
+from authorizations.fields import CreditCodeField
 from zzmetro.querysets import StationOwnedQuerySet
 
 
@@ -70,11 +70,9 @@ class Station(models.Model):
     """Applicant or authorized station (申请单位 / 被授权单位): a legal entity (DOMAIN A1)."""
 
     name = models.CharField("单位名称", max_length=100)
-    credit_code = models.CharField(
+    credit_code = CreditCodeField(
         "统一社会信用代码",
-        max_length=18,
         unique=True,
-        validators=[validate_credit_code],
         error_messages={"unique": "该统一社会信用代码已登记，同一法人单位只能登记一次。"},
     )
     address = models.CharField("地址", max_length=200)

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 
@@ -9,6 +9,15 @@ class Role(models.TextChoices):
     BUREAU = "bureau", "市局计量处工作人员"
     OFFICER = "officer", "计量信息员"
     MANAGER = "manager", "局/处领导（只读）"
+
+
+class UserManager(DjangoUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """`manage.py createsuperuser` makes a bureau staff account: the default role, officer, needs a station."""
+        extra_fields.setdefault("role", Role.BUREAU)
+        if extra_fields["role"] != Role.BUREAU or extra_fields.get("station") is not None:
+            raise ValueError("超级用户必须是市局计量处工作人员，且不属于任何单位。")
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -24,6 +33,8 @@ class User(AbstractUser):
         related_name="officers",
     )
     phone = models.CharField("手机", max_length=32, blank=True)
+
+    objects = UserManager()
 
     class Meta:
         verbose_name = "用户"
