@@ -5,6 +5,7 @@ The defaults are the embedded demo setup: SQLite, Celery tasks run in-process, e
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -67,6 +68,16 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Two roles on PostgreSQL (README "Database roles"): the portal connects as DATABASE_URL's role, which owns nothing;
+# `manage.py migrate` and `grant_app_role` connect as the tables' owner named by DATABASE_MIGRATE_URL (same database).
+DATABASE_OWNER = env.db("DATABASE_MIGRATE_URL") if env.str("DATABASE_MIGRATE_URL", default="") else None
+if DATABASE_OWNER and any(DATABASE_OWNER[k] != DATABASES["default"][k] for k in ("ENGINE", "NAME", "HOST", "PORT")):
+    raise ImproperlyConfigured("DATABASE_MIGRATE_URL must name the same database as DATABASE_URL, as another role.")
+# Rate limits (password reset) count in this cache; the default is per process. Production: redis://…/1.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Anonymous password-reset requests per hour, per e-mail address and per client address.
+PASSWORD_RESET_PER_EMAIL_PER_HOUR = env.int("PASSWORD_RESET_PER_EMAIL_PER_HOUR", default=3)
+PASSWORD_RESET_PER_IP_PER_HOUR = env.int("PASSWORD_RESET_PER_IP_PER_HOUR", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "authorizations.User"
 

@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from authorizations import views as auth_views
+from authorizations.views.accounts import PasswordResetView
 
 urlpatterns = [
     path("", auth_views.home, name="home"),
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("portal/", include("authorizations.urls_portal")),
