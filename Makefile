@@ -20,7 +20,7 @@ setup: venv
 	$(PY) manage.py prepare_fonts
 
 setup-test: venv
-	bash scripts/system_deps.sh browser
+	bash scripts/system_deps.sh test
 	$(PY) manage.py prepare_fonts
 
 demo: setup
@@ -32,9 +32,11 @@ demo: setup
 	@echo "演示门户：http://$(HOST)/  （账号见 README，密码 zzmetro-demo）"
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
+# Checks first, then pytest. scripts/testenv.sh starts a throwaway PostgreSQL and Redis for pytest unless
+# DATABASE_URL / REDIS_URL are set, removes them afterwards and returns pytest's exit code.
 test: setup-test
 	DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	bash scripts/testenv.sh $(PY) -m pytest $(PYTEST_ARGS)
 
 worker: venv
 	$(VENV)/bin/celery -A zzmetro worker -l info

@@ -2,10 +2,15 @@
 # Install the Debian packages the portal needs, only those missing.
 #   scripts/system_deps.sh pdf      Pango for WeasyPrint and a CJK font for Chinese PDFs
 #   scripts/system_deps.sh browser  the above plus Debian's Chromium for the browser tests
+#   scripts/system_deps.sh test     the above plus the PostgreSQL and Redis servers scripts/testenv.sh starts for
+#                                   `make test` (each only when DATABASE_URL / REDIS_URL is unset and none is found).
+#                                   Debian's postgresql package also creates and starts its own `main` cluster on
+#                                   5432; the tests never use it.
 set -euo pipefail
 
+group="${1:-pdf}"
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)
-if [[ "${1:-pdf}" == "browser" ]]; then
+if [[ "$group" == "browser" || "$group" == "test" ]]; then
   packages+=(chromium)
 fi
 
@@ -13,10 +18,20 @@ missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+if [[ "$group" == "test" ]]; then
+  # Same lookup as scripts/testenv.sh: any installed server version will do.
+  if [[ -z "${DATABASE_URL:-}" && -z "${PG_BINDIR:-}" ]] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null \
+      && ! command -v initdb >/dev/null 2>&1; then
+    missing+=(postgresql)
+  fi
+  if [[ -z "${REDIS_URL:-}" ]] && ! command -v redis-server >/dev/null 2>&1; then
+    missing+=(redis-server)
+  fi
+fi
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "缺少系统软件包：${missing[*]}。本机没有 apt-get，请用本机的包管理器安装对应软件（Pango、思源黑体/Noto CJK 字体、Chromium）。" >&2
+  echo "缺少系统软件包：${missing[*]}。本机没有 apt-get，请用本机的包管理器安装对应软件（Pango、思源黑体/Noto CJK 字体、Chromium、PostgreSQL、Redis）。" >&2
   exit 1
 fi
 sudo=""
