@@ -115,7 +115,7 @@ def celery_redis_worker(transactional_db):
 
     url = os.environ.get("REDIS_URL")
     if not url:
-        pytest.fail("REDIS_URL must point at a Redis server (make test and .ci/run set it).")
+        pytest.fail("REDIS_URL must point at a Redis server (make test starts a throwaway one when it is unset).")
     queue = f"zzmetro-test-{uuid.uuid4().hex[:12]}"
     app.conf.update(
         task_always_eager=False, broker_url=url, result_backend=url, task_default_queue=queue,
