@@ -88,9 +88,28 @@ if [[ -n "${DATABASE_URL:-}" && -n "${REDIS_URL:-}" ]]; then
   exec "$@"
 fi
 
+# Servers of an earlier run that was killed outright (SIGKILL, power loss) could not be stopped by its trap: stop
+# them now. A process is only signalled if it still runs inside that run's directory.
+reap_stale_runs() {
+  local dir owner pid
+  for dir in "${TMPDIR:-/tmp}"/zzmetro-test.*; do
+    [[ -f "$dir/owner" ]] || continue
+    owner=$(cat "$dir/owner" 2>/dev/null) || continue
+    kill -0 "$owner" 2>/dev/null && continue
+    pid=$(head -n1 "$dir/pg/postmaster.pid" 2>/dev/null) \
+      && [[ $(readlink "/proc/$pid/cwd" 2>/dev/null) == "$dir"* ]] && kill -QUIT "$pid" 2>/dev/null  # immediate stop
+    pid=$(cat "$dir/redis.pid" 2>/dev/null) \
+      && [[ $(readlink "/proc/$pid/cwd" 2>/dev/null) == "$dir"* ]] && kill -TERM "$pid" 2>/dev/null
+    rm -rf "$dir"
+  done
+  return 0
+}
+reap_stale_runs
+
 # A short path every user can reach: the server's unix socket path must stay under 107 bytes, and `nobody` cannot
 # enter a checkout under a private home directory.
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/zzmetro-test.XXXXXX")
+echo $$ >"$workdir/owner"
 if [[ $(id -u) -eq 0 ]]; then
   test_user="${ZZ_TEST_USER:-nobody}"
   run_uid=$(id -u "$test_user") && run_gid=$(id -g "$test_user") \
