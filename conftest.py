@@ -33,6 +33,9 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Hashing demo passwords with the production hasher would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Mail goes through the outbox as in production; its transport is Django's in-memory one (mail.outbox).
+    settings.EMAIL_BACKEND = "zzmetro.outbox.OutboxBackend"
+    settings.OUTBOX_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from django.contrib.auth.backends import ModelBackend
 
 from authorizations.models import Role
 
-MANAGED_APPS = {"authorizations", "reporting", "inspections", "auth"}
+MANAGED_APPS = {"zzmetro", "authorizations", "reporting", "inspections", "auth"}
 
 
 class RoleBackend(ModelBackend):

@@ -21,6 +21,10 @@ app.conf.beat_schedule = {
         "task": "reporting.plan_reminders",
         "schedule": crontab(minute=0, hour=8, day_of_month="1,8,11", month_of_year="12"),
     },
+    # --- the mail outbox: deliver what waits (a broker or mail-server outage delays mail, never loses it) ---
+    "outbox-deliver": {"task": "zzmetro.deliver_outbox", "schedule": 60.0},
+    # --- archive imports: fail those whose worker died, queue those uploaded while the broker was down ---
+    "reporting-archive-import-sweep": {"task": "reporting.archive_import_sweep", "schedule": 60.0},
     # --- station resources expiry warnings (DOMAIN R2) ---
     "resource-expiry-warnings": {
         "task": "authorizations.resource_expiry_warnings",

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "simple_history",
+    "zzmetro.apps.CoreConfig",
     "authorizations",
     "reporting",
     "inspections",
@@ -115,6 +116,14 @@ if env.str("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+# Every mail is first written to the outbox in the same transaction as the change that causes it
+# (zzmetro/outbox.py); the transport above only delivers it afterwards, retrying with back-off.
+OUTBOX_EMAIL_BACKEND = EMAIL_BACKEND
+EMAIL_BACKEND = "zzmetro.outbox.OutboxBackend"
+# Seconds to wait for the mail server: a silent server must never hold a worker (or a page) for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=5)
+# After this many failed attempts (about a day with back-off) a mail is shown as failed for staff to resend.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="郑州市质量技术监督局计量处 <jlc@zzmetro.local>")
 # Bureau staff mailbox copied on overdue reminders and major-issue reports.
 BUREAU_EMAIL = env.list("BUREAU_EMAIL", default=["jlc@zzmetro.local"])
@@ -128,6 +137,15 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Work is recorded in the database before it is queued (zzmetro/jobs.py), so a broker that is down or silent
+# must fail fast rather than hold the user's request: no publish retries, short socket timeouts.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 3, "max_retries": 0}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 3
+# An import whose worker stops reporting progress for this long is declared failed (the officer uploads again).
+IMPORT_STALE_AFTER_SECONDS = env.int("IMPORT_STALE_AFTER_SECONDS", default=600)
 
 # Domain policy numbers (DOMAIN.md): one place, overridable from the environment.
 ZZ_POLICY = {

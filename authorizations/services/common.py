@@ -1,9 +1,9 @@
 """Pieces every lifecycle service shares: the transition table, events, numbering, notifications."""
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 
 from authorizations.models import Application, Certificate, DocumentSequence, LifecycleEvent, Station, TerminationRequest
+from zzmetro.outbox import queue_mail
 
 
 class DomainError(Exception):
@@ -107,10 +107,7 @@ def station_recipients(station: Station) -> list[str]:
 
 
 def notify_station(station: Station, *, subject: str, body: str) -> None:
-    """E-mail the station after the transaction commits, so a rollback never sends a false notice."""
-    recipients = station_recipients(station)
-    if not recipients:
-        return
+    """E-mail the station through the outbox: written with the change, so a rollback never sends a false notice."""
     link = f"{settings.SITE_URL}/portal/"
     text = f"{station.name}：\n\n{body}\n\n请登录郑州市计量授权监督管理平台查看：{link}\n\n郑州市质量技术监督局计量处"
-    transaction.on_commit(lambda: send_mail(f"【郑州计量授权】{subject}", text, None, recipients))
+    queue_mail(f"【郑州计量授权】{subject}", text, station_recipients(station))

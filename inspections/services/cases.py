@@ -4,7 +4,6 @@ import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 
 from authorizations import selectors as authz_selectors
@@ -15,6 +14,7 @@ from authorizations.services.common import next_number, notify_station
 from inspections.models import AnnualEvaluation, Complaint, IntegrityEvaluation, Violation
 from inspections.services.events import record
 from zzmetro.dates import beijing_today
+from zzmetro.outbox import queue_mail
 from zzmetro.uploads import validate_document
 
 V = Violation
@@ -30,7 +30,7 @@ def _attach(instance, field: str, upload) -> None:
 
 
 def _tell_bureau(subject: str, body: str) -> None:
-    transaction.on_commit(lambda: send_mail(f"【郑州计量授权】{subject}", body, None, settings.BUREAU_EMAIL))
+    queue_mail(f"【郑州计量授权】{subject}", body, settings.BUREAU_EMAIL)
 
 
 @transaction.atomic

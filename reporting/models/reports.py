@@ -223,6 +223,11 @@ class ReminderLog(models.Model):
     def __str__(self) -> str:
         return f"{self.station.name} {self.get_kind_display()} {self.period:%Y-%m} {self.get_stage_display()}"
 
+    @staticmethod
+    def topic_for(kind: str, station_id: int, period) -> str:
+        """The outbox topic of a station's reminders for one period: submitting withdraws the waiting ones."""
+        return f"reminder:{kind}:{station_id}:{period:%Y-%m-%d}"
+
 
 class ReportingEvent(AppendOnlyModel):
     """Append-only record of every state change of a plan or report (A12, M4)."""

@@ -11,6 +11,7 @@ from reporting.models import ImportJob, Instrument, Verification
 from reporting.models.archive import next_due_for
 from reporting.selectors.archive import certificates_with_items, items_in_force
 from zzmetro.dates import beijing_today
+from zzmetro.uploads import archive_import_max_bytes, too_large_message
 
 INSTRUMENT_FIELDS = (
     "user_unit", "name", "model", "serial_number", "measuring_range", "accuracy_class", "use", "location", "cycle_months",
@@ -136,7 +137,7 @@ MAX_ERRORS_KEPT = 5000
 
 
 def import_max_bytes() -> int:
-    return settings.ZZ_POLICY["ARCHIVE_IMPORT_MAX_BYTES"]
+    return archive_import_max_bytes()
 
 
 @transaction.atomic
@@ -144,14 +145,14 @@ def import_job_create(*, station: Station, by, filename: str, data: bytes) -> Im
     """Queue an Excel import; the file is kept on the job row so any worker can read it."""
     if not filename.lower().endswith(".xlsx"):
         raise DomainError("请上传 .xlsx 格式的Excel文件（可先下载导入模板）。", field="file")
-    if len(data) > import_max_bytes():
-        raise DomainError(f"文件超过{import_max_bytes() // (1024 * 1024)}MB，请分批导入。", field="file")
+    if len(data) > import_max_bytes():  # the form refused it from its size before reading; callers without a form
+        raise DomainError(too_large_message(filename, len(data), import_max_bytes()), field="file")
     return ImportJob.objects.create(station=station, created_by=by, filename=filename[:200], upload=data)
 
 
 def _progress(job_id: int):
     def report(percent: int, *, total: int | None = None) -> None:
-        fields = {"progress": percent} | ({"rows_total": total} if total is not None else {})
+        fields = {"progress": percent, "heartbeat_at": timezone.now()} | ({"rows_total": total} if total is not None else {})
         ImportJob.objects.filter(pk=job_id).update(**fields)
 
     return report
@@ -172,10 +173,12 @@ def import_job_run(*, job_id: int) -> str:
 
     from .archive_import import archive_import
 
-    job = ImportJob.objects.filter(pk=job_id).select_related("station", "created_by").first()
-    if job is None or job.is_finished:
-        return "skipped"  # a retried task after the job already finished
-    ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.RUNNING, progress=1)
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING, progress=1, heartbeat_at=timezone.now()
+    )
+    if not claimed:
+        return "skipped"  # another worker has it, or a repeated task after the job finished or was declared lost
+    job = ImportJob.objects.select_related("station", "created_by").get(pk=job_id)
     try:
         outcome = archive_import(
             station=job.station, data=bytes(job.upload), progress=_progress(job_id),
@@ -189,3 +192,20 @@ def import_job_run(*, job_id: int) -> str:
         _finish(job_id, status=ImportJob.Status.INVALID, message=message, errors=outcome.errors, total=outcome.total)
         return ImportJob.Status.INVALID
     return ImportJob.Status.DONE
+
+
+STALLED_MESSAGE = "导入中断：处理程序长时间没有响应，全部数据均未导入。请重新上传文件。"
+
+
+def import_jobs_stalled(*, now=None) -> int:
+    """Declare failed every running import whose worker stopped reporting progress; the officer uploads again."""
+    now = now or timezone.now()
+    limit = now - dt.timedelta(seconds=settings.IMPORT_STALE_AFTER_SECONDS)
+    stalled = ImportJob.objects.filter(status=ImportJob.Status.RUNNING, heartbeat_at__lt=limit)
+    return stalled.update(status=ImportJob.Status.FAILED, progress=100, upload=b"", message=STALLED_MESSAGE, finished_at=now)
+
+
+def import_jobs_waiting(*, older_than: dt.timedelta = dt.timedelta(seconds=30)) -> list[int]:
+    """Queued imports nobody has started (the broker was down when they were uploaded)."""
+    waiting = ImportJob.objects.filter(status=ImportJob.Status.PENDING, created_at__lt=timezone.now() - older_than)
+    return list(waiting.order_by("id").values_list("pk", flat=True))

@@ -11,8 +11,9 @@ from authorizations.models import Station, VerificationItem
 from authorizations.selectors import station_current_certificate
 from authorizations.services.common import DomainError, next_number
 from reporting.deadlines import days_late, plan_due_on
-from reporting.models import AnnualPlan, AnnualPlanLine, CityPlanIssuance
+from reporting.models import AnnualPlan, AnnualPlanLine, CityPlanIssuance, ReminderLog
 from zzmetro.dates import beijing_today
+from zzmetro import outbox
 
 from .workflow import ensure_transition, notify_station, record, require_reason
 
@@ -90,6 +91,7 @@ def plan_submit(*, plan: AnnualPlan, by, at: dt.datetime | None = None) -> Annua
     plan.save()
     late = f"（逾期{plan.late_days}天）" if plan.late_days else ""
     record(plan, label="提交年度计划", by=by, before=before, note=late)
+    outbox.cancel(topic=ReminderLog.topic_for(ReminderLog.Kind.PLAN, plan.station_id, dt.date(plan.year, 1, 1)))  # P2
     return plan
 
 

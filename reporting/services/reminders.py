@@ -1,16 +1,19 @@
 """Reminder jobs: the 3rd-of-month job (M3) and the December-10 job (P2).
 
 Only stations that have not submitted are reminded. Idempotency is the database's job: a ReminderLog row per
-(station, kind, period, stage) under a unique constraint is inserted first (pending), then sent and marked
-sent under a row lock. A second run inserts nothing and finds nothing pending; a failed SMTP send leaves its
-row pending with the error, and the retry (or the next run of the job) sends it. The one window left is a crash
-between the SMTP server accepting the message and the commit: that reminder would be sent again, never lost.
+(station, kind, period, stage) under a unique constraint is inserted first (pending); under its row lock the
+e-mail is then written to the outbox and the row marked sent, in one transaction. A second run inserts nothing
+and finds nothing pending. Delivery is the outbox's job (zzmetro/outbox.py): a mail server that is down or silent
+delays the mail, never loses it, and no lock is held while talking to it. Every run retries any reminder still
+pending from an earlier day; a later stage for the same period supersedes an earlier one that was never queued or
+is still waiting in the outbox, and a station that submits withdraws its waiting reminders.
 """
 import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db.models import Q
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +23,8 @@ from authorizations.services.common import station_recipients
 from reporting.deadlines import month_label, monthly_due_on, plan_due_on, previous_month
 from reporting.models import AnnualPlan, MonthlyReport, ReminderLog
 from reporting.selectors.reports import expected_station_ids, submitted_station_ids
+
+from zzmetro import outbox
 
 from .reports import reports_open_month
 from .workflow import sign_off
@@ -69,7 +74,10 @@ JOBS = {K.MONTHLY: monthly_job, K.PLAN: plan_job}
 
 @transaction.atomic
 def reminders_prepare(*, kind: str, day: dt.date) -> list[int]:
-    """Insert the job's reminder rows (the unique constraint drops any already there); return those pending."""
+    """Insert the job's reminder rows (the unique constraint drops any already there); return every pending one.
+
+    Pending rows of earlier days are returned too (a run that died before queueing them): any later run retries them.
+    """
     job = JOBS[kind](day)
     if job is None:
         return []
@@ -77,34 +85,38 @@ def reminders_prepare(*, kind: str, day: dt.date) -> list[int]:
         [ReminderLog(station_id=sid, kind=job.kind, period=job.period, stage=job.stage, due_on=job.due_on) for sid in job.station_ids],
         ignore_conflicts=True,
     )
-    pending = ReminderLog.objects.filter(kind=job.kind, period=job.period, stage=job.stage, status=ReminderLog.Status.PENDING)
+    pending = ReminderLog.objects.filter(kind=job.kind, status=ReminderLog.Status.PENDING)
     return list(pending.order_by("id").values_list("id", flat=True))
 
 
-def reminder_send(*, reminder_id: int) -> bool:
-    """Send one pending reminder under a row lock; True if it went out. Errors are kept and re-raised."""
-    failure = None
+STAGE_ORDER = [S.FIRST, S.LAST_DAY, S.OVERDUE]
+
+
+def reminder_send(*, reminder_id: int) -> outbox.OutboxMessage | None:
+    """Queue one pending reminder's e-mail under its row lock; the outbox row, or None if nothing is to be sent."""
     with transaction.atomic():
         reminder = ReminderLog.objects.select_for_update().select_related("station").filter(pk=reminder_id).first()
         if reminder is None or reminder.status != ReminderLog.Status.PENDING:
-            return False
-        if already_submitted(reminder):  # M3: nobody who has submitted is reminded, even by a retry
+            return None
+        if already_submitted(reminder) or superseded(reminder):  # M3: nobody who has submitted is reminded
             reminder.status = ReminderLog.Status.SKIPPED
             reminder.save(update_fields=["status"])
-            return False
-        message = reminder_message(reminder)
+            return None
+        topic = ReminderLog.topic_for(reminder.kind, reminder.station_id, reminder.period)
+        outbox.cancel(topic=topic)  # an earlier stage still waiting for the mail server is superseded by this one
+        message = outbox.queue(reminder_message(reminder), topic=topic)
+        reminder.status, reminder.sent_at, reminder.last_error = ReminderLog.Status.SENT, timezone.now(), ""
         reminder.attempts += 1
-        try:
-            message.send()
-        except Exception as error:  # noqa: BLE001 — kept on the row, then re-raised for the task's retry
-            reminder.last_error, failure = f"{type(error).__name__}: {error}"[:1000], error
-        else:
-            reminder.status, reminder.sent_at, reminder.last_error = ReminderLog.Status.SENT, timezone.now(), ""
         reminder.recipients = ", ".join(message.to + message.cc)
         reminder.save()
-    if failure is not None:
-        raise failure
-    return True
+    return message
+
+
+def superseded(reminder: ReminderLog) -> bool:
+    """A later stage of the same station and period exists: only the newest reminder is worth sending."""
+    later = STAGE_ORDER[STAGE_ORDER.index(reminder.stage) + 1:]
+    same = ReminderLog.objects.filter(station_id=reminder.station_id, kind=reminder.kind, period=reminder.period)
+    return same.filter(Q(stage__in=later)).exists()
 
 
 def already_submitted(reminder: ReminderLog) -> bool:
@@ -142,12 +154,12 @@ def reminder_message(reminder: ReminderLog) -> EmailMessage:
 
 
 def run_job(*, kind: str, day: dt.date) -> dict:
-    """The whole job in-process (no broker): prepare, then send each pending reminder; failures stay pending."""
-    sent = failed = 0
+    """The whole job: queue each pending reminder, then deliver what is due (no database lock held meanwhile).
+
+    `sent` counts reminders whose mail went out now; `failed` those queued whose mail server could not be reached
+    yet — they stay in the outbox and are delivered once it is back.
+    """
     ids = reminders_prepare(kind=kind, day=day)
-    for reminder_id in ids:
-        try:
-            sent += reminder_send(reminder_id=reminder_id)
-        except Exception:  # noqa: BLE001 — the row keeps the error; the next run retries it
-            failed += 1
-    return {"pending": len(ids), "sent": sent, "failed": failed}
+    queued = [message.pk for reminder_id in ids if (message := reminder_send(reminder_id=reminder_id))]
+    sent = outbox.deliver_due(ids=queued)["sent"]
+    return {"pending": len(ids), "sent": sent, "failed": len(queued) - sent}

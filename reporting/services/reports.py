@@ -2,6 +2,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -10,12 +11,14 @@ from django.utils import timezone
 from authorizations.models import Station
 from authorizations.services.common import DomainError
 from reporting.deadlines import days_late, month_end, month_label, monthly_due_on, quarter_months, quarterly_due_on
-from reporting.models import MajorIssueReport, MonthlyReport, MonthlyReportLine, MonthlyReportVersion, QuarterlyAnalysis
+from reporting.models import MajorIssueReport, MonthlyReport, MonthlyReportLine, MonthlyReportVersion, QuarterlyAnalysis, ReminderLog
 from reporting.selectors.authority import load_authorities
 from reporting.selectors.reports import MonthAuthority, month_authority
-from zzmetro.dates import beijing_date, beijing_today
+from zzmetro.dates import BEIJING, beijing_date, beijing_today
+from zzmetro import outbox
+from zzmetro.outbox import queue_mail
 from zzmetro.spreadsheets import CellError, Field, SpreadsheetError, read_rows
-from zzmetro.uploads import validate_document
+from zzmetro.uploads import check_size, monthly_report_max_bytes, validate_document
 
 from .workflow import ensure_transition, notify_station, record, require_reason
 
@@ -146,6 +149,7 @@ def monthly_submit(
     report.save()
     label = "报送月报" if version.number == 1 else f"重新报送月报（第{version.number}版）"
     record(report, label=label, by=by, before=before, note=report.timeliness + ("；存在异常：" + report.flag_note if flagged else ""))
+    outbox.cancel(topic=ReminderLog.topic_for(ReminderLog.Kind.MONTHLY, station.pk, period))  # M3: no reminder after submitting
     return report
 
 
@@ -162,6 +166,10 @@ MONTHLY_FIELDS = [
 
 def lines_from_excel(upload) -> list[LineInput]:
     """Read the month's template safely (zzmetro.spreadsheets); any cell problem refuses the whole file."""
+    try:
+        check_size(upload, monthly_report_max_bytes())  # before anything reads it (DOMAIN G4)
+    except ValidationError as error:
+        raise DomainError(error.messages[0], field="file") from error
     try:
         parsed = list(read_rows(upload, MONTHLY_FIELDS, max_rows=500))
     except SpreadsheetError as error:
@@ -251,7 +259,7 @@ def quarterly_upload_stamped(*, analysis: QuarterlyAnalysis, file, by, at: dt.da
 
 @transaction.atomic
 def major_issue_report(*, station: Station, by, title: str, occurred_on: dt.date, description: str, measures: str = "") -> MajorIssueReport:
-    """M7: filed at any time; bureau staff are e-mailed at once (after commit, retried by the task)."""
+    """M7: filed at any time; bureau staff are e-mailed at once (through the outbox, so never lost)."""
     if not title.strip() or not description.strip():
         raise DomainError("请填写标题和情况说明。", field="description")
     if occurred_on > beijing_today():
@@ -260,7 +268,17 @@ def major_issue_report(*, station: Station, by, title: str, occurred_on: dt.date
         station=station, reported_by=by, title=title.strip(), occurred_on=occurred_on,
         description=description.strip(), measures=measures.strip(),
     )
-    from reporting.tasks_reports import send_major_issue_email
-
-    transaction.on_commit(lambda: send_major_issue_email.delay(issue.pk))
+    queue_mail(*major_issue_message(issue), settings.BUREAU_EMAIL)
     return issue
+
+
+def major_issue_message(issue: MajorIssueReport) -> tuple[str, str]:
+    """The subject and body of the e-mail that tells bureau staff about a major issue (M7)."""
+    reporter = (issue.reported_by.get_full_name() or issue.reported_by.username) if issue.reported_by else ""
+    body = (
+        f"{issue.station.name}于{issue.reported_at.astimezone(BEIJING):%Y年%m月%d日 %H:%M}报告重大问题：\n\n"
+        f"标题：{issue.title}\n发生日期：{issue.occurred_on:%Y年%m月%d日}\n报告人：{reporter}\n\n"
+        f"情况说明：\n{issue.description}\n\n已采取的措施：\n{issue.measures or '（未填写）'}\n\n"
+        f"查看：{settings.SITE_URL}/admin/reporting/majorissuereport/{issue.pk}/change/"
+    )
+    return f"【郑州计量授权】重大问题报告：{issue.station.name} {issue.title}", body

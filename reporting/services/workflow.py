@@ -1,11 +1,11 @@
 """What every reporting service shares: the transition table, the event log and notifications (A12, M4)."""
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 
 from authorizations.models import Station
 from authorizations.services.common import DomainError, station_recipients
 from reporting.models import AnnualPlan, MonthlyReport, ReportingEvent
+from zzmetro.outbox import queue_mail
 
 P = AnnualPlan.Status
 M = MonthlyReport.Status
@@ -60,12 +60,8 @@ def sign_off(station_name: str, body: str, link: str) -> str:
 
 def notify_station(station: Station, *, subject: str, body: str, path: str) -> None:
     """E-mail the station and its officers once the transaction commits (a rollback never sends)."""
-    recipients = station_recipients(station)
-    if not recipients:
-        return
     text = sign_off(station.name, body, settings.SITE_URL + path)
-    message = EmailMessage(f"【郑州计量授权】{subject}", text, None, recipients)
-    transaction.on_commit(message.send)
+    queue_mail(f"【郑州计量授权】{subject}", text, station_recipients(station))
 
 
 def require_reason(reason: str, what: str) -> str:
