@@ -3,6 +3,7 @@
 The mail server and the broker here are real peers on 127.0.0.1 — a closed port (connection refused), a server that
 accepts and never answers, and a real SMTP server (aiosmtpd) started on the port that was closed.
 """
+import contextlib
 import datetime as dt
 import email
 import email.policy
@@ -37,18 +38,20 @@ def smtp_port(settings):
     return port
 
 
-@pytest.fixture
-def broker_down():
-    """Celery publishes to a Redis URL whose port is closed (eager mode off, as in production)."""
+@pytest.fixture(params=["refused", "silent"])
+def broker_down(request):
+    """Celery publishes (eager mode off, as in production) to a Redis port that is closed, or that never answers."""
     from zzmetro.celery import app
 
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
-    url = f"redis://127.0.0.1:{free_port()}/0"
-    app.conf.update(task_always_eager=False, broker_url=url, result_backend=url)
-    app._pool, app.amqp._producer_pool = None, None  # forget connections made to the previous broker
-    yield url
-    app.conf.update(saved)
-    app._pool, app.amqp._producer_pool = None, None
+    with contextlib.ExitStack() as stack:
+        port = free_port() if request.param == "refused" else stack.enter_context(silent_server())
+        saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
+        url = f"redis://127.0.0.1:{port}/0"
+        app.conf.update(task_always_eager=False, broker_url=url, result_backend=url)
+        app._pool, app.amqp._producer_pool = None, None  # forget connections made to the previous broker
+        yield url
+        app.conf.update(saved)
+        app._pool, app.amqp._producer_pool = None, None
 
 
 def due_now():
@@ -297,3 +300,16 @@ def _upload(content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("档案.xlsx", content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def test_deliver_mail_command_sends_what_waits(db):
+    """M3: without a broker (the demo) the waiting mails go out by hand, each once."""
+    import io
+
+    from django.core.management import call_command
+
+    OutboxMessage.objects.create(subject="待发", body="x", to=["a@zz.example"])
+    out = io.StringIO()
+    call_command("deliver_mail", stdout=out)
+    call_command("deliver_mail", stdout=out)
+    assert "已发送1封" in out.getvalue() and [m.to for m in mail.outbox] == [["a@zz.example"]]
