@@ -1,6 +1,7 @@
 from django import forms
 
 from authorizations.models import Application, Certificate, District, VerificationItem
+from zzmetro.uploads import DocumentField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -31,7 +32,7 @@ class ApplicationForm(forms.Form):
 
 class MaterialForm(forms.Form):
     title = forms.CharField(label="材料名称", max_length=100)
-    file = forms.FileField(label="文件（PDF或图片）")
+    file = DocumentField(label="文件（PDF或图片）")
 
 
 class PreparationForm(forms.ModelForm):

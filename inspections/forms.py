@@ -3,6 +3,7 @@ from django import forms
 
 from authorizations.admin_forms import date_field
 from inspections.models import AnnualEvaluation, Complaint, InspectionFinding, Inspection, IntegrityEvaluation, SampleItem, Violation
+from zzmetro.uploads import DocumentField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -43,7 +44,7 @@ class ExtendForm(forms.Form):
 
 class RectificationAnswerForm(forms.Form):
     answer = forms.CharField(label="整改报告", widget=forms.Textarea(attrs={"rows": 6}))
-    evidence = forms.FileField(label="整改证明材料（PDF或图片，可选）", required=False)
+    evidence = DocumentField(label="整改证明材料（PDF或图片，可选）", required=False)
 
 
 class NotifyForm(forms.Form):
@@ -74,11 +75,13 @@ class ComplaintForm(forms.ModelForm):
 
 class ComplaintCloseForm(forms.Form):
     handling = forms.CharField(label="处理情况", widget=forms.Textarea(attrs={"rows": 4}))
-    result_file = forms.FileField(label="书面处理结果（PDF或图片）")
+    result_file = DocumentField(label="书面处理结果（PDF或图片）")
     closed_on = forms.DateField(label="处理完毕日期", widget=DATE)
 
 
 class ViolationForm(forms.ModelForm):
+    evidence = DocumentField(label="证据材料（PDF或图片，可选）", required=False)
+
     class Meta:
         model = Violation
         fields = ("station", "kind", "found_on", "description", "evidence", "action", "decided_on", "deadline")

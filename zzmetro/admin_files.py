@@ -1,10 +1,12 @@
 """Uploaded files reach staff only through a permission-checked admin view; MEDIA is never served as is."""
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+
+from zzmetro.responses import stored_file_response
 
 
 class ProtectedFilesMixin:
@@ -26,7 +28,7 @@ class ProtectedFilesMixin:
         upload = getattr(obj, field)
         if not upload:
             raise Http404
-        return FileResponse(upload.open("rb"), as_attachment=True, filename=upload.name.rsplit("/", 1)[-1])
+        return stored_file_response(upload)
 
     def file_link(self, obj, field: str):
         upload = getattr(obj, field)

@@ -12,10 +12,11 @@ import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any, Callable, Iterable, Iterator
-from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from django.http import StreamingHttpResponse
+
+from zzmetro.responses import streaming_attachment
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -220,9 +221,7 @@ def write_xlsx(stream: IO[bytes], columns: list[Column], rows: Iterable, *, titl
 
 
 def streaming_xlsx_response(chunks: Iterable[bytes], *, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(chunks, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return streaming_attachment(chunks, filename, content_type=XLSX_CONTENT_TYPE)
 
 
 def xlsx_response(columns: list[Column], rows: Iterable, *, title: str, filename: str) -> StreamingHttpResponse:

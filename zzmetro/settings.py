@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "authorizations",
     "reporting",
     "inspections",
+    # Last, as its docs ask: deletes a FileField's old file after the transaction that replaced or deleted it commits.
+    "django_cleanup.apps.CleanupConfig",
 ]
 
 MIDDLEWARE = [
@@ -44,6 +46,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any process_view (CSRF reads the body): a body over the upload limit gets a 413 unread.
+    "zzmetro.upload_handlers.UploadSizeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -102,10 +106,20 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
-# Uploaded materials: PDF or image, checked by content (see authorizations.uploads).
+# Uploads (zzmetro/uploads.py, DOMAIN G4). Each field has one limit: scanned documents and images here, the monthly
+# report workbook and the archive import in ZZ_POLICY. A request body longer than the largest of them plus 1 MB gets a
+# 413 before it is read; a streamed file past it is cut off (zzmetro/upload_handlers.py).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=80_000_000)  # a 600 dpi A3 scan is 70 million
+FILE_UPLOAD_HANDLERS = [
+    "zzmetro.upload_handlers.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # the form fields of a request, files excluded
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger files stream to a temporary file
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000  # the admin changelist posts one field per selected row
+DATA_UPLOAD_MAX_NUMBER_FILES = 5  # every form takes one file
 
 # Fonts prepared for PDF rendering by `manage.py prepare_fonts` (see zzmetro/pdf.py).
 PDF_FONT_DIR = env.path("PDF_FONT_DIR", default=str(VAR_DIR / "fonts"))
@@ -162,6 +176,7 @@ ZZ_POLICY = {
     "RESOURCE_WARNING_DAYS": tuple(env.list("ZZ_RESOURCE_WARNING_DAYS", cast=int, default=[90, 30])),  # R2
     "ARCHIVE_IMPORT_MAX_ROWS": env.int("ZZ_ARCHIVE_IMPORT_MAX_ROWS", default=100_000),  # M1 import size limit
     "ARCHIVE_IMPORT_MAX_BYTES": env.int("ZZ_ARCHIVE_IMPORT_MAX_BYTES", default=30 * 1024 * 1024),
+    "MONTHLY_REPORT_UPLOAD_MAX_BYTES": env.int("ZZ_MONTHLY_REPORT_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024),  # M2
 }
 
 SESSION_COOKIE_AGE = 8 * 3600

@@ -12,3 +12,29 @@ def named_urls(*, namespaces: set[str | None], resolver=None, namespace: str | N
         elif isinstance(pattern, URLPattern) and pattern.name and namespace in namespaces:
             names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
     return names
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    """A real PDF with blank A4 pages, as pdfium writes it: what an upload test sends as a scanned document."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument.new()
+    for _ in range(pages):
+        document.new_page(595, 842)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    document.close()
+    return buffer.getvalue()
+
+
+def image_bytes(format: str = "PNG", size: tuple[int, int] = (60, 40)) -> bytes:
+    """A real PNG or JPEG image of `size` pixels."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format=format)
+    return buffer.getvalue()

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -13,7 +13,7 @@ from authorizations.admin_forms import (
     ReasonForm,
 )
 from authorizations.models import Application, ApplicationMaterial, Assessment, AssessmentFinding, AssessmentMember
-from zzmetro.responses import document_response
+from zzmetro.responses import document_response, stored_file_response
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
 
 from .common import ReadOnlyAdmin, ReadOnlyInline
@@ -167,9 +167,7 @@ class ApplicationAdmin(TransitionAdminMixin, admin.ModelAdmin):
         material = get_object_or_404(ApplicationMaterial, pk=material, application_id=pk)
         if not self.has_view_permission(request, material.application):
             raise Http404
-        response = HttpResponse(material.file.open("rb").read(), content_type="application/octet-stream")
-        response["Content-Disposition"] = f'attachment; filename="{material.file.name.rsplit("/", 1)[-1]}"'
-        return response
+        return stored_file_response(material.file)
 
 
 class MemberInline(ReadOnlyInline):

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from authorizations import services
-from zzmetro.testing import named_urls
+from zzmetro.testing import named_urls, pdf_bytes
 
 from .factories import ApplicationFactory, CertificateFactory, UserFactory
 
@@ -29,7 +29,7 @@ def world(officer1, officer2, manager, bureau):
         application = ApplicationFactory(station=officer.station, kind="new_items", certificate=certificate)
         services.application_accept(application=application, by=bureau)
         services.application_add_material(
-            application=application, by=officer, title="申请书", file=SimpleUploadedFile("a.pdf", b"%PDF-1.4 test")
+            application=application, by=officer, title="申请书", file=SimpleUploadedFile("a.pdf", pdf_bytes())
         )
         objects[name] = {"certificate": certificate, "application": application}
     services.certificate_revoke(certificate=objects["a"]["certificate"], by=bureau, decided_on=dt.date(2026, 1, 10), reason="测试")

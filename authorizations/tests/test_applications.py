@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from authorizations import services
 from authorizations.models import Application, AssessmentFinding, LifecycleEvent
 from authorizations.services import DomainError
+from zzmetro.testing import pdf_bytes
 
 from .factories import ApplicationFactory, CertificateFactory, StationFactory, UserFactory, VerificationItemFactory
 
@@ -178,7 +179,7 @@ def test_material_must_really_be_a_pdf_or_image():
     fake = SimpleUploadedFile("申请书.pdf", b"just some text", content_type="application/pdf")
     with pytest.raises(DomainError, match="申请书.pdf.*不是PDF"):
         services.application_add_material(application=application, by=None, title="申请书", file=fake)
-    real = SimpleUploadedFile("scan.bin", b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n", content_type="application/octet-stream")
+    real = SimpleUploadedFile("scan.bin", pdf_bytes(), content_type="application/octet-stream")
     material = services.application_add_material(application=application, by=None, title="计量授权申请书", file=real)
     assert material.file.name.endswith(".pdf")
     assert application.materials.count() == 1

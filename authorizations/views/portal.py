@@ -1,7 +1,7 @@
 """Station portal: an information officer sees and changes only their own station (DOMAIN Actors)."""
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -10,7 +10,7 @@ from authorizations.forms import ApplicationForm, MaterialForm, PreparationForm,
 from authorizations.models import Application, Certificate, LifecycleEvent
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
-from zzmetro.responses import document_response
+from zzmetro.responses import document_response, stored_file_response
 from zzmetro.forms import errors_text
 
 
@@ -126,8 +126,7 @@ def application_request_assessment(request, pk):
 def application_material_download(request, pk, material):
     """The officer's own uploaded material; another station's is a 404 like a missing one."""
     application = get_object_or_404(Application.objects.for_user(request.user), pk=pk)
-    upload = get_object_or_404(application.materials, pk=material).file
-    return FileResponse(upload.open("rb"), as_attachment=True, filename=upload.name.rsplit("/", 1)[-1])
+    return stored_file_response(get_object_or_404(application.materials, pk=material).file)
 
 
 APPLICATION_DOCUMENTS = {

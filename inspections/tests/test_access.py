@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from inspections.models import AnnualEvaluation, InspectionFinding, SampleDraw, SamplingRatio
 from inspections.services import cases, onsite, sampling
-from zzmetro.testing import named_urls
+from zzmetro.testing import named_urls, pdf_bytes
 
 from .factories import default_policies, make_verifications, supervision_plan
 
@@ -94,7 +94,7 @@ def test_officer2_cannot_answer_officer1s_rectification(client, world):
 
 def test_officer2_cannot_close_officer1s_complaint(client, world):
     client = login(client, world, "officer2")
-    upload = SimpleUploadedFile("r.pdf", b"%PDF-1.4")
+    upload = SimpleUploadedFile("r.pdf", pdf_bytes())
     assert client.post(urls(world)["supervision:complaint_detail"], {"handling": "x", "result_file": upload, "closed_on": "2026-06-10"}).status_code == 404
     world["complaint"].refresh_from_db()
     assert world["complaint"].status == "open"

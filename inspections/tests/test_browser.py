@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from authorizations.tests.factories import CertificateFactory, UserFactory
 from inspections.models import Inspection, InspectionFinding, Rectification
 from zzmetro.pytest_browser import accept_dialogs, log_in
+from zzmetro.testing import pdf_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +44,7 @@ def test_staff_record_an_inspection_the_officer_answers_the_notice_and_staff_clo
     expect(officer_page.locator("main")).to_contain_text("部分原始记录缺少核验人签名")
     expect(officer_page.locator("main")).to_contain_text("2026年7月2日")
     evidence = tmp_path / "签名补齐.pdf"
-    evidence.write_bytes(b"%PDF-1.4\n% evidence\n")
+    evidence.write_bytes(pdf_bytes())
     officer_page.get_by_label("整改报告").fill("已补齐全部签名，并于6月20日完成培训。")
     officer_page.get_by_label("整改证明材料（PDF或图片，可选）").set_input_files(str(evidence))
     officer_page.get_by_role("button", name="报送整改报告").click()

@@ -11,6 +11,7 @@ from authorizations.tests.factories import CertificateFactory, StationFactory
 from inspections import documents
 from inspections.models import AnnualEvaluation, Complaint, IntegrityEvaluation, Violation
 from inspections.services import cases, onsite
+from zzmetro.testing import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def test_complaint_age_runs_until_the_written_result_is_filed(freeze):
     assert complaint.age_on(dt.date(2026, 11, 22)) == 20
     with pytest.raises(DomainError, match="书面处理结果"):
         cases.complaint_close(complaint=complaint, by=None, handling="已复检", result_file=None, closed_on=dt.date(2026, 11, 25))
-    cases.complaint_close(complaint=complaint, by=None, handling="已复检，合格", result_file=SimpleUploadedFile("r.pdf", b"%PDF-1.4"), closed_on=dt.date(2026, 11, 25))
+    cases.complaint_close(complaint=complaint, by=None, handling="已复检，合格", result_file=SimpleUploadedFile("r.pdf", pdf_bytes()), closed_on=dt.date(2026, 11, 25))
     complaint.refresh_from_db()
     assert complaint.status == Complaint.Status.HANDLED and complaint.age_on(dt.date(2026, 12, 31)) == 23
 

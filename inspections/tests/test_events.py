@@ -9,6 +9,7 @@ from django.urls import reverse
 from authorizations.tests.factories import StationFactory
 from inspections.models import InspectionFinding, SamplingRatio, SupervisionEvent, SupervisionPlan
 from inspections.services import cases, onsite
+from zzmetro.testing import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 CONFORM = {a.value: ("conforms", "") for a in InspectionFinding.Area}
@@ -67,7 +68,8 @@ def test_managers_are_not_offered_the_ratio_and_draw_actions(client, manager, bu
 
 def test_uploaded_evidence_is_served_only_through_the_permission_checked_view(client, rectification, officer1, bureau, settings):
     """Actors: files under MEDIA are not served as such; staff download them through the admin."""
-    onsite.rectification_answer(rectification=rectification, by=officer1, answer="已补签", evidence=SimpleUploadedFile("证明.pdf", b"%PDF-1.4 evidence"), answered_on=dt.date(2026, 6, 20))
+    scan = pdf_bytes()
+    onsite.rectification_answer(rectification=rectification, by=officer1, answer="已补签", evidence=SimpleUploadedFile("证明.pdf", scan), answered_on=dt.date(2026, 6, 20))
     rectification.refresh_from_db()
     settings.DEBUG = True
     assert client.get(f"/media/{rectification.evidence.name}").status_code == 404
@@ -77,5 +79,5 @@ def test_uploaded_evidence_is_served_only_through_the_permission_checked_view(cl
     assert client.get(url).status_code == 302
     client.force_login(bureau)
     response = client.get(url)
-    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 evidence"
+    assert response.status_code == 200 and b"".join(response.streaming_content) == scan
     assert client.get(reverse("admin:inspections_rectification_file", args=[rectification.pk, "answer"])).status_code == 404

@@ -9,6 +9,7 @@ from authorizations.tests.factories import CertificateFactory, StationFactory
 from inspections import selectors
 from inspections.models import Inspection, InspectionFinding, Rectification
 from inspections.services import onsite
+from zzmetro.testing import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 CONFORM = {a.value: ("conforms", "") for a in InspectionFinding.Area}
@@ -72,7 +73,7 @@ def test_station_answers_with_evidence_and_staff_close(rectification, bureau):
         onsite.rectification_answer(rectification=rectification, by=None, answer="已补齐", evidence=SimpleUploadedFile("x.pdf", b"text"), answered_on=dt.date(2026, 6, 20))
     with pytest.raises(DomainError, match="单位报送整改报告后才能关闭"):
         onsite.rectification_close(rectification=rectification, by=bureau, closed_on=dt.date(2026, 6, 21))
-    onsite.rectification_answer(rectification=rectification, by=None, answer="已补齐", evidence=SimpleUploadedFile("x.pdf", b"%PDF-1.4 x"), answered_on=dt.date(2026, 6, 20))
+    onsite.rectification_answer(rectification=rectification, by=None, answer="已补齐", evidence=SimpleUploadedFile("x.pdf", pdf_bytes()), answered_on=dt.date(2026, 6, 20))
     closed = onsite.rectification_close(rectification=rectification, by=bureau, closed_on=dt.date(2026, 6, 21), note="验收通过")
     assert closed.status == Rectification.Status.CLOSED and closed.evidence.name.endswith(".pdf")
 

@@ -2,7 +2,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,6 +16,7 @@ from reporting.models import AnnualPlan, AnnualPlanLine, CityPlanIssuance
 from reporting.services import plans as services
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
 from zzmetro.dates import BEIJING, beijing_today
+from zzmetro.responses import attachment_response, pdf_response
 
 P = AnnualPlan.Status
 
@@ -132,9 +133,8 @@ class CityPlanIssuanceAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request, issuance):
             raise PermissionDenied
         if kind == "notice":
-            return HttpResponse(documents.plan_issuance_pdf(issuance), content_type="application/pdf")
+            return pdf_response(documents.plan_issuance_pdf(issuance))
         if kind == "lines":
-            response = HttpResponse(documents.plan_issuance_xlsx(issuance), content_type=documents.XLSX)
-            response["Content-Disposition"] = f"attachment; filename=plan-{issuance.year}-v{issuance.version}.xlsx"
-            return response
+            filename = f"{issuance.year}年度强检计划-第{issuance.version}版.xlsx"
+            return attachment_response(documents.plan_issuance_xlsx(issuance), filename, content_type=documents.XLSX)
         raise Http404

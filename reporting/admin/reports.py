@@ -3,7 +3,7 @@ import io
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -17,6 +17,7 @@ from reporting.services import reports as services
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
 from zzmetro.dates import BEIJING, add_months, beijing_today
 from zzmetro.exports import write_xlsx
+from zzmetro.responses import attachment_response, pdf_response, stored_file_response
 
 from .plans import events_html
 
@@ -124,9 +125,7 @@ class MonthlyReportAdmin(TransitionAdminMixin, admin.ModelAdmin):
         lines = MonthlyReportLine.objects.filter(version__is_current=True, version__report__in=queryset)
         buffer = io.BytesIO()
         write_xlsx(buffer, documents.LINE_COLUMNS, documents.line_rows(lines), title="月报明细")
-        response = HttpResponse(buffer.getvalue(), content_type=documents.XLSX)
-        response["Content-Disposition"] = f"attachment; filename=monthly-lines-{beijing_today():%Y%m%d}.xlsx"
-        return response
+        return attachment_response(buffer.getvalue(), f"月报明细-{beijing_today():%Y%m%d}.xlsx", content_type=documents.XLSX)
 
 
 class StampedFilter(admin.SimpleListFilter):
@@ -170,9 +169,9 @@ class QuarterlyAnalysisAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request, analysis):
             raise PermissionDenied
         if kind == "analysis":
-            return HttpResponse(documents.quarterly_analysis_pdf(analysis), content_type="application/pdf")
+            return pdf_response(documents.quarterly_analysis_pdf(analysis))
         if kind == "stamped" and analysis.stamped_file:
-            return FileResponse(analysis.stamped_file.open("rb"), as_attachment=True, filename=analysis.stamped_file.name.rsplit("/", 1)[-1])
+            return stored_file_response(analysis.stamped_file, f"盖章件-{analysis.station.name}-{analysis.year}Q{analysis.quarter}")
         raise Http404
 
 

@@ -4,6 +4,7 @@ from django import forms
 from authorizations.models import MeasurementStandard, Personnel, Station, VerificationItem
 from reporting.models import Instrument, InstrumentUse, VerificationResult
 from reporting.selectors.archive import DUE_CHOICES, ArchiveFilters, station_item_choices
+from zzmetro.uploads import LimitedFileField, archive_import_max_bytes
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -55,4 +56,4 @@ class VerificationForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Excel文件（.xlsx，使用导入模板填写）")
+    file = LimitedFileField(label="Excel文件（.xlsx，使用导入模板填写）", max_bytes=archive_import_max_bytes)

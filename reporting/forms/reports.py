@@ -3,6 +3,7 @@ from django import forms
 
 from authorizations.forms import DATE_WIDGET
 from reporting.services.reports import COUNTS, LineInput
+from zzmetro.uploads import DocumentField, LimitedFileField, monthly_report_max_bytes
 
 COUNT_LABELS = {"verified": "检定数量", "qualified": "合格数量", "unqualified": "不合格数量", "first_time_sticker": "首次检定加贴标志"}
 
@@ -43,7 +44,7 @@ class MonthlyForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="填好的月报Excel文件（.xlsx）")
+    file = LimitedFileField(label="填好的月报Excel文件（.xlsx）", max_bytes=monthly_report_max_bytes)
 
 
 class NarrativeForm(forms.Form):
@@ -54,7 +55,7 @@ class NarrativeForm(forms.Form):
 
 
 class StampedForm(forms.Form):
-    file = forms.FileField(label="盖章扫描件（PDF或图片）")
+    file = DocumentField(label="盖章扫描件（PDF或图片）")
 
 
 class MajorIssueForm(forms.Form):

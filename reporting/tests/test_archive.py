@@ -221,7 +221,7 @@ def test_non_xlsx_name_or_oversized_file_is_refused_before_queueing(client, offi
     page = _upload(client, b"PK...", name="档案.xls").content.decode()
     assert "请上传 .xlsx 格式的Excel文件" in page and ImportJob.objects.count() == 0
     settings.ZZ_POLICY = {**settings.ZZ_POLICY, "ARCHIVE_IMPORT_MAX_BYTES": 10}
-    assert "请分批导入" in _upload(client, b"PK" + b"x" * 20).content.decode()
+    assert "超过上限" in _upload(client, b"PK" + b"x" * 20).content.decode() and ImportJob.objects.count() == 0
 
 
 def test_unexpected_error_marks_the_job_failed_and_the_worker_lives_on(world, officer1, monkeypatch):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from reporting.models import AnnualPlan, MonthlyReport
 from reporting.services import plans as plan_services
 from reporting.services import reports as services
-from zzmetro.testing import named_urls
+from zzmetro.testing import named_urls, pdf_bytes
 
 from .reporting_factories import authorize, make_items, submit
 
@@ -30,7 +30,7 @@ def world(officer1, officer2, manager, bureau, freeze):
     plan = plan_services.plan_submit(plan=plan_services.plan_save(station=a, year=2027, lines=[plan_services.PlanLineInput(item, 5)], by=officer1), by=officer1)
     report = submit(a, dt.date(2026, 10, 1), by=officer1)
     analysis = services.quarterly_save_narrative(station=a, year=2026, quarter=3, narrative="说明", by=officer1)
-    analysis = services.quarterly_upload_stamped(analysis=analysis, file=SimpleUploadedFile("s.pdf", b"%PDF-1.4 x"), by=officer1)
+    analysis = services.quarterly_upload_stamped(analysis=analysis, file=SimpleUploadedFile("s.pdf", pdf_bytes()), by=officer1)
     issue = services.major_issue_report(station=a, by=officer1, title="问题", occurred_on=dt.date(2026, 11, 1), description="说明")
     users = {"officer1": officer1, "officer2": officer2, "manager": manager, "bureau": bureau}
     return {"users": users, "plan": plan, "report": report, "analysis": analysis, "issue": issue}
@@ -114,7 +114,7 @@ def test_plans_and_reports_are_seen_only_by_their_own_officer(client, world, act
 def test_nobody_else_can_change_an_officers_plan_or_analysis(client, world, actor, expected):
     client = client_for(client, world, actor)
     for name, url in object_posts(world).items():
-        response = client.post(url, {"reason": "调整", "file": SimpleUploadedFile("x.pdf", b"%PDF-1.4 other")})
+        response = client.post(url, {"reason": "调整", "file": SimpleUploadedFile("x.pdf", pdf_bytes(2))})
         assert response.status_code == expected, name
     assert AnnualPlan.objects.count() == 1 and AnnualPlan.objects.get().status == "submitted"
     assert world["analysis"].stamped_file.name == type(world["analysis"]).objects.get().stamped_file.name

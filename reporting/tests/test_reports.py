@@ -19,6 +19,7 @@ from reporting.models import MajorIssueReport, MonthlyReport, MonthlyReportLine,
 from reporting.selectors.reports import month_board, reporting_rates, year_to_date
 from reporting.services import reports as services
 from reporting.services.reports import LineInput
+from zzmetro.testing import image_bytes, pdf_bytes
 
 from .reporting_factories import authorize, make_items, submit
 
@@ -285,8 +286,10 @@ def test_quarter_not_yet_over_cannot_be_analysed(officer1, freeze):
 
 
 @pytest.mark.parametrize(("name", "content", "accepted"), [
-    ("stamped.pdf", b"%PDF-1.7 scan", True),
-    ("stamped.jpg", b"\xff\xd8\xff\xe0 jpeg", True),
+    ("stamped.pdf", pdf_bytes(), True),
+    ("stamped.jpg", image_bytes("JPEG"), True),
+    ("stamped.pdf", b"%PDF-1.7 scan", False),
+    ("stamped.jpg", b"\xff\xd8\xff\xe0 jpeg", False),
     ("stamped.pdf", b"MZ\x90\x00 not a pdf", False),
     ("empty.pdf", b"", False),
 ])
@@ -320,7 +323,7 @@ def test_quarterly_board_shows_who_has_not_uploaded(officer1, officer2, client, 
     authorize(officer1.station)
     authorize(officer2.station, items=make_items("SB", 1))
     analysis = services.quarterly_save_narrative(station=officer1.station, year=2026, quarter=3, narrative="x", by=officer1)
-    services.quarterly_upload_stamped(analysis=analysis, file=SimpleUploadedFile("s.pdf", b"%PDF-1.4"), by=officer1)
+    services.quarterly_upload_stamped(analysis=analysis, file=SimpleUploadedFile("s.pdf", pdf_bytes()), by=officer1)
     client.force_login(manager)
     page = client.get(reverse("reporting:quarterly_board"), {"year": 2026, "quarter": 3}).content.decode()
     assert "未上传盖章件 <b>1</b> 家" in page

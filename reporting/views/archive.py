@@ -1,9 +1,7 @@
 """Station portal: the instrument archive (强检器具档案), its import and export (DOMAIN M1)."""
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -20,6 +18,7 @@ from zzmetro.dates import beijing_today
 from zzmetro.exports import iter_xlsx, streaming_xlsx_response
 from zzmetro.spreadsheets import CellError, error_workbook, template_workbook
 from zzmetro.forms import errors_text
+from zzmetro.responses import attachment_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -123,9 +122,7 @@ def verification_create(request, pk):
 @officer_required
 def import_template(request):
     content = template_workbook(FIELDS, title="强检器具档案导入模板")
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('强检器具档案导入模板.xlsx')}"
-    return response
+    return attachment_response(content, "强检器具档案导入模板.xlsx", content_type=XLSX)
 
 
 @officer_required
@@ -167,6 +164,4 @@ def import_status(request, pk):
 def import_errors(request, pk):
     job = _job(request, pk)
     errors = [CellError(row, column, message) for row, column, message in job.errors]
-    response = HttpResponse(error_workbook(errors, title="导入错误报告"), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''import-errors-{job.pk}.xlsx"
-    return response
+    return attachment_response(error_workbook(errors, title="导入错误报告"), f"导入错误报告-{job.pk}.xlsx", content_type=XLSX)

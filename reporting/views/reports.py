@@ -5,7 +5,7 @@ Officers reach their objects only through `for_user`; another station's report i
 import datetime as dt
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -18,7 +18,8 @@ from reporting.selectors import reports as selectors
 from reporting.services import reports as services
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
-from zzmetro.responses import pdf_response
+from zzmetro.forms import errors_text
+from zzmetro.responses import attachment_response, pdf_response, stored_file_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,11 +31,7 @@ def _period(year: int, month: int) -> dt.date:
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return attachment_response(content, filename, content_type=XLSX)
 
 
 @officer_required
@@ -202,7 +199,7 @@ def quarterly_stamped(request, pk):
     analysis = _analysis(request, pk)
     form = StampedForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "请选择要上传的盖章扫描件。")
+        messages.error(request, errors_text(form))  # names the file and the limit when it is too large
         return redirect("reporting:quarterly_detail", pk=pk)
     try:
         services.quarterly_upload_stamped(analysis=analysis, file=form.cleaned_data["file"], by=request.user)
@@ -218,7 +215,7 @@ def quarterly_stamped_file(request, pk):
     analysis = _analysis(request, pk)
     if not analysis.stamped_file:
         raise Http404("尚未上传盖章扫描件。")
-    return FileResponse(analysis.stamped_file.open("rb"), as_attachment=True, filename=analysis.stamped_file.name.rsplit("/", 1)[-1])
+    return stored_file_response(analysis.stamped_file, f"盖章件-{analysis.station.name}-{analysis.year}Q{analysis.quarter}")
 
 
 # --- major issues ------------------------------------------------------------------------------------------

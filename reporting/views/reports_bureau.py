@@ -1,7 +1,6 @@
 """Bureau staff and managers: the month's status board, rates, the quarterly board and city-wide exports (M2, M6, M8)."""
 import datetime as dt
 import tempfile
-from urllib.parse import quote
 
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
@@ -11,6 +10,7 @@ from reporting.deadlines import month_label, previous_month, year_in_range
 from reporting.selectors import reports as selectors
 from zzmetro.access import reader_required
 from zzmetro.dates import beijing_today
+from zzmetro.responses import streaming_attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -76,9 +76,7 @@ def _stream_lines(start: dt.date, end: dt.date, *, title: str, filename: str) ->
             while block := handle.read(64 * 1024):
                 yield block
 
-    response = StreamingHttpResponse(chunks(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return streaming_attachment(chunks(), filename, content_type=XLSX)
 
 
 @reader_required

@@ -63,7 +63,7 @@ def test_export_is_streamed_in_chunks_while_rows_are_read():
 def test_xlsx_response_is_a_streaming_attachment():
     response = xlsx_response(COLUMNS, [("a", None, 1)], title="t", filename="强检器具档案.xlsx")
     assert response.streaming
-    assert response["Content-Disposition"].startswith("attachment; filename*=UTF-8''")
+    assert response["Content-Disposition"] == "attachment; filename=\"download.xlsx\"; filename*=UTF-8''%E5%BC%BA%E6%A3%80%E5%99%A8%E5%85%B7%E6%A1%A3%E6%A1%88.xlsx"
     data = b"".join(response.streaming_content)
     assert load_workbook(io.BytesIO(data)).active["A2"].value == "a"
 
