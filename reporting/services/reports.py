@@ -171,10 +171,6 @@ def lines_from_excel(upload) -> list[LineInput]:
     except ValidationError as error:
         raise DomainError(error.messages[0], field="file") from error
     try:
-        check_size(upload, monthly_report_max_bytes())  # before anything reads it (DOMAIN G4)
-    except ValidationError as error:
-        raise DomainError(error.messages[0], field="file") from error
-    try:
         parsed = list(read_rows(upload, MONTHLY_FIELDS, max_rows=500))
     except SpreadsheetError as error:
         raise DomainError(error.message, field="file") from error
