@@ -26,7 +26,9 @@ def safe_filename(filename: str) -> str:
 
 def _ascii_fallback(name: str) -> str:
     stem, dot, extension = name.rpartition(".") if "." in name else (name, "", "")
-    stem = _NON_ASCII.sub("_", stem).strip("_ ")
+    stem = _NON_ASCII.sub("_", stem).strip("_- ")
+    if not any(c.isalnum() for c in stem):
+        stem = ""
     extension = _NON_ASCII.sub("", extension)
     return f"{stem or 'download'}{dot if extension else ''}{extension}"
 
