@@ -1,15 +1,14 @@
 """Reading uploaded Excel files safely and writing templates and error reports.
 
-Every upload is treated as hostile until proven otherwise: the type is read from the bytes, the zip is
-measured before anything is decompressed into memory, rows are counted while streaming the sheet XML, and
-formulas or merged header cells are refused. Cell values are then cleaned per column (`Field`), and every
+Every upload is treated as hostile until proven otherwise: `zzmetro.xlsx_guard` reads the type from the bytes,
+measures the zip before decompressing, resolves the sheet the parser will read and streams it once, refusing
+cells beyond the template's columns or the row limit, formulas and merged header cells; only then does
+python-calamine build the grid. Cell values are then cleaned per column (`Field`), and every
 problem is reported with its Excel row number and column header (DOMAIN: bad input gets a clear message).
 """
 import datetime as dt
 import io
 import re
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Callable, Iterator
@@ -19,17 +18,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
-MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
-ZIP_MAGIC = b"PK\x03\x04"
+from zzmetro import xlsx_guard as guard
 
-
-class SpreadsheetError(Exception):
-    """A problem with the whole file; nothing in it is used."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+SpreadsheetError = guard.SpreadsheetError  # raised for a whole-file problem; nothing in the file is used
 
 
 @dataclass(frozen=True)
@@ -58,132 +49,6 @@ class ParsedRow:
     row: int
     values: dict
     errors: list[CellError] = field(default_factory=list)
-
-
-def _open_zip(data: bytes) -> zipfile.ZipFile:
-    if not data.startswith(ZIP_MAGIC):
-        raise SpreadsheetError("上传的文件不是Excel工作簿（.xlsx）。请使用下载的模板填写后上传，不要只修改文件扩展名。")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as error:
-        raise SpreadsheetError("Excel文件已损坏，无法打开。") from error
-    names = set(archive.namelist())
-    if "xl/workbook.xml" not in names:
-        raise SpreadsheetError("上传的文件不是Excel工作簿（.xlsx）。")
-    total = sum(info.file_size for info in archive.infolist())
-    packed = max(sum(info.compress_size for info in archive.infolist()), 1)
-    if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO and total > 20 * 1024 * 1024:
-        raise SpreadsheetError("Excel文件解压后过大（疑似压缩炸弹），已拒绝处理。请只保留需要导入的数据。")
-    return archive
-
-
-def _first_sheet_path(archive: zipfile.ZipFile) -> str:
-    sheets = sorted(n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
-    if not sheets:
-        raise SpreadsheetError("Excel文件中没有工作表。")
-    return min(sheets, key=lambda n: int(re.search(r"(\d+)", n.rsplit("/", 1)[1]).group(1)))
-
-
-_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-# Necessary conditions of the two above, found several times faster: they start with a rare byte, not "<".
-_PREFIXED_ROW = re.compile(rb":row[\s>/]")
-_FORMULA_END = re.compile(rb"f[\s>/]")
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+\d+:([A-Z]+)(\d+)"')
-
-
-def _far_ref(limit: int) -> re.Pattern:
-    """A cell beyond column CV (100), or a row/cell number with as many digits as the limit or more.
-
-    Starts with a literal so the regex engine skips ahead at C speed; only near-limit numbers are then compared.
-    """
-    return re.compile(rb'r="(?:(?:[A-Z]{3}|[D-Z][A-Z]|C[W-Z])\d|[A-Z]{0,3}(\d{%d,})")' % len(str(limit)))
-
-
-MAX_COLUMNS = 100
-CARRY = 256  # longer than any tag we look for, so a tag split between chunks is still seen whole
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + char - 64
-    return number
-
-
-def _scan_sheet(archive: zipfile.ZipFile, path: str, *, max_rows: int, allow_formulas: bool) -> int:
-    """Stream the sheet XML once, before any parser loads it: size, formulas and merged header cells.
-
-    A sheet that claims a million rows, or a far-away cell that would make a parser allocate a huge
-    grid, is refused here without ever being materialised. Returns the number of row elements (an upper bound).
-    """
-    try:
-        return _scan_stream(archive, path, max_rows=max_rows, allow_formulas=allow_formulas)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
-        # Sizes in the zip directory that lie about the data (a crafted bomb) end here: the CRC fails.
-        raise SpreadsheetError("Excel文件已损坏或经过篡改（压缩数据与文件目录不符），已拒绝处理。") from error
-
-
-def _scan_stream(archive: zipfile.ZipFile, path: str, *, max_rows: int, allow_formulas: bool) -> int:
-    limit = max_rows + 1  # the header row
-    far = _far_ref(limit)
-    rows, carry, first = 0, b"", True
-    with archive.open(path) as stream:
-        while chunk := stream.read(4 * 1024 * 1024):
-            window = carry + chunk
-            # Rows wholly inside the carry were counted with the previous chunk.
-            rows += _count_rows(window) - _count_rows(carry)
-            if rows > limit:
-                raise SpreadsheetError(f"工作表超过{max_rows}行数据，请分批导入。")
-            if first:
-                _check_dimension(window, limit)
-                first = False
-            _check_far_cells(far.finditer(window), limit, max_rows)
-            if not allow_formulas and _FORMULA_END.search(window) and _FORMULA.search(window):
-                raise SpreadsheetError("工作表中含有公式。请将公式单元格“选择性粘贴为数值”后再上传。")
-            if b"mergeCell" in window:
-                for match in _MERGE.finditer(window):
-                    if int(match.group(2)) <= 1 <= int(match.group(4)):
-                        raise SpreadsheetError("表头行不能有合并单元格，请使用下载的模板。")
-            carry = window[-CARRY:]
-    return rows
-
-
-def _count_rows(data: bytes) -> int:
-    if _PREFIXED_ROW.search(data):  # a namespace prefix, as no spreadsheet program writes: the slow, exact path
-        return len(_ROW.findall(data))
-    return data.count(b"<row")  # one pass; a <rowBreaks> element counts one row too many, harmlessly
-
-
-def _check_dimension(window: bytes, limit: int) -> None:
-    dimension = _DIMENSION.search(window)
-    if dimension and (_column_number(dimension.group(1)) > MAX_COLUMNS or int(dimension.group(2)) > limit * 2):
-        raise SpreadsheetError(f"工作表的数据区域过大（超过{limit - 1}行或{MAX_COLUMNS}列），请只保留模板中的列和需要导入的行。")
-
-
-def _check_far_cells(matches, limit: int, max_rows: int) -> None:
-    for match in matches:
-        if match.group(1) is None:
-            raise SpreadsheetError(f"工作表含有超出模板范围的单元格（超过{MAX_COLUMNS}列），请只保留模板中的列和需要导入的行。")
-        if int(match.group(1)) > limit:
-            raise SpreadsheetError(f"工作表超过{max_rows}行数据，请分批导入。")
-
-
-def _check_other_parts(archive: zipfile.ZipFile, *, skip: str) -> None:
-    """Decompress every other part once, counting: the directory's sizes may lie, the bytes cannot."""
-    total = 0
-    try:
-        for info in archive.infolist():
-            if info.filename == skip or info.is_dir():
-                continue
-            with archive.open(info) as stream:
-                while chunk := stream.read(1024 * 1024):
-                    total += len(chunk)
-                    if total > MAX_UNCOMPRESSED_BYTES:
-                        raise SpreadsheetError("Excel文件解压后过大（疑似压缩炸弹），已拒绝处理。请只保留需要导入的数据。")
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
-        raise SpreadsheetError("Excel文件已损坏或经过篡改（压缩数据与文件目录不符），已拒绝处理。") from error
 
 
 def _clean_headers(raw: list) -> list[str]:
@@ -327,15 +192,17 @@ def read_rows(
     runs: the parser releases the GIL, so work a thread starts there overlaps the parse.
     """
     data = upload if isinstance(upload, bytes) else upload.read()
-    archive = _open_zip(data)
-    sheet_path = _first_sheet_path(archive)
-    rows = _scan_sheet(archive, sheet_path, max_rows=max_rows, allow_formulas=allow_formulas)
-    _check_other_parts(archive, skip=sheet_path)
+    checked = guard.check_workbook(data, guard.Limits(max_rows=max_rows, width=len(fields), allow_formulas=allow_formulas))
     if on_checked:
-        on_checked(rows)
+        on_checked(checked.rows)
     try:
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-        table = sheet.to_python(skip_empty_area=False)
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        # The scan read the sheet it resolved as calamine would; if calamine named another, nothing was checked.
+        if book.sheet_names[:1] != [checked.sheet_name]:
+            raise SpreadsheetError(guard.ODD.format("第一个工作表无法确定"))
+        table = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except SpreadsheetError:
+        raise
     except Exception as error:  # calamine raises its own error types for broken parts
         raise SpreadsheetError("Excel文件内容无法读取，请使用下载的模板重新填写。") from error
     if not table or all(_blank(v) for v in table[0]):
