@@ -474,7 +474,8 @@ class _FastSheet:
             raise _NotPlain  # r = "…" or r='…' would slip past the literal r=" below
         for match in self.far.finditer(body):
             if match.group(1) is not None and _valued(body, match.start()):
-                raise _wide_error(self.name, int(match.group(2)), _column_number(match.group(1)), self.limits.width)
+                row = match.group(2)
+                raise _wide_error(self.name, int(row), _row_width(body, row, match.group(1)), self.limits.width)
             if match.group(1) is None and int(match.group(4)) > self.limits.last_row and _valued(body, match.start()):
                 raise rows_error(self.limits)
         if not self.limits.allow_formulas and _FORMULA_HINT.search(body) and (formula := _FORMULA.search(body)):
@@ -499,6 +500,12 @@ class _FastSheet:
         for at in range(start, end - CELL_BLOCK, CELL_BLOCK):
             if body.find(b"<c ", at, at + CELL_BLOCK) < 0:
                 raise _NotPlain
+
+
+def _row_width(body: bytes, row: bytes, letters: bytes) -> int:
+    """For the message only: the widest valued column of that row in this piece of the sheet."""
+    refs = re.finditer(rb'r="([A-Za-z]+)' + row + rb'"', body)
+    return max([_column_number(letters)] + [_column_number(m.group(1)) for m in refs if _valued(body, m.start())])
 
 
 def _valued(body: bytes, at: int) -> bool:
@@ -542,7 +549,7 @@ class _ExactSheet:
         self.cell = None  # (row, column, start byte) of the open <c>
         self.valued = False
         self.max_row = self.cells = self.elements = 0
-        self.row_columns: dict[int, int] = {}
+        self.wide = None  # (row, columns) of a row found wider than the template
         self.max_elements = 8 * limits.cells + 10_000
 
     def run(self, bodies) -> int:
@@ -558,7 +565,12 @@ class _ExactSheet:
             parser.Parse(b"", True)
         except ExpatError as error:
             raise odd("工作表XML格式错误") from error
+        if self.wide:
+            self._refuse_wide()
         return self.max_row
+
+    def _refuse_wide(self):
+        raise _wide_error(self.name, *self.wide, self.limits.width)
 
     def start(self, name: str, attrs: dict) -> None:
         self.elements += 1
@@ -607,6 +619,8 @@ class _ExactSheet:
         if local == "row":
             self.row += 1
             self.column = 0
+            if self.wide:
+                self._refuse_wide()
         elif local == "sheetData":
             self.done = True  # calamine stops reading here
 
@@ -616,13 +630,17 @@ class _ExactSheet:
         self.column = column + 1
         self.cells += 1
         if self.cells > 2 * self.limits.cells:
+            if self.wide:
+                self._refuse_wide()
             raise _too_many_cells(self.limits)
         if self.parser.CurrentByteIndex - started > 2 * CELL_BLOCK:
             raise SpreadsheetError(LONG_TEXT)
         if not self.valued:
             return
-        if column + 1 > self.limits.width:
-            raise _wide_error(self.name, row + 1, column + 1, self.limits.width)
+        if column + 1 > self.limits.width:  # refused when the row ends, so the message can say how wide it is
+            if self.wide and self.wide[0] != row + 1:
+                self._refuse_wide()
+            self.wide = (row + 1, max(column + 1, self.wide[1] if self.wide else 0))
         if row + 1 > self.limits.last_row:
             raise rows_error(self.limits)
         self.max_row = max(self.max_row, row + 1)
