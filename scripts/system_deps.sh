@@ -5,7 +5,9 @@
 #   scripts/system_deps.sh test     the above plus the PostgreSQL and Redis servers scripts/testenv.sh starts for
 #                                   `make test` (each only when DATABASE_URL / REDIS_URL is unset and none is found).
 #                                   Debian's postgresql package also creates and starts its own `main` cluster on
-#                                   5432; the tests never use it.
+#                                   5432; the tests never use it. Also pg_dump/pg_restore (postgresql-client).
+#   scripts/system_deps.sh backup   the pdf packages plus pg_dump/pg_restore (postgresql-client) for `manage.py backup`
+#                                   and `manage.py restore` on the production server
 set -euo pipefail
 
 group="${1:-pdf}"
@@ -28,10 +30,16 @@ if [[ "$group" == "test" ]]; then
     missing+=(redis-server)
   fi
 fi
+if [[ "$group" == "test" || "$group" == "backup" ]]; then
+  # pg_dump / pg_restore for `manage.py backup` and `restore` (zzmetro/backups.py takes the newest one installed).
+  if ! compgen -G "/usr/lib/postgresql/*/bin/pg_dump" >/dev/null && ! command -v pg_dump >/dev/null 2>&1; then
+    missing+=(postgresql-client)
+  fi
+fi
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "缺少系统软件包：${missing[*]}。本机没有 apt-get，请用本机的包管理器安装对应软件（Pango、思源黑体/Noto CJK 字体、Chromium、PostgreSQL、Redis）。" >&2
+  echo "缺少系统软件包：${missing[*]}。本机没有 apt-get，请用本机的包管理器安装对应软件（Pango、思源黑体/Noto CJK 字体、Chromium、PostgreSQL 服务器与客户端、Redis）。" >&2
   exit 1
 fi
 sudo=""
