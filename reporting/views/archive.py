@@ -16,6 +16,7 @@ from reporting.tasks_archive import archive_import_job
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
 from zzmetro.exports import iter_xlsx, streaming_xlsx_response
+from zzmetro.jobs import dispatch
 from zzmetro.spreadsheets import CellError, error_workbook, template_workbook
 from zzmetro.forms import errors_text
 from zzmetro.responses import attachment_response
@@ -135,7 +136,7 @@ def import_create(request):
         except DomainError as error:
             error.add_to(form)
         else:
-            archive_import_job.delay(job.pk)  # the job row is committed: a worker can read it
+            dispatch(archive_import_job, job.pk)  # committed first; if the broker is down the sweep queues it later
             return redirect("archive:import_detail", pk=job.pk)
     return render(request, "archive/import_form.html", {"form": form, "fields": FIELDS})
 
@@ -152,6 +153,7 @@ def import_detail(request, pk):
 
 @officer_required
 def import_status(request, pk):
+    services.import_jobs_stalled()  # the officer learns of a dead worker even when no beat is running
     job = _job(request, pk)
     return JsonResponse({
         "status": job.status, "label": job.get_status_display(), "progress": job.progress, "finished": job.is_finished,
