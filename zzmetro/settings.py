@@ -29,6 +29,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "zzmetro.apps.CoreConfig",
     "authorizations",
@@ -46,11 +50,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Before any process_view (CSRF reads the body): a body over the upload limit gets a 413 unread.
     "zzmetro.upload_handlers.UploadSizeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Idle sessions, the second factor and the first-login password change (DOMAIN G1, G3; zzmetro/security/).
+    "zzmetro.security.middleware.IdentityMiddleware",
+    # Last, as its docs ask: turns a login refused for lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zzmetro.urls"
@@ -86,10 +95,36 @@ PASSWORD_RESET_PER_IP_PER_HOUR = env.int("PASSWORD_RESET_PER_IP_PER_HOUR", defau
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "authorizations.User"
 
+# Passwords (DOMAIN G1): 8 characters or more from 3 of 4 classes, not like the account's names, not common, none of
+# the last 5. Staff-set passwords (new accounts, createsuperuser, admin resets) are changed at first login.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "zzmetro.security.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "zzmetro.security.passwords.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
 ]
+# Login lockout (DOMAIN G1) by django-axes, on the portal and admin logins alike: LOGIN_FAILURE_LIMIT failures from
+# one address for one username, each within LOGIN_FAILURE_WINDOW_MINUTES of the previous, lock that pair for
+# LOGIN_LOCKOUT_MINUTES after the last one (zzmetro/security/lockout.py). Staff unlock in the admin.
+LOGIN_FAILURE_WINDOW_MINUTES = env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=30)
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_COOLOFF_TIME = "zzmetro.security.lockout.cool_off"
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "zzmetro.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "zzmetro.security.lockout.lockout_response"
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂时锁定，请稍后再试或联系市局计量处解除锁定。"
+AXES_VERBOSE = False
+# Sessions end after this many idle minutes (DOMAIN G1); the login page then says 会话已超时.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+# Second factor (DOMAIN G3): bureau staff and managers confirm a TOTP code at login. Off in the demo, on in production.
+ZZ_REQUIRE_2FA = env.bool("ZZ_REQUIRE_2FA", default=False)
+OTP_TOTP_ISSUER = "郑州计量授权"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "register:index"
@@ -191,7 +226,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"fontTools": {"level": "WARNING"}, "weasyprint": {"level": "ERROR"}},
+    # axes logs every login at INFO; failures and lockouts come at WARNING.
+    "loggers": {"fontTools": {"level": "WARNING"}, "weasyprint": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
 }
-AUTHENTICATION_BACKENDS = ["authorizations.backends.RoleBackend"]
+# Axes first: it refuses a locked-out username and address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "authorizations.backends.RoleBackend"]
 WHITENOISE_USE_FINDERS = True

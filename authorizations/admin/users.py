@@ -1,7 +1,27 @@
-from django.contrib import admin
+"""Accounts in the admin: the role decides rights (no superuser, staff, group or permission boxes to tick), staff-set
+passwords are changed at first login, lost second-factor phones are reset, and lockouts are lifted (DOMAIN G1, G3)."""
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from authorizations.models import User
+from authorizations.models import LoginLockout, User
+from zzmetro.security import otp
+
+# Device keys and axes' raw records stay out of the admin: keys are secrets, and the lockouts have their own page.
+for model in (TOTPDevice, StaticDevice, AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+
+class StaffSetPasswordForm(AdminPasswordChangeForm):
+    """A password staff set for someone else is known to two people: its owner replaces it at the next login."""
+
+    def save(self, commit=True):
+        self.user.must_change_password = True
+        return super().save(commit)
 
 
 @admin.register(User)
@@ -10,14 +30,93 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "is_active")
     search_fields = ("username", "first_name", "last_name", "email", "station__name")
     autocomplete_fields = ("station",)
+    change_password_form = StaffSetPasswordForm
+    actions = ["reset_second_factor"]
+    # No is_superuser, is_staff, groups or user_permissions: whoever ticks them grants rights the role does not.
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("个人信息", {"fields": ("last_name", "first_name", "email", "phone")}),
         ("角色", {"fields": ("role", "station", "is_active"), "description": "计量信息员必须选择所属单位；市局工作人员和领导不选单位。"}),
-        ("系统", {"fields": ("is_superuser", "last_login", "date_joined"), "classes": ("collapse",)}),
+        ("安全", {"fields": ("must_change_password", "second_factor")}),
+        ("系统", {"fields": ("last_login", "date_joined"), "classes": ("collapse",)}),
     )
     add_fieldsets = (
         (None, {"fields": ("username", "password1", "password2")}),
         ("角色", {"fields": ("role", "station", "last_name", "first_name", "email")}),
     )
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "second_factor")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.must_change_password = True  # staff chose the first password
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="双因素认证")
+    def second_factor(self, obj):
+        if obj.pk is None:
+            return "—"
+        return f"已绑定身份验证器，剩余恢复码{otp.recovery_codes_left(obj)}个" if otp.has_device(obj) else "未绑定"
+
+    @admin.action(description="重置双因素认证（手机丢失时；下次登录重新绑定）", permissions=["change"])
+    def reset_second_factor(self, request, queryset):
+        users = list(queryset)
+        for user in users:
+            otp.reset_devices(user)
+        self.message_user(request, f"已重置{len(users)}个账号的双因素认证，下次登录时须重新绑定身份验证器。", messages.SUCCESS)
+
+
+@admin.register(LoginLockout)
+class LoginLockoutAdmin(admin.ModelAdmin):
+    """Who failed to log in from where; deleting a row (or the action) lifts that lock at once."""
+
+    # axes' own field labels are English; these say the same in Chinese.
+    list_display = ("account", "address", "failures", "last_failure", "locked")
+    search_fields = ("username", "ip_address")
+    fields = ("account", "address", "failures", "last_failure", "locked", "browser", "page")
+    readonly_fields = fields
+    actions = ["unlock"]
+
+    @admin.display(description="用户名", ordering="username")
+    def account(self, obj):
+        return obj.username
+
+    @admin.display(description="来源地址", ordering="ip_address")
+    def address(self, obj):
+        return obj.ip_address
+
+    @admin.display(description="连续失败次数", ordering="failures_since_start")
+    def failures(self, obj):
+        return obj.failures_since_start
+
+    @admin.display(description="最近一次失败", ordering="attempt_time")
+    def last_failure(self, obj):
+        return obj.attempt_time
+
+    @admin.display(description="浏览器")
+    def browser(self, obj):
+        return obj.user_agent
+
+    @admin.display(description="登录页面")
+    def page(self, obj):
+        return obj.path_info
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="已锁定", boolean=True)
+    def locked(self, obj):
+        return obj.is_locked
+
+    @admin.action(description="解除锁定", permissions=["delete"])
+    def unlock(self, request, queryset):
+        count = queryset.count()
+        queryset.delete()
+        self.message_user(request, f"已解除{count}条登录锁定，对应账号可立即从该地址登录。", messages.SUCCESS)

@@ -9,7 +9,7 @@ from .certificates import Certificate, CertificateItem, DocumentSequence, Suspen
 from .events import LifecycleEvent
 from .resources import ExpiryWarning, MeasurementStandard, Personnel, StationCapability
 from .stations import District, KeyInstrumentType, Station, VerificationItem
-from .users import Role, User
+from .users import LoginLockout, PasswordHistory, Role, User
 
 __all__ = [
     "Application",
@@ -24,7 +24,9 @@ __all__ = [
     "ExpiryWarning",
     "KeyInstrumentType",
     "LifecycleEvent",
+    "LoginLockout",
     "MeasurementStandard",
+    "PasswordHistory",
     "Personnel",
     "Role",
     "Station",

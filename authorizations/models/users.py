@@ -1,3 +1,5 @@
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
@@ -15,6 +17,8 @@ class UserManager(DjangoUserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         """`manage.py createsuperuser` makes a bureau staff account: the default role, officer, needs a station."""
         extra_fields.setdefault("role", Role.BUREAU)
+        # Whoever typed the password at the console hands the account over: its owner sets their own (DOMAIN G1).
+        extra_fields.setdefault("must_change_password", True)
         if extra_fields["role"] != Role.BUREAU or extra_fields.get("station") is not None:
             raise ValueError("超级用户必须是市局计量处工作人员，且不属于任何单位。")
         return super().create_superuser(username, email, password, **extra_fields)
@@ -33,6 +37,11 @@ class User(AbstractUser):
         related_name="officers",
     )
     phone = models.CharField("手机", max_length=32, blank=True)
+    must_change_password = models.BooleanField(
+        "首次登录须修改密码",
+        default=False,
+        help_text="由他人设置的密码（新开账号、管理员重设）须由本人登录后立即修改。",
+    )
 
     objects = UserManager()
 
@@ -67,3 +76,35 @@ class User(AbstractUser):
     @property
     def reads_everything(self) -> bool:
         return self.is_bureau or self.is_manager
+
+
+class PasswordHistory(models.Model):
+    """A password hash the account has used, so none of the last few can be chosen again (DOMAIN G1)."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField("密码摘要", max_length=128)
+    set_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-set_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.set_at:%Y-%m-%d %H:%M}"
+
+
+class LoginLockout(AccessAttempt):
+    """Failed logins of one username from one address (django-axes' record); deleting it unlocks (DOMAIN G1)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "登录失败与锁定"
+        verbose_name_plural = "登录失败与锁定"
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.ip_address}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.failures_since_start >= settings.AXES_FAILURE_LIMIT

@@ -79,6 +79,7 @@ def test_every_named_page_outside_the_admin_is_in_this_access_walk(world):
     covered = set(own_lists) | set(own_objects) | set(own_posts) | set(public_urls(world)) | {"home", "dashboard"}
     auth_views = {"login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done",
                   "password_reset_confirm", "password_reset_complete"}
+    auth_views |= {"otp_setup", "otp_verify", "otp_recovery_codes"}  # login required: test_identity.py walks them
     assert named_urls(namespaces={None, "portal", "register"}) - auth_views - covered == set()
 
 

@@ -12,14 +12,19 @@ from .factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_createsuperuser_makes_a_bureau_staff_account_that_enters_the_admin(client, monkeypatch):
-    """Actors: `manage.py createsuperuser`, the first step of every deployment, creates bureau staff, no station."""
+def test_createsuperuser_makes_a_bureau_staff_account_that_enters_the_admin_after_changing_its_password(client, monkeypatch):
+    """Actors, G1: `manage.py createsuperuser`, the first step of every deployment, creates bureau staff, no station;
+    whoever typed its password at the console hands it over, so the owner sets their own before anything else."""
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Zz-first-admin-2026")
     call_command("createsuperuser", username="jlc-admin", email="jlc@zzmetro.local", interactive=False, verbosity=0)
     user = User.objects.get(username="jlc-admin")
     assert (user.role, user.station, user.is_staff, user.is_superuser) == (Role.BUREAU, None, True, True)
-    assert client.login(username="jlc-admin", password="Zz-first-admin-2026")
-    assert client.get(reverse("admin:authorizations_station_changelist")).status_code == 200
+    client.post(reverse("login"), {"username": "jlc-admin", "password": "Zz-first-admin-2026"})
+    stations = reverse("admin:authorizations_station_changelist")
+    assert client.get(stations)["Location"].startswith(reverse("password_change"))
+    new = {"old_password": "Zz-first-admin-2026", "new_password1": "Jlc-own-pass-77", "new_password2": "Jlc-own-pass-77"}
+    assert client.post(reverse("password_change"), new)["Location"] == reverse("password_change_done")
+    assert client.get(stations).status_code == 200
 
 
 def test_a_superuser_cannot_be_made_a_station_officer():

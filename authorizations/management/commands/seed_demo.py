@@ -4,6 +4,7 @@ Idempotent: a station already registered (same credit code) and an existing acco
 """
 import datetime as dt
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -55,7 +56,9 @@ class Command(BaseCommand):
         )
         if created:
             user.set_password(PASSWORD)
-            user.save()
+        # The demo's published password may stay only in the demo (DEBUG); anywhere else its owner replaces it.
+        user.must_change_password = not settings.DEBUG
+        user.save()
         return user
 
     def _station(self, row):
