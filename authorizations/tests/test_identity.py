@@ -258,6 +258,18 @@ def test_a_manager_enrols_by_qr_code_then_signs_in_with_the_code_or_a_recovery_c
     assert client.get(reverse("dashboard")).status_code == 302
 
 
+def test_after_a_wrong_code_the_next_try_must_wait_and_is_told_how_long(client, manager, require_2fa, freeze):
+    """G3: guessing is slowed down (django-otp doubles the wait after each wrong code), and the page says so."""
+    freeze("2026-12-01 09:00:00")
+    device = TOTPDevice.objects.create(user=manager, name="身份验证器", confirmed=True)
+    log_in(client, "manager")
+    wrong = "000000" if code(device) != "000000" else "111111"
+    assert "验证码不正确" in client.post(reverse("otp_verify"), {"token": wrong}).content.decode()
+    assert "秒后再试" in client.post(reverse("otp_verify"), {"token": code(device)}).content.decode()
+    freeze("2026-12-01 09:00:02")
+    assert client.post(reverse("otp_verify"), {"token": code(device)})["Location"] == reverse("home")
+
+
 def test_officers_are_not_asked_for_a_second_factor(client, officer1, require_2fa):
     """G3: the second factor is for bureau staff and managers."""
     log_in(client, "officer1")

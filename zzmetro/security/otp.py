@@ -4,11 +4,13 @@ Enrolment: a new, unconfirmed TOTP device is shown as a QR code; the first code 
 single-use recovery codes (django-otp's static tokens) are shown once, for a lost phone. Staff reset another
 account's devices in the admin; the owner enrols again at the next login.
 """
+import math
 from base64 import b32encode
 
 import segno
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_otp import devices_for_user, match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -67,6 +69,17 @@ def verify(user, token: str):
     """The confirmed device (authenticator or recovery code) that accepts `token`, or None."""
     with transaction.atomic():
         return match_token(user, _digits(token).lower())
+
+
+def wait_seconds(user) -> int:
+    """Seconds before the next code may be tried: django-otp doubles the wait after each wrong one (1, 2, 4 …)."""
+    now = timezone.now()
+    waits = [0]
+    for device in devices_for_user(user):
+        allowed, data = device.verify_is_allowed()
+        if not allowed and data and data.get("locked_until"):
+            waits.append(math.ceil((data["locked_until"] - now).total_seconds()))
+    return max(waits)
 
 
 def recovery_codes_left(user) -> int:

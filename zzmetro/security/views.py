@@ -44,7 +44,10 @@ def otp_verify(request):
     if not otp.has_device(request.user):
         return redirect(_with_next(request, "otp_setup"))
     form = TokenForm(request.POST or None)
-    if form.is_valid():
+    wait = otp.wait_seconds(request.user) if form.is_valid() else 0
+    if wait > 0:
+        form.add_error("token", f"验证码错误次数较多，请{wait}秒后再试。")
+    elif form.is_valid():
         device = otp.verify(request.user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
