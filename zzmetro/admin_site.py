@@ -1,5 +1,26 @@
+"""The project's admin site: bureau staff change, managers read (DOMAIN Actors), and history is never rewritten (A12).
+
+Writes are refused here, once for every view the site wraps, rather than trusted to each ModelAdmin:
+- a read-only account (a manager) may not POST anywhere except to log out, change its own password, or run a
+  changelist action Django already limits to the account's permissions (the exports);
+- nobody may POST to a history item (django-simple-history's "revert"): an old version is shown, never restored,
+  because a restore would change a row behind its lifecycle service and write no event.
+"""
+from functools import wraps
+
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.core.exceptions import ImproperlyConfigured
+from django.template.response import TemplateResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Views a read-only account may POST to: its own session and password; changelists run only permitted actions.
+READER_WRITES = frozenset({"logout", "password_change"})
+HISTORY_ITEM_SUFFIX = "_simple_history"
+
+REFUSED_HISTORY = "历史版本只能查看，不能恢复或修改。如需更改，请使用该记录页面上的办理按钮。"
+REFUSED_READER = "您的账号只能查看，不能修改任何数据。"
 
 
 class ZZAdminSite(admin.AdminSite):
@@ -12,6 +33,60 @@ class ZZAdminSite(admin.AdminSite):
     def has_permission(self, request):
         user = request.user
         return user.is_active and (getattr(user, "is_bureau", False) or getattr(user, "is_manager", False))
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        if admin_class is not None and issubclass(admin_class, SimpleHistoryAdmin) and not issubclass(admin_class, ReadOnlyHistoryAdmin):
+            raise ImproperlyConfigured(f"{admin_class.__name__}: history admins must derive from ReadOnlyHistoryAdmin.")
+        return super().register(model_or_iterable, admin_class, **options)
+
+    def admin_view(self, view, cacheable=False):
+        return super().admin_view(self._refuse_writes(view), cacheable)
+
+    def _refuse_writes(self, view):
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            if request.method not in SAFE_METHODS:
+                reason = self.write_refusal(request)
+                if reason:
+                    return self.refused(request, reason)
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    def write_refusal(self, request) -> str:
+        """Why this write is refused, or "" when the view may decide for itself."""
+        match = request.resolver_match
+        name = (match.url_name if match else "") or ""
+        if name.endswith(HISTORY_ITEM_SUFFIX):
+            return REFUSED_HISTORY
+        if not getattr(request.user, "is_bureau", False) and name not in READER_WRITES and not name.endswith("_changelist"):
+            return REFUSED_READER
+        return ""
+
+    def refused(self, request, reason: str):
+        context = {**self.each_context(request), "title": "操作被拒绝", "reason": reason}
+        return TemplateResponse(request, "admin/zz/refused.html", context, status=403)
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """Field-level history (历史) for reading: every version shows read-only, with no revert button, for everyone."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in SAFE_METHODS:  # the site refuses first; this keeps the rule if the view moves
+            return self.admin_site.refused(request, REFUSED_HISTORY)
+        request._zz_history_version = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if getattr(request, "_zz_history_version", False):
+            opts = self.model._meta
+            editable = [f.name for f in (*opts.fields, *opts.many_to_many) if f.editable and not f.auto_created]
+            fields = (*fields, *(name for name in editable if name not in fields))
+        return fields
 
 
 class ZZAdminConfig(AdminConfig):

@@ -47,6 +47,8 @@ class TransitionAdminMixin:
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method not in ("GET", "HEAD"):  # the page has no editable field: only the buttons change the row
+            return self.admin_site.refused(request, "此记录只能通过页面上的办理按钮更改，不能直接保存。")
         extra_context = extra_context or {}
         obj = self.get_object(request, object_id)
         if obj is not None and self.has_change_permission(request, obj):

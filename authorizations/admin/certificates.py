@@ -4,13 +4,13 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from simple_history.admin import SimpleHistoryAdmin
 
 from authorizations import documents, services
 from authorizations.admin_forms import LiftForm, NoteForm, RequiredNoteForm, ReturnForm, RevokeForm, SuspendForm
 from authorizations.models import Certificate, CertificateItem, Suspension, TerminationRequest
 from zzmetro.responses import document_response
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
+from zzmetro.admin_site import ReadOnlyHistoryAdmin
 from zzmetro.dates import add_months, beijing_today
 from zzmetro.exports import Column
 
@@ -112,7 +112,7 @@ CERTIFICATE_COLUMNS = (
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ExportMixin, TransitionAdminMixin, SimpleHistoryAdmin):
+class CertificateAdmin(ExportMixin, TransitionAdminMixin, ReadOnlyHistoryAdmin):
     transitions = CERTIFICATE_TRANSITIONS
     list_display = ("number", "station", "valid_from", "expires_on", "state_today", "status")
     list_filter = ("status", ExpiringFilter, ReturnOverdueFilter, "station__district")

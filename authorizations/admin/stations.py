@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
-from simple_history.admin import SimpleHistoryAdmin
 
 from authorizations.models import Certificate, Station, User
+from zzmetro.admin_site import ReadOnlyHistoryAdmin
 from zzmetro.dates import beijing_today
 from zzmetro.exports import Column
 
@@ -57,7 +57,7 @@ STATION_COLUMNS = (
 
 
 @admin.register(Station)
-class StationAdmin(ExportMixin, SimpleHistoryAdmin):
+class StationAdmin(ExportMixin, ReadOnlyHistoryAdmin):
     list_display = ("name", "credit_code", "district", "industry", "contact_person", "contact_phone")
     list_filter = (AuthorizationFilter, "district", "industry")
     search_fields = ("name", "credit_code", "contact_person")
