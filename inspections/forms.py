@@ -98,6 +98,18 @@ class EvaluationPrepareForm(forms.Form):
 
 
 class IntegrityForm(forms.ModelForm):
+    """I7: a new evaluation is recorded through the service; the latest one is the station's status."""
+
     class Meta:
         model = IntegrityEvaluation
         fields = ("station", "status", "evaluated_on", "basis", "note")
+        widgets = {"evaluated_on": DATE, "note": forms.Textarea(attrs={"rows": 3})}
+
+
+class InspectionPlanForm(forms.ModelForm):
+    """I1: staff schedule an inspection; the result is recorded later with its own button."""
+
+    class Meta:
+        model = Inspection
+        fields = ("station", "planned_on", "inspectors")
+        widgets = {"planned_on": DATE}

@@ -5,7 +5,7 @@ from django.urls import path, reverse
 
 from authorizations.services import DomainError
 from inspections import documents
-from inspections.forms import CloseForm, EvaluationConcludeForm, EvaluationPrepareForm, ViolationForm
+from inspections.forms import CloseForm, EvaluationConcludeForm, EvaluationPrepareForm, IntegrityForm, ViolationForm
 from inspections.models import AnnualEvaluation, Complaint, IntegrityEvaluation, SupervisionEvent, Violation
 from inspections.selectors import stations_authorized_in
 from inspections.services import cases
@@ -111,7 +111,7 @@ class AnnualEvaluationAdmin(TransitionAdminMixin, admin.ModelAdmin):
         def run(year):
             for station in stations_authorized_in(year):
                 try:
-                    cases.evaluation_prepare(station=station, year=year)
+                    cases.evaluation_prepare(station=station, year=year, by=request.user)
                 except DomainError:
                     continue  # concluded evaluations keep their figures
 
@@ -125,13 +125,34 @@ class AnnualEvaluationAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
 @admin.register(IntegrityEvaluation)
 class IntegrityEvaluationAdmin(admin.ModelAdmin):
-    """I7: the demonstration-unit status per station; the latest row is the current status."""
+    """I7: the demonstration-unit status per station; the latest row is the current status.
+
+    A change of status is a new evaluation recorded through the service (with its event, A12); rows are never
+    edited or deleted here.
+    """
 
     list_display = ("station", "status", "evaluated_on", "basis")
     list_filter = ("status",)
     search_fields = ("station__name",)
-    autocomplete_fields = ("station",)
     list_select_related = ("station",)
+    fields = ("station", "status", "evaluated_on", "basis", "note")
+    readonly_fields = fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = IntegrityForm(request.POST or None)
+        return form_view(
+            self, request, form=form, title="登记诚信计量评定", success="诚信计量评定已登记。",
+            done_url=reverse("admin:inspections_integrityevaluation_changelist"),
+            run=lambda **data: cases.integrity_record(by=request.user, **data),
+        )
 
 
 class OpenViolationFilter(admin.SimpleListFilter):

@@ -1,14 +1,15 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 
 from authorizations.admin.common import ReadOnlyInline
 from inspections import documents
-from inspections.forms import CloseForm, ExtendForm, InspectionRecordForm
+from inspections.forms import CloseForm, ExtendForm, InspectionPlanForm, InspectionRecordForm
 from inspections.models import Inspection, InspectionFinding, Rectification
 from inspections.services import onsite
 from zzmetro.admin_files import ProtectedFilesMixin, file_display
-from zzmetro.admin_transitions import Transition, TransitionAdminMixin
+from zzmetro.admin_transitions import Transition, TransitionAdminMixin, form_view
 from zzmetro.dates import beijing_today
 from zzmetro.responses import pdf_response
 
@@ -30,7 +31,10 @@ class FindingInline(ReadOnlyInline):
 
 @admin.register(Inspection)
 class InspectionAdmin(TransitionAdminMixin, admin.ModelAdmin):
-    """I1: staff plan an inspection here (add), then record it with the button."""
+    """I1: staff plan an inspection here (add, through the planning service), then record it with the button.
+
+    A planned inspection is part of the station's trail, so it is never deleted here.
+    """
 
     transitions = INSPECTION_TRANSITIONS
     list_display = ("station", "planned_on", "held_on", "result", "rectification_status")
@@ -39,21 +43,22 @@ class InspectionAdmin(TransitionAdminMixin, admin.ModelAdmin):
     date_hierarchy = "planned_on"
     list_select_related = ("station", "rectification")
     inlines = (FindingInline,)
-    autocomplete_fields = ("station",)
 
-    def get_fields(self, request, obj=None):
-        return ("station", "planned_on", "inspectors") if obj is None else ("station", "planned_on", "held_on", "inspectors", "result", "summary")
+    fields = ("station", "planned_on", "held_on", "inspectors", "result", "summary")
+    readonly_fields = fields
 
-    def get_readonly_fields(self, request, obj=None):
-        return () if obj is None else self.get_fields(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = InspectionPlanForm(request.POST or None)
+        return form_view(
+            self, request, form=form, title="安排现场检查", success="现场检查已安排。",
+            done_url=reverse("admin:inspections_inspection_changelist"),
+            run=lambda **data: onsite.inspection_plan(by=request.user, **data),
+        )
 
     def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.is_recorded
+        return False
 
     @admin.display(description="整改")
     def rectification_status(self, obj):

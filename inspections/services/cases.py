@@ -70,10 +70,15 @@ def complaint_close(*, complaint: Complaint, by, handling: str, result_file, clo
 
 
 @transaction.atomic
-def integrity_record(*, station: Station, by, status: str, evaluated_on: dt.date, note: str = "") -> IntegrityEvaluation:
-    """I7: the station's integrity-metrology demonstration status and its evaluation date."""
-    evaluation = IntegrityEvaluation.objects.create(station=station, status=status, evaluated_on=evaluated_on, note=note.strip())
-    record(station, subject="诚信计量示范单位", label="诚信计量评定", by=by, after=evaluation.get_status_display(), note=f"{evaluated_on:%Y-%m-%d}")
+def integrity_record(*, station: Station, by, status: str, evaluated_on: dt.date, note: str = "", basis: str = "") -> IntegrityEvaluation:
+    """I7: the station's integrity-metrology demonstration status and its evaluation date; a new row, never an edit."""
+    if status not in IntegrityEvaluation.Status.values:
+        raise DomainError("请选择评定状态。", field="status")
+    previous = IntegrityEvaluation.objects.filter(station=station).first()
+    extra = {"basis": basis.strip()} if basis.strip() else {}
+    evaluation = IntegrityEvaluation.objects.create(station=station, status=status, evaluated_on=evaluated_on, note=note.strip(), **extra)
+    before = previous.get_status_display() if previous else ""
+    record(station, subject="诚信计量示范单位", label="诚信计量评定", by=by, before=before, after=evaluation.get_status_display(), note=f"{evaluated_on:%Y-%m-%d}")
     return evaluation
 
 
@@ -150,15 +155,17 @@ def violation_close(*, violation: Violation, by, closed_on: dt.date, note: str =
 
 
 @transaction.atomic
-def evaluation_prepare(*, station: Station, year: int) -> AnnualEvaluation:
-    """I6: create or refresh the year's evaluation with the figures the portal already knows."""
+def evaluation_prepare(*, station: Station, year: int, by=None) -> AnnualEvaluation:
+    """I6: create or refresh the year's evaluation with the figures the portal already knows; opening it is an event."""
     from inspections.selectors import evaluation_metrics
 
-    evaluation, _ = AnnualEvaluation.objects.select_for_update().get_or_create(station=station, year=year)
+    evaluation, created = AnnualEvaluation.objects.select_for_update().get_or_create(station=station, year=year)
     if evaluation.result:
         raise DomainError(f"{station.name}{year}年度考核已有结论，不能重新汇总。")
     evaluation.metrics = evaluation_metrics(station, year)
     evaluation.save()
+    if created:
+        record(station, subject=f"{year}年度考核", label="汇总年度考核指标", by=by, after="待录入考核结论")
     return evaluation
 
 

@@ -17,7 +17,10 @@ R = Rectification.Status
 
 @transaction.atomic
 def inspection_plan(*, station: Station, by, planned_on: dt.date, inspectors: str = "") -> Inspection:
-    return Inspection.objects.create(station=station, planned_on=planned_on, inspectors=inspectors.strip(), recorded_by=by)
+    """I1: bureau staff schedule an on-site inspection; the plan itself is a step of the station's trail (A12)."""
+    inspection = Inspection.objects.create(station=station, planned_on=planned_on, inspectors=inspectors.strip(), recorded_by=by)
+    record(station, subject=f"{planned_on:%Y-%m-%d}现场检查", label="安排现场检查", by=by, after="待检查", note=inspection.inspectors)
+    return inspection
 
 
 @transaction.atomic

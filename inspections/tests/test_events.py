@@ -31,7 +31,7 @@ def test_a_second_rectification_report_never_erases_the_first(rectification, off
     notes = list(SupervisionEvent.objects.filter(action_label="报送整改报告").order_by("at", "id").values_list("note", "by"))
     assert notes == [("第一次报告：已补签", officer1.pk), ("第二次报告：已培训", officer1.pk)]
     labels = list(SupervisionEvent.objects.order_by("at", "id").values_list("action_label", flat=True))
-    assert labels == ["录入现场检查结果", "下达整改通知书", "报送整改报告", "延长整改期限", "报送整改报告"]
+    assert labels == ["安排现场检查", "录入现场检查结果", "下达整改通知书", "报送整改报告", "延长整改期限", "报送整改报告"]
 
 
 def test_supervision_events_cannot_be_changed_even_in_sql(rectification):
