@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test setup setup-test venv fonts migrate worker beat bench clean
+.PHONY: demo test setup setup-test venv fonts migrate serve worker beat bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ worker: venv
 
 beat: venv
 	$(VENV)/bin/celery -A zzmetro beat -l info
+
+# Production (README "Production"): settings from the environment or .env, DEBUG off; refuses an unmigrated database,
+# collects hashed, compressed static files, then gunicorn with 2 x CPUs + 1 workers (deploy/gunicorn.conf.py).
+serve: setup
+	DEBUG=0 $(PY) manage.py migrate --check
+	DEBUG=0 $(PY) manage.py collectstatic --noinput
+	DEBUG=0 $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py --workers $$((2 * $$(nproc) + 1)) --bind $(HOST) zzmetro.wsgi
 
 bench: setup
 	for script in benchmarks/[!_]*.py; do $(PY) $$script; done

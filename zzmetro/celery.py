@@ -23,6 +23,8 @@ app.conf.beat_schedule = {
     },
     # --- the mail outbox: deliver what waits (a broker or mail-server outage delays mail, never loses it) ---
     "outbox-deliver": {"task": "zzmetro.deliver_outbox", "schedule": 60.0},
+    # --- health: beat's heartbeat, which /healthz/ready checks for freshness (zzmetro/health.py) ---
+    "beat-heartbeat": {"task": "zzmetro.beat_heartbeat", "schedule": 60.0},
     # --- archive imports: fail those whose worker died, queue those uploaded while the broker was down ---
     "reporting-archive-import-sweep": {"task": "reporting.archive_import_sweep", "schedule": 60.0},
     # --- station resources expiry warnings (DOMAIN R2) ---

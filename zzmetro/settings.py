@@ -4,6 +4,8 @@ The defaults are the embedded demo setup: SQLite, Celery tasks run in-process, e
 """
 from pathlib import Path
 
+import sys
+
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
@@ -43,13 +45,19 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request carries its id (nginx's X-Request-ID or a new one), and one access line ends it.
+    "zzmetro.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp): no inline scripts anywhere, see CONTENT_SECURITY_POLICY below.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in pages are never cached (Cache-Control: no-store); downloads set it in zzmetro/responses.py.
+    "zzmetro.middleware.NoStoreForSignedInMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Before any process_view (CSRF reads the body): a body over the upload limit gets a 413 unread.
     "zzmetro.upload_handlers.UploadSizeMiddleware",
@@ -139,6 +147,18 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+# Production (DEBUG off, not under pytest) serves collected files with hashed, compressed names (collectstatic first,
+# as `make serve` does); the demo and the tests serve the source files as they are, without collectstatic.
+STATIC_MANIFEST = not DEBUG and "pytest" not in sys.modules
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Uploads (zzmetro/uploads.py, DOMAIN G4). Each field has one limit: scanned documents and images here, the monthly
@@ -219,16 +239,54 @@ SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("HTTPS_ONLY", default=False)
 if env.bool("BEHIND_HTTPS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# Redirect plain HTTP to HTTPS, except the health endpoints that a load balancer or systemd asks over plain HTTP.
+SECURE_SSL_REDIRECT = env.bool("HTTPS_ONLY", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/"]
+# HSTS on HTTPS responses (production: a year, the whole domain).
+SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=False)
+X_FRAME_OPTIONS = "DENY"
+# No inline script and no on…= handler anywhere: page scripts live in static/js/ (forms ask with data-confirm="…").
+# Styles keep 'unsafe-inline' for style="" attributes (templates, the admin, the OTP QR code's SVG); scripts do not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Readiness (/healthz/ready, zzmetro/health.py): a mail still pending this many minutes past its due time means the
+# worker or beat is down; beat's heartbeat (every minute) older than this many seconds means beat is down.
+HEALTH_OUTBOX_STUCK_MINUTES = env.int("HEALTH_OUTBOX_STUCK_MINUTES", default=15)
+HEALTH_BEAT_MAX_AGE_SECONDS = env.int("HEALTH_BEAT_MAX_AGE_SECONDS", default=180)
 
+# LOG_FORMAT=json (production): one JSON object a line with the request id, and one access line per request
+# (zzmetro/logging.py); text (the demo): plain messages, no access lines (runserver prints its own).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "zzmetro.logging.RequestIdFilter"}},
+    "formatters": {"json": {"()": "zzmetro.logging.JsonFormatter"}, "text": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # axes logs every login at INFO; failures and lockouts come at WARNING.
-    "loggers": {"fontTools": {"level": "WARNING"}, "weasyprint": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "fontTools": {"level": "WARNING"}, "weasyprint": {"level": "ERROR"}, "axes": {"level": "WARNING"},
+        "zzmetro.access": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
+    },
 }
+# Celery's worker and beat log through the configuration above instead of replacing the root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 # Axes first: it refuses a locked-out username and address before any password is checked.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "authorizations.backends.RoleBackend"]
-WHITENOISE_USE_FINDERS = True

@@ -1,4 +1,4 @@
-"""Kernel tasks: mail delivery from the outbox (thin; the rules live in zzmetro.outbox)."""
+"""Kernel tasks: mail delivery from the outbox (thin; the rules live in zzmetro.outbox), beat's heartbeat."""
 from celery import shared_task
 
 
@@ -7,3 +7,11 @@ def deliver_outbox() -> dict:
     from zzmetro.outbox import deliver_due
 
     return deliver_due()
+
+
+@shared_task(name="zzmetro.beat_heartbeat", ignore_result=True)
+def beat_heartbeat() -> float:
+    """Every minute from beat: proves beat and a worker are alive to /healthz/ready."""
+    from zzmetro.health import record_heartbeat
+
+    return record_heartbeat()

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from authorizations import views as auth_views
 from authorizations.views.accounts import PasswordResetView
+from zzmetro import health
 from zzmetro.security import views as security_views
 
 urlpatterns = [
@@ -22,4 +23,7 @@ urlpatterns = [
     path("portal/supervision/", include("inspections.urls")),
     path("register/", include("authorizations.urls_register")),
     path("dashboard/", auth_views.dashboard, name="dashboard"),
+    # For the load balancer, nginx and systemd: the process answers / the portal can serve (zzmetro/health.py).
+    path("healthz/live", health.live, name="healthz_live"),
+    path("healthz/ready", health.ready, name="healthz_ready"),
 ]

@@ -1,0 +1,27 @@
+"""Gunicorn settings shared by `make serve` and systemd/zzmetro-web.service (command-line flags override them)."""
+import multiprocessing
+import os
+
+bind = os.environ.get("HOST", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
+# A city-wide export streams for a while; nginx's proxy_read_timeout is the same.
+timeout = 300
+graceful_timeout = 30
+# Recycle workers now and then, so memory held by a large PDF or workbook is given back.
+max_requests = 2000
+max_requests_jitter = 200
+# nginx on the same machine sets X-Forwarded-Proto; gunicorn may believe it only from there.
+forwarded_allow_ips = "127.0.0.1,::1"
+# Django writes one access line per request (zzmetro.access, with the request id); gunicorn's own would duplicate it.
+accesslog = None
+
+if os.environ.get("LOG_FORMAT") == "json":
+    # gunicorn's own messages (boot, worker timeouts) as JSON lines too, like the portal's (zzmetro/logging.py).
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "zzmetro.logging.JsonFormatter"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "root": {"handlers": ["console"], "level": "INFO"},
+        "loggers": {"gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    }
