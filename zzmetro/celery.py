@@ -38,4 +38,6 @@ app.conf.beat_schedule = {
         "task": "inspections.tasks.compute_sampling_ratios_task",
         "schedule": crontab(month_of_year=1, day_of_month=15, hour=2, minute=0),
     },
+    # --- security audit log (DOMAIN G2): delete rows older than AUDIT_RETENTION_DAYS (never fewer than 180) ---
+    "audit-purge-daily": {"task": "zzmetro.purge_audit", "schedule": crontab(minute=0, hour=3)},
 }

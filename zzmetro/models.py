@@ -1,6 +1,8 @@
-"""Kernel tables: the outgoing-mail outbox."""
+"""Kernel tables: the outgoing-mail outbox and the security audit log."""
 from django.db import models
 from django.utils import timezone
+
+from zzmetro.appendonly import AppendOnlyModel, AppendOnlyQuerySet
 
 
 class OutboxMessage(models.Model):
@@ -47,3 +49,55 @@ class OutboxMessage(models.Model):
     @property
     def recipients(self) -> list[str]:
         return [*self.to, *self.cc, *self.bcc]
+
+
+class SecurityEvent(AppendOnlyModel):
+    """One security event (安全审计记录, DOMAIN G2): who did what to which object, from where, and how it ended.
+
+    Append-only like the lifecycle events, with one difference the law allows: rows older than the retention floor
+    (180 days, 网络安全法 第二十一条) may be purged. The database enforces both (zzmetro/audit.py): it refuses every
+    UPDATE, and a DELETE of any row younger than the floor, whoever asks.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "登录成功"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOCKOUT = "lockout", "登录锁定"
+        LOGOUT = "logout", "退出登录"
+        PASSWORD_CHANGE = "password_change", "修改密码"
+        PASSWORD_RESET_REQUEST = "password_reset_request", "申请重置密码"
+        PASSWORD_RESET = "password_reset", "重置密码"
+        ACCOUNT_CREATE = "account_create", "新建账号"
+        ACCOUNT_CHANGE = "account_change", "账号变更"
+        ROLE_CHANGE = "role_change", "角色变更"
+        ACCOUNT_DELETE = "account_delete", "删除账号"
+        EXPORT = "export", "导出数据"
+        DOWNLOAD = "download", "下载文件"
+        ADMIN_ADD = "admin_add", "后台新增"
+        ADMIN_CHANGE = "admin_change", "后台修改"
+        ADMIN_DELETE = "admin_delete", "后台删除"
+        ADMIN_ACTION = "admin_action", "后台办理"
+
+    SUCCESS = "成功"
+    FAILURE = "失败"
+
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    event = models.CharField("事件", max_length=32, choices=Kind.choices, db_index=True)
+    # Text, not a foreign key: the record outlives the account, and a cascade could never delete it anyway.
+    account = models.CharField("账号", max_length=150, blank=True, db_index=True)
+    address = models.CharField("来源地址", max_length=64, blank=True)
+    target = models.CharField("操作对象", max_length=300, blank=True)
+    result = models.CharField("结果", max_length=40, default=SUCCESS)
+    detail = models.TextField("说明", blank=True)
+    path = models.CharField("请求地址", max_length=300, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "安全审计记录"
+        verbose_name_plural = "安全审计日志（不可修改）"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        who = self.account or "匿名"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M:%S} {who} {self.get_event_display()}（{self.result}）"

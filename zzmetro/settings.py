@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Security audit (DOMAIN G2): records every download, export and admin write with its account and address.
+    "zzmetro.audit.AuditMiddleware",
     # Idle sessions, the second factor and the first-login password change (DOMAIN G1, G3; zzmetro/security/).
     "zzmetro.security.middleware.IdentityMiddleware",
     # Last, as its docs ask: turns a login refused for lockout into the lockout page.
@@ -130,6 +132,9 @@ AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂时锁定，请�
 AXES_VERBOSE = False
 # Sessions end after this many idle minutes (DOMAIN G1); the login page then says 会话已超时.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+# Security audit log (DOMAIN G2): a daily job deletes rows older than this many days; fewer than 180 are refused
+# (网络安全法 第二十一条), by the job and by the database itself.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
 # Second factor (DOMAIN G3): bureau staff and managers confirm a TOTP code at login. Off in the demo, on in production.
 ZZ_REQUIRE_2FA = env.bool("ZZ_REQUIRE_2FA", default=False)
 OTP_TOTP_ISSUER = "郑州计量授权"

@@ -9,6 +9,14 @@ def deliver_outbox() -> dict:
     return deliver_due()
 
 
+@shared_task(name="zzmetro.purge_audit", ignore_result=True)
+def purge_audit() -> int:
+    """Daily: delete security events older than the retention setting (DOMAIN G2); a setting under 180 days fails."""
+    from zzmetro.audit import purge
+
+    return purge()
+
+
 @shared_task(name="zzmetro.beat_heartbeat", ignore_result=True)
 def beat_heartbeat() -> float:
     """Every minute from beat: proves beat and a worker are alive to /healthz/ready."""

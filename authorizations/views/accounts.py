@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
 
+from zzmetro.audit import Kind, record
 from zzmetro.throttle import client_ip, hit
 
 
@@ -16,6 +17,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Over the limit no mail is sent, and the page says exactly what it says when one is."""
 
     def form_valid(self, form):
-        if password_reset_allowed(email=form.cleaned_data["email"], ip=client_ip(self.request)):
+        email = form.cleaned_data["email"]
+        allowed = password_reset_allowed(email=email, ip=client_ip(self.request))
+        # The audit log names the address typed, whether or not an account has it (DOMAIN G2).
+        record(Kind.PASSWORD_RESET_REQUEST, request=self.request, account="", obj=f"邮箱：{email}",
+               result="已受理" if allowed else "超过次数限制，未发送")
+        if allowed:
             return super().form_valid(form)
         return HttpResponseRedirect(self.get_success_url())
