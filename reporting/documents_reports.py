@@ -136,8 +136,9 @@ def write_city_lines(stream, start: dt.date, end: dt.date, *, title: str) -> Non
 
 
 def monthly_template(period: dt.date, items) -> bytes:
-    """The month's template: one row per authorized item, counts left for the officer (zeros prefilled)."""
-    rows = [[item.code, item.name, 0, 0, 0, 0, ""] for item in items]
+    """The month's template: one row per authorized item, counts blank for the officer (M2, Q3: an untouched
+    template must not read as a report of zeros)."""
+    rows = [[item.code, item.name, None, None, None, None, None] for item in items]
     return template_workbook(MONTHLY_FIELDS, title=f"{month_label(period)}月报", example_rows=rows)
 
 

@@ -42,6 +42,7 @@ class CellError:
     row: int  # Excel row number; the header is row 1
     column: str  # header text, or "" for a whole-row problem
     message: str
+    item: str = ""  # what the row is about, when the importer knows it (the item a monthly line reports)
 
 
 @dataclass
@@ -258,12 +259,14 @@ def template_workbook(fields: list[Field], *, title: str, example_rows: list[lis
 
 
 def error_workbook(errors: list[CellError], *, title: str = "导入错误报告") -> bytes:
-    """Errors as a workbook the user can download, sort and work through."""
+    """Errors as a workbook the user can download, sort and work through; a 项目 column when rows name one."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
-    sheet.append(["行号", "列", "问题"])
+    with_item = any(error.item for error in errors)
+    sheet.append(["行号", "项目", "列", "问题"] if with_item else ["行号", "列", "问题"])
     for error in errors:
-        sheet.append([error.row, error.column, _neutral(error.message)])
+        where = [error.row or "", _neutral(error.item)] if with_item else [error.row or ""]
+        sheet.append([*where, error.column, _neutral(error.message)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

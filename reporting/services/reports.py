@@ -1,6 +1,6 @@
 """Monthly reports (M2–M5), quarterly analyses (M6) and major-issue reports (M7)."""
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,7 +17,7 @@ from reporting.selectors.reports import MonthAuthority, month_authority
 from zzmetro.dates import BEIJING, beijing_date, beijing_today
 from zzmetro import outbox
 from zzmetro.outbox import queue_mail
-from zzmetro.spreadsheets import CellError, Field, SpreadsheetError, read_rows
+from zzmetro.spreadsheets import CellError, Field, SpreadsheetError, cleaner, read_rows
 from zzmetro.uploads import check_size, monthly_report_max_bytes, validate_document
 
 from .workflow import ensure_transition, notify_station, record, require_reason
@@ -28,19 +28,26 @@ HEADERS = {"item": "项目代码", "verified": "检定数量", "qualified": "合
 
 
 class LinesInvalid(DomainError):
-    """Some lines break a rule; `errors` names each by row and column. Nothing was saved."""
+    """Some lines break a rule; `errors` names each by row, item and column, once. Nothing was saved."""
 
-    def __init__(self, errors: list[CellError]):
-        super().__init__(f"月报有{len(errors)}处问题，未保存任何数据，请修改后重新提交。")
+    def __init__(self, errors: list[CellError], *, message: str = ""):
+        super().__init__(message or f"月报有{len(errors)}处问题，未保存任何数据，请修改后重新提交。")
         self.errors = errors
+
+
+class NilNotConfirmed(DomainError):
+    """Q3: every count is zero but the officer has not confirmed 本月无检定. Nothing was saved."""
 
 
 @dataclass(frozen=True)
 class LineInput:
-    """One line as typed in the form or read from Excel; `row` is the form line or the Excel row number."""
+    """One line as typed in the form or read from Excel; `row` is the form line or the Excel row number.
+
+    A count is None when its cell was left blank (or could not be read: the reader reported that already).
+    """
 
     row: int
-    item_code: str
+    item_code: str | None
     verified: int | None
     qualified: int | None
     unqualified: int | None
@@ -48,39 +55,106 @@ class LineInput:
     notes: str = ""
 
 
-def _line_errors(line: LineInput, items: dict) -> list[CellError]:
+BLANK = "未填写（本月未检定的项目请填0）"
+NOTES_MAX = 200
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _count_errors(line: LineInput, known: set) -> list[CellError]:
+    """Blank or malformed counts, each named once: a cell the reader already refused is not named again."""
     errors = []
-    if line.item_code not in items:
-        return [CellError(line.row, HEADERS["item"], f"“{line.item_code}”不是本单位该月的授权检定项目（M5），不能填报。")]
     for key in COUNTS:
         value = getattr(line, key)
-        if value is None or isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            errors.append(CellError(line.row, HEADERS[key], "应为不小于0的整数"))
-    if errors:
-        return errors
-    if line.qualified + line.unqualified != line.verified:
-        errors.append(CellError(
-            line.row, HEADERS["verified"],
-            f"合格数量{line.qualified} + 不合格数量{line.unqualified} = {line.qualified + line.unqualified}，不等于检定数量{line.verified}",
-        ))
-    if line.first_time_sticker > line.verified:
-        errors.append(CellError(line.row, HEADERS["first_time_sticker"], f"不能大于检定数量{line.verified}"))
+        if (line.row, HEADERS[key]) in known or _is_count(value):
+            continue
+        errors.append(CellError(line.row, HEADERS[key], BLANK if value is None else "应为不小于0的整数"))
     return errors
 
 
-def check_lines(lines: list[LineInput], month: MonthAuthority) -> list[CellError]:
-    """M2, M5: one line per authorized item, whole numbers ≥ 0, qualified + unqualified = verified."""
+def _sum_errors(line: LineInput) -> list[CellError]:
+    """M2: qualified + unqualified = verified, first-time stickers ≤ verified; only between numbers typed."""
+    errors = []
+    verified, qualified, unqualified = line.verified, line.qualified, line.unqualified
+    if all(_is_count(v) for v in (verified, qualified, unqualified)) and qualified + unqualified != verified:
+        errors.append(CellError(
+            line.row, HEADERS["verified"],
+            f"合格数量{qualified} + 不合格数量{unqualified} = {qualified + unqualified}，不等于检定数量{verified}",
+        ))
+    if _is_count(verified) and _is_count(line.first_time_sticker) and line.first_time_sticker > verified:
+        errors.append(CellError(line.row, HEADERS["first_time_sticker"], f"不能大于检定数量{verified}"))
+    return errors
+
+
+def _item_error(line: LineInput, items: dict, known: set, seen: dict) -> CellError | None:
+    if (line.row, HEADERS["item"]) in known:
+        return None
+    if not line.item_code:
+        return CellError(line.row, HEADERS["item"], "必填")
+    if line.item_code not in items:
+        return CellError(line.row, HEADERS["item"], f"“{line.item_code}”不是本单位该月的授权检定项目，不能填报。")
+    if line.item_code in seen:
+        return CellError(line.row, HEADERS["item"], f"“{line.item_code}”重复（已在第{seen[line.item_code]}行填报）")
+    return None
+
+
+def check_lines(lines: list[LineInput], month: MonthAuthority, *, known: list[CellError] = ()) -> list[CellError]:
+    """M2, M5: one line per authorized item, whole numbers ≥ 0, qualified + unqualified = verified.
+
+    Every problem is reported in one pass, once: `known` are the cells the reader (Excel or form) already
+    refused; they are merged in and not named a second time. Errors carry the item their row reports.
+    """
     items = {item.code: item for item in month.items}
-    errors, seen = [], {}
+    known_cells = {(e.row, e.column) for e in known}
+    errors, seen = list(known), {}
     for line in lines:
-        errors += _line_errors(line, items)
-        if line.item_code in seen:
-            errors.append(CellError(line.row, HEADERS["item"], f"“{line.item_code}”重复（已在第{seen[line.item_code]}行填报）"))
-        seen.setdefault(line.item_code, line.row)
+        item_error = _item_error(line, items, known_cells, seen)
+        errors += [item_error] if item_error else []
+        errors += _count_errors(line, known_cells) + _sum_errors(line)
+        if len(line.notes or "") > NOTES_MAX and (line.row, "备注") not in known_cells:
+            errors.append(CellError(line.row, "备注", f"超过{NOTES_MAX}个字符"))
+        if line.item_code:
+            seen.setdefault(line.item_code, line.row)
     missing = [f"{item.code} {item.name}" for code, item in items.items() if code not in seen]
     if missing:
         errors.append(CellError(0, HEADERS["item"], f"缺少授权检定项目：{'、'.join(missing)}（每个授权项目一行，本月未检定请填0）"))
-    return errors
+    return _in_order(_named(errors, lines, items))
+
+
+_COLUMN_ORDER = {header: n for n, header in enumerate([*HEADERS.values(), "备注"])}
+
+
+def _named(errors: list[CellError], lines: list[LineInput], items: dict) -> list[CellError]:
+    """Attach to each error the item its row reports: the authorized item's name, else the code as typed."""
+    names = {line.row: (items[line.item_code].name if line.item_code in items else line.item_code or "") for line in lines}
+    return [replace(e, item=e.item or names.get(e.row, "")) for e in errors]
+
+
+def _in_order(errors: list[CellError]) -> list[CellError]:
+    unique = list(dict.fromkeys(errors))
+    return sorted(unique, key=lambda e: (e.row == 0, e.row, _COLUMN_ORDER.get(e.column, 99)))
+
+
+def _all_blank(lines: list[LineInput]) -> bool:
+    return bool(lines) and all(getattr(line, key) is None for line in lines for key in COUNTS)
+
+
+def _refuse_invalid(lines: list[LineInput], month: MonthAuthority, known: list[CellError]) -> None:
+    errors = check_lines(lines, month, known=known)
+    if errors:
+        untouched = "所有数量都未填写，这像是未填写的模板：请逐项填写检定数量（本月未检定的项目填0）。" if _all_blank(lines) else ""
+        raise LinesInvalid(errors, message=untouched and f"{untouched}未保存任何数据。")
+
+
+def _check_nil(lines: list[LineInput], nil_confirmed: bool) -> None:
+    """Q3: a report of all zeros needs the explicit 本月无检定 confirmation; the confirmation needs all zeros."""
+    nil = all(line.verified == 0 for line in lines)
+    if nil and not nil_confirmed:
+        raise NilNotConfirmed("所有项目的检定数量均为0。如本月确实没有开展检定，请勾选“本月无检定”后再报送。", field="nil_confirmed")
+    if nil_confirmed and not nil:
+        raise NilNotConfirmed("已勾选“本月无检定”，但有项目填报了检定数量：请取消勾选，或核对数量。", field="nil_confirmed")
 
 
 def unreportable_reason(month: MonthAuthority, today: dt.date) -> str:
@@ -122,18 +196,21 @@ def _flag_note(month: MonthAuthority) -> str:
 @transaction.atomic
 def monthly_submit(
     *, station: Station, period: dt.date, lines: list[LineInput], by, source: str = "form", notes: str = "",
-    at: dt.datetime | None = None,
+    nil_confirmed: bool = False, known: list[CellError] = (), at: dt.datetime | None = None,
 ) -> MonthlyReport:
-    """M2–M5: validate everything, then save one locked version; timeliness comes from the first submission."""
+    """M2–M5, Q3: validate everything, then save one locked version; timeliness comes from the first submission.
+
+    `known` are cell problems the reader already found (they refuse the report with the rest, named once);
+    a report of all zeros needs `nil_confirmed` (本月无检定).
+    """
     at = at or timezone.now()
     month = month_authority(station, period)
     _refuse_unreportable(month, beijing_date(at))
     report, _ = MonthlyReport.objects.get_or_create(station=station, period=period, defaults={"due_on": monthly_due_on(period)})
     report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
     before = ensure_transition(report, to=M.SUBMITTED)
-    errors = check_lines(lines, month)
-    if errors:
-        raise LinesInvalid(errors)  # the transaction rolls back: nothing saved
+    _refuse_invalid(lines, month, list(known))  # the transaction rolls back: nothing saved
+    _check_nil(lines, nil_confirmed)
     version = _new_version(report, by=by, at=at, source=source, notes=notes)
     flagged = _flag(lines, month)
     items = {item.code: item for item in month.items}
@@ -148,7 +225,8 @@ def monthly_submit(
     report.flag_note = _flag_note(month) if flagged else ""
     report.save()
     label = "报送月报" if version.number == 1 else f"重新报送月报（第{version.number}版）"
-    record(report, label=label, by=by, before=before, note=report.timeliness + ("；存在异常：" + report.flag_note if flagged else ""))
+    note = report.timeliness + ("；报送人确认本月无检定" if nil_confirmed else "") + ("；存在异常：" + report.flag_note if flagged else "")
+    record(report, label=label, by=by, before=before, note=note)
     outbox.cancel(topic=ReminderLog.topic_for(ReminderLog.Kind.MONTHLY, station.pk, period))  # M3: no reminder after submitting
     return report
 
@@ -156,16 +234,31 @@ def monthly_submit(
 MONTHLY_FIELDS = [
     Field("项目代码", "item_code", max_length=16, width=12),
     Field("检定项目", "item_name", required=False, width=24),
-    Field("检定数量", "verified", kind="int", width=10),
-    Field("合格数量", "qualified", kind="int", width=10),
-    Field("不合格数量", "unqualified", kind="int", width=12),
-    Field("首次检定加贴标志数量", "first_time_sticker", kind="int", width=20),
-    Field("备注", "notes", required=False, max_length=200, width=30),
+    # Counts are read as optional so that a blank cell is named by check_lines with its item, like the form's.
+    Field("检定数量", "verified", kind="int", required=False, width=10),
+    Field("合格数量", "qualified", kind="int", required=False, width=10),
+    Field("不合格数量", "unqualified", kind="int", required=False, width=12),
+    Field("首次检定加贴标志数量", "first_time_sticker", kind="int", required=False, width=20),
+    Field("备注", "notes", required=False, max_length=NOTES_MAX, width=30),
 ]
+_COUNT_CLEANERS = {spec.key: cleaner(spec) for spec in MONTHLY_FIELDS if spec.key in COUNTS}
 
 
-def lines_from_excel(upload) -> list[LineInput]:
-    """Read the month's template safely (zzmetro.spreadsheets); any cell problem refuses the whole file."""
+def line_from_cells(row: int, item_code: str, cells: dict, notes: str = "") -> tuple[LineInput, list[CellError]]:
+    """One form line from the text typed in its cells, read by the same rules as an Excel cell (M2)."""
+    values, errors = {}, []
+    for key in COUNTS:
+        values[key], problem = _COUNT_CLEANERS[key](cells.get(key))
+        if problem:
+            errors.append(CellError(row, HEADERS[key], problem))
+    return LineInput(row, item_code, **values, notes=(notes or "").strip()), errors
+
+
+def lines_from_excel(upload) -> tuple[list[LineInput], list[CellError]]:
+    """Read the month's template safely (zzmetro.spreadsheets): the lines, and the cells it could not read.
+
+    A whole-file problem (not a workbook, wrong headers, formulas, hostile shapes) is a DomainError naming it.
+    """
     try:
         check_size(upload, monthly_report_max_bytes())  # before anything reads it (DOMAIN G4)
     except ValidationError as error:
@@ -174,18 +267,21 @@ def lines_from_excel(upload) -> list[LineInput]:
         parsed = list(read_rows(upload, MONTHLY_FIELDS, max_rows=500))
     except SpreadsheetError as error:
         raise DomainError(error.message, field="file") from error
-    errors = [error for row in parsed for error in row.errors]
-    if errors:
-        raise LinesInvalid(errors)
-    return [
+    lines = [
         LineInput(row.row, row.values["item_code"], *(row.values[key] for key in COUNTS), notes=row.values["notes"] or "")
         for row in parsed
     ]
+    return lines, [error for row in parsed for error in row.errors]
 
 
-def monthly_submit_excel(*, station: Station, period: dt.date, upload, by, at: dt.datetime | None = None) -> MonthlyReport:
-    """M2: the same validation as the form, errors named by row and column, nothing saved unless all is valid."""
-    return monthly_submit(station=station, period=period, lines=lines_from_excel(upload), by=by, source="excel", at=at)
+def monthly_submit_excel(
+    *, station: Station, period: dt.date, upload, by, nil_confirmed: bool = False, at: dt.datetime | None = None,
+) -> MonthlyReport:
+    """M2: the same validation as the form, every problem named by row and column, nothing saved unless all is valid."""
+    lines, known = lines_from_excel(upload)
+    return monthly_submit(
+        station=station, period=period, lines=lines, known=known, by=by, source="excel", nil_confirmed=nil_confirmed, at=at,
+    )
 
 
 @transaction.atomic

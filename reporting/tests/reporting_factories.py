@@ -20,8 +20,8 @@ def lines(items, *, verified=10, unqualified=1, sticker=3):
     return [LineInput(n, item.code, verified, verified - unqualified, unqualified, sticker) for n, item in enumerate(items, start=1)]
 
 
-def submit(station, period, *, by=None, items=None, **kwargs):
+def submit(station, period, *, by=None, items=None, nil_confirmed=False, **kwargs):
     from reporting.selectors.reports import month_authority
 
     items = items if items is not None else month_authority(station, period).items
-    return monthly_submit(station=station, period=period, lines=lines(items, **kwargs), by=by)
+    return monthly_submit(station=station, period=period, lines=lines(items, **kwargs), by=by, nil_confirmed=nil_confirmed)

@@ -76,6 +76,11 @@ def own_posts():
     return {"reporting:monthly_upload": reverse("reporting:monthly_upload", args=[2026, 9])}
 
 
+def session_downloads():
+    """Downloads of what the officer's own session holds: the last failed upload's error workbook."""
+    return {"reporting:monthly_upload_errors": reverse("reporting:monthly_upload_errors", args=[2026, 9])}
+
+
 def bureau_pages():
     return {
         "reporting:board": reverse("reporting:board"),
@@ -89,6 +94,7 @@ def bureau_pages():
 def test_every_reporting_url_is_in_this_access_walk(world):
     """A new URL in namespace "reporting" without an entry here fails this test."""
     covered = set(own_pages()) | set(object_pages(world)) | set(object_posts(world)) | set(own_posts()) | set(bureau_pages())
+    covered |= set(session_downloads())
     assert named_urls(namespaces={"reporting"}) - covered == set()
 
 
@@ -125,6 +131,26 @@ def test_only_officers_can_upload_a_month(client, world, actor, expected):
     client = client_for(client, world, actor)
     for url in own_posts().values():
         assert client.post(url, {}).status_code == expected
+
+
+@pytest.mark.parametrize(("actor", "expected"), [("anonymous", 302), ("officer2", 404), ("manager", 403), ("bureau", 403)])
+def test_an_upload_error_workbook_is_only_for_the_officer_who_uploaded(client, world, actor, expected):
+    """M2, G4: the workbook comes from the uploader's own session; officer2 finds none (404), others are refused."""
+    officer1 = client_for(client.__class__(), world, "officer1")
+    officer1.post(own_posts()["reporting:monthly_upload"], {"file": SimpleUploadedFile("m.xlsx", blank_template())})
+    assert officer1.get(session_downloads()["reporting:monthly_upload_errors"]).status_code == 200
+    client = client_for(client, world, actor)
+    for url in session_downloads().values():
+        assert client.get(url).status_code == expected
+
+
+def blank_template() -> bytes:
+    from authorizations.models import Station
+    from reporting import documents_reports
+    from reporting.selectors.reports import month_authority
+
+    station = Station.objects.get(officers__username="officer1")
+    return documents_reports.monthly_template(dt.date(2026, 9, 1), month_authority(station, dt.date(2026, 9, 1)).items)
 
 
 def test_an_officer_uploads_only_for_their_own_station(client, world):

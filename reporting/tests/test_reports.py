@@ -83,7 +83,7 @@ def test_an_item_outside_the_authorization_is_refused_and_a_missing_one_named(st
     with pytest.raises(services.LinesInvalid) as excinfo:
         submit(station, OCTOBER, by=officer1, items=[items[0], stranger])
     messages = errors_of(excinfo)
-    assert "2|项目代码|“CZ01”不是本单位该月的授权检定项目（M5），不能填报。" in messages
+    assert "2|项目代码|“CZ01”不是本单位该月的授权检定项目，不能填报。" in messages
     assert any("缺少授权检定项目：DN02" in m for m in messages)
 
 
@@ -117,14 +117,16 @@ def test_verifications_claimed_in_a_month_of_suspension_are_flagged(station, off
 
 
 def test_a_nil_report_in_a_month_of_suspension_is_not_flagged(station, officer1, bureau, freeze):
-    """A10 decision: a station suspended all month is still expected; reporting zeros is correct."""
+    """A10 decision: a station suspended all month is still expected; reporting zeros is correct.
+    Q3: a report of all zeros is submitted only with the 本月无检定 confirmation (changed deliberately from the
+    time when zeros went through unconfirmed)."""
     from authorizations.models import Certificate
 
     certificate = Certificate.objects.get(station=station)
     freeze("2026-08-31 10:00:00+08:00")
     lifecycle.certificate_suspend(certificate=certificate, by=bureau, starts_on=dt.date(2026, 8, 31), planned_end_on=dt.date(2026, 12, 31), reason="标准超期")
     freeze("2026-10-02 10:00:00+08:00")
-    report = submit(station, dt.date(2026, 9, 1), by=officer1, verified=0, unqualified=0, sticker=0)
+    report = submit(station, dt.date(2026, 9, 1), by=officer1, verified=0, unqualified=0, sticker=0, nil_confirmed=True)
     assert not report.flagged
     assert station.pk in {row.station.pk for row in month_board(dt.date(2026, 9, 1), as_of=dt.date(2026, 10, 2))}
 

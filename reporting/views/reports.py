@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from authorizations.services.common import DomainError
 from reporting import documents_reports as documents
 from reporting.deadlines import month_label, monthly_due_on, quarter_months, quarterly_due_on, year_in_range
-from reporting.forms.reports import MajorIssueForm, MonthlyForm, NarrativeForm, StampedForm, UploadForm
+from reporting.forms.reports import NIL_LABEL, MajorIssueForm, MonthlyForm, NarrativeForm, StampedForm, UploadForm
 from reporting.models import AnnualPlan, MajorIssueReport, MonthlyReport, QuarterlyAnalysis
 from reporting.selectors import reports as selectors
 from reporting.services import reports as services
@@ -20,6 +20,7 @@ from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
 from zzmetro.forms import errors_text
 from zzmetro.responses import attachment_response, pdf_response, stored_file_response
+from zzmetro.spreadsheets import CellError, error_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -62,77 +63,115 @@ def _recent_quarters(station, today: dt.date) -> list[dict]:
 
 # --- monthly report ----------------------------------------------------------------------------------------
 
-def _monthly_context(request, period, form, *, errors=(), upload_form=None):
+def _monthly_context(request, period, form, *, upload_errors=(), upload_form=None):
     station = request.user.station
     month = selectors.month_authority(station, period)
     report = MonthlyReport.objects.filter(station=station, period=period).first()
     ytd = selectors.year_to_date(station, period)
     rows = [(row, ytd.get(row[1].pk, {"verified": 0, "planned": None})) for row in form.rows()] if form else []
+    problems = [(error, form.problem_anchor(error)) for error in form.problems] if form else []
     return {
         "period": period, "label": month_label(period), "month": month, "report": report, "form": form, "rows": rows,
-        "errors": errors, "upload_form": upload_form or UploadForm(), "due_on": monthly_due_on(period),
-        "blocked": services.unreportable_reason(month, beijing_today()),
-        "item_names": {index: item.name for index, item in enumerate(month.items, start=1)},
+        "problems": problems, "upload_errors": upload_errors, "upload_form": upload_form or UploadForm(),
+        "due_on": monthly_due_on(period), "blocked": services.unreportable_reason(month, beijing_today()),
     }
+
+
+def _earlier_lines(report) -> dict:
+    """A reopened report's current figures, which the form starts from (M4); a new report starts blank."""
+    return {line.item_id: line for line in selectors.current_lines(report)} if report else {}
+
+
+def _refusal(error: DomainError) -> list[CellError]:
+    """A refused submission as the list of problems the page shows, each once."""
+    if isinstance(error, services.LinesInvalid):
+        return error.errors
+    if isinstance(error, services.NilNotConfirmed):
+        return [CellError(0, NIL_LABEL, error.message)]
+    return []
 
 
 @officer_required
 def monthly_form(request, year, month):
-    """M2: one line per item authorized in the month; submitting locks the report (M4)."""
+    """M2, Q3: one line per item authorized in the month; submitting locks the report (M4)."""
     period, station = _period(year, month), request.user.station
     report = MonthlyReport.objects.filter(station=station, period=period).first()
     if report and report.is_locked:
         return redirect("reporting:monthly_detail", pk=report.pk)
     month_items = selectors.month_authority(station, period).items
-    initial = {line.item_id: line for line in selectors.current_lines(report)} if report else {}
-    form = MonthlyForm(request.POST if request.method == "POST" else None, items=month_items, initial_lines=initial)
-    errors = ()
+    form = MonthlyForm(request.POST if request.method == "POST" else None, items=month_items, initial_lines=_earlier_lines(report))
     if request.method == "POST" and form.is_valid():
+        lines, known = form.lines()
         try:
-            report = services.monthly_submit(station=station, period=period, lines=form.lines(), by=request.user, notes=form.cleaned_data["notes"])
-        except services.LinesInvalid as error:
-            errors = error.errors
-            messages.error(request, error.message)
+            report = services.monthly_submit(
+                station=station, period=period, lines=lines, known=known, by=request.user,
+                notes=form.cleaned_data["notes"], nil_confirmed=form.cleaned_data["nil_confirmed"],
+            )
         except DomainError as error:
+            form.mark(_refusal(error))
             messages.error(request, error.message)
         else:
             messages.success(request, f"{month_label(period)}月报已报送并锁定（{report.timeliness}）。")
             return redirect("reporting:monthly_detail", pk=report.pk)
-    return render(request, "reporting/monthly_form.html", _monthly_context(request, period, form, errors=errors))
+    return render(request, "reporting/monthly_form.html", _monthly_context(request, period, form))
 
 
 @officer_required
 def monthly_template(request, year, month):
-    """M2: the month's Excel template, one row per authorized item."""
+    """M2: the month's Excel template, one row per authorized item, counts blank."""
     period = _period(year, month)
     items = selectors.month_authority(request.user.station, period).items
     return _xlsx(documents.monthly_template(period, items), f"月报模板-{period:%Y-%m}.xlsx")
 
 
+UPLOAD_ERRORS = "monthly_upload_errors"
+
+
+def _keep_upload_errors(request, period, errors: list[CellError]) -> None:
+    """The last failed upload's problems, per month, for the error workbook (nothing of the file is kept)."""
+    kept = request.session.get(UPLOAD_ERRORS, {})
+    kept[f"{period:%Y-%m}"] = [[e.row, e.column, e.message, e.item] for e in errors]
+    request.session[UPLOAD_ERRORS] = kept
+
+
 @officer_required
 @require_POST
 def monthly_upload(request, year, month):
-    """M2: the filled template; errors named by row and column; nothing saved unless all of it is valid."""
+    """M2, Q3: the filled template; every problem named once by row, item and column; nothing saved unless all is valid."""
     period, station = _period(year, month), request.user.station
     upload_form = UploadForm(request.POST, request.FILES)
-    errors = ()
+    errors = []
     if upload_form.is_valid():
         try:
-            report = services.monthly_submit_excel(station=station, period=period, upload=upload_form.cleaned_data["file"], by=request.user)
-        except services.LinesInvalid as error:
-            errors = error.errors
-            messages.error(request, error.message)
+            report = services.monthly_submit_excel(
+                station=station, period=period, upload=upload_form.cleaned_data["file"], by=request.user,
+                nil_confirmed=upload_form.cleaned_data["nil_confirmed"],
+            )
         except DomainError as error:
-            upload_form.add_error("file", error.message)
-            messages.error(request, error.message)
+            errors = _refusal(error)
+            if errors:
+                messages.error(request, error.message)
+            else:  # a whole-file problem: said once, next to the file field
+                upload_form.add_error("file", error.message)
         else:
             messages.success(request, f"已从Excel导入{month_label(period)}月报并报送、锁定（{report.timeliness}）。")
             return redirect("reporting:monthly_detail", pk=report.pk)
-    items = selectors.month_authority(station, period).items
-    form = MonthlyForm(items=items)
-    context = _monthly_context(request, period, form, errors=errors, upload_form=upload_form)
-    context["excel_errors"] = True
+    _keep_upload_errors(request, period, errors)
+    report = MonthlyReport.objects.filter(station=station, period=period).first()
+    form = MonthlyForm(items=selectors.month_authority(station, period).items, initial_lines=_earlier_lines(report))
+    context = _monthly_context(request, period, form, upload_errors=errors, upload_form=upload_form)
     return render(request, "reporting/monthly_form.html", context, status=200)
+
+
+@officer_required
+def monthly_upload_errors(request, year, month):
+    """M2: the last failed upload's problems as a workbook (row, item, column, problem), like the archive import's."""
+    period = _period(year, month)
+    kept = request.session.get(UPLOAD_ERRORS, {}).get(f"{period:%Y-%m}")
+    if not kept:
+        raise Http404("没有可下载的错误报告。")
+    errors = [CellError(row, column, message, item) for row, column, message, item in kept]
+    return _xlsx(error_workbook(errors, title="月报错误报告"), f"月报错误报告-{period:%Y-%m}.xlsx")
 
 
 @officer_required

@@ -79,7 +79,8 @@ class Command(BaseCommand):
         month = month_authority(station, period)
         lines = [self._line(n, item, index, back) for n, item in enumerate(month.items, start=1)]
         try:
-            report = reports.monthly_submit(station=station, period=period, lines=lines, by=officer, at=at)
+            nil = all(line.verified == 0 for line in lines)  # the suspended station confirms 本月无检定 (Q3)
+            report = reports.monthly_submit(station=station, period=period, lines=lines, by=officer, at=at, nil_confirmed=nil)
         except DomainError:
             return 0  # not authorized that month
         if index == 0 and back == 2:
