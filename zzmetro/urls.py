@@ -1,4 +1,7 @@
+import os
+
 from django.contrib import admin
+from django.http import HttpResponse
 from django.urls import include, path
 
 from authorizations import views as auth_views
@@ -27,3 +30,8 @@ urlpatterns = [
     path("healthz/live", health.live, name="healthz_live"),
     path("healthz/ready", health.ready, name="healthz_ready"),
 ]
+
+# benchmarks/load.py's yardstick: the cheapest answer this stack gives (every middleware, URL resolution, no query),
+# so each page's latency reads as a multiple of it. Only in the benchmark's own server, never in a deployment.
+if os.environ.get("ZZ_BENCH_HELLO") == "1":
+    urlpatterns.append(path("bench/hello/", lambda request: HttpResponse("hello", content_type="text/plain")))
