@@ -180,6 +180,14 @@ def month_board(period: dt.date, *, as_of: dt.date, status: str = "") -> list[Bo
 
 # --- the officer's form: year to date against the plan (M2, P1) ---------------------------------------------
 
+def plan_in_progress(station: Station, year: int) -> AnnualPlan | None:
+    """The station's newest plan version for `year` that is not superseded: what its plan button leads to (P1)."""
+    return (
+        AnnualPlan.objects.filter(station=station, year=year).exclude(status=AnnualPlan.Status.SUPERSEDED)
+        .order_by("-version").first()
+    )
+
+
 def plan_for(station: Station, year: int) -> AnnualPlan | None:
     """The plan that counts for `year`: the issued one, else the newest approved or submitted version."""
     plans = AnnualPlan.objects.filter(station=station, year=year).exclude(status=AnnualPlan.Status.SUPERSEDED)
@@ -273,6 +281,29 @@ def quarter_statistics(station: Station, year: int, quarter: int) -> QuarterStat
     return QuarterStatistics(months, [m for m in months if m not in submitted], rows, totals)
 
 
+def quarter_expected(authority: StationAuthority, year: int, quarter: int) -> bool:
+    """M6, M8: a quarter's analysis is asked for only if the station was authorized in the quarter.
+
+    The one place this is decided: the portal's list, the service and the bureau's board all ask here.
+    """
+    months = quarter_months(year, quarter)
+    return authority.current_in((months[0], month_end(months[-1])))
+
+
+def recent_quarters(station: Station, *, as_of: dt.date, back: int = 4) -> list[dict]:
+    """The last `back` closed quarters that ask the station for an analysis, newest first, with it if any (M6)."""
+    authority = station_authority(station.pk, with_items=False)
+    year, quarter, closed = as_of.year, (as_of.month - 1) // 3 + 1, []
+    for _ in range(back):
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+        closed.append((year, quarter))
+    analyses = {(a.year, a.quarter): a for a in QuarterlyAnalysis.objects.filter(station=station, year__gte=closed[-1][0])}
+    return [
+        {"year": y, "quarter": q, "due_on": quarterly_due_on(y, q), "analysis": analyses.get((y, q))}
+        for y, q in closed if quarter_expected(authority, y, q)
+    ]
+
+
 @dataclass
 class QuarterBoardRow:
     station: Station
@@ -281,9 +312,7 @@ class QuarterBoardRow:
 
 def quarterly_board(year: int, quarter: int) -> list[QuarterBoardRow]:
     """Stations expected in the quarter, with their analysis; the bureau sees who has not uploaded (M6)."""
-    months = quarter_months(year, quarter)
-    span = (months[0], month_end(months[-1]))
-    expected = [sid for sid, a in load_authorities().items() if a.current_in(span)]
+    expected = [sid for sid, a in load_authorities().items() if quarter_expected(a, year, quarter)]
     analyses = {a.station_id: a for a in QuarterlyAnalysis.objects.filter(year=year, quarter=quarter, station_id__in=expected)}
     return [QuarterBoardRow(s, analyses.get(s.pk)) for s in Station.objects.filter(pk__in=expected).order_by("name")]
 
@@ -294,6 +323,6 @@ def quarter_closed(year: int, quarter: int, today: dt.date) -> bool:
 
 __all__ = [
     "MonthAuthority", "RateTable", "STATUS_LABELS", "current_lines", "expected_station_ids", "month_authority",
-    "month_board", "open_months", "plan_for", "quarter_closed", "quarter_statistics", "quarterly_board",
-    "quarterly_due_on", "report_versions", "reporting_rates", "station_reports", "submitted_station_ids", "year_to_date",
+    "month_board", "open_months", "plan_for", "plan_in_progress", "quarter_closed", "quarter_expected", "quarter_statistics",
+    "quarterly_board", "quarterly_due_on", "recent_quarters", "report_versions", "reporting_rates", "station_reports", "submitted_station_ids", "year_to_date",
 ]

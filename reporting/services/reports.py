@@ -12,8 +12,8 @@ from authorizations.models import Station
 from authorizations.services.common import DomainError
 from reporting.deadlines import days_late, month_end, month_label, monthly_due_on, quarter_months, quarterly_due_on
 from reporting.models import MajorIssueReport, MonthlyReport, MonthlyReportLine, MonthlyReportVersion, QuarterlyAnalysis, ReminderLog
-from reporting.selectors.authority import load_authorities
-from reporting.selectors.reports import MonthAuthority, month_authority
+from reporting.selectors.authority import load_authorities, station_authority
+from reporting.selectors.reports import MonthAuthority, month_authority, quarter_expected
 from zzmetro.dates import BEIJING, beijing_date, beijing_today
 from zzmetro import outbox
 from zzmetro.outbox import queue_mail
@@ -315,11 +315,21 @@ def reports_open_month(period: dt.date) -> int:
 
 # --- quarterly analysis (M6) -------------------------------------------------------------------------------
 
-def _quarter(station: Station, year: int, quarter: int, today: dt.date) -> QuarterlyAnalysis:
+def quarter_unreportable_reason(station: Station, year: int, quarter: int, today: dt.date) -> str:
+    """Why the quarter's analysis cannot be written (yet), or "" (M6, M8)."""
     if quarter not in (1, 2, 3, 4):
-        raise DomainError("季度应为1至4。")
+        return "季度应为1至4。"
     if today <= month_end(quarter_months(year, quarter)[-1]):
-        raise DomainError(f"{year}年第{quarter}季度尚未结束，季度统计分析自季度结束后报送。")
+        return f"{year}年第{quarter}季度尚未结束，季度统计分析自季度结束后报送。"
+    if not quarter_expected(station_authority(station.pk, with_items=False), year, quarter):
+        return f"本单位{year}年第{quarter}季度未获计量授权，无需报送该季度统计分析。"
+    return ""
+
+
+def _quarter(station: Station, year: int, quarter: int, today: dt.date) -> QuarterlyAnalysis:
+    reason = quarter_unreportable_reason(station, year, quarter, today)
+    if reason:
+        raise DomainError(reason)
     analysis, _ = QuarterlyAnalysis.objects.get_or_create(
         station=station, year=year, quarter=quarter, defaults={"due_on": quarterly_due_on(year, quarter)}
     )

@@ -43,22 +43,14 @@ def index(request):
         "today": today,
         "next_year": today.year + 1,
         "plans": AnnualPlan.objects.filter(station=station).select_related("issuance").order_by("-year", "-version")[:10],
+        "next_plan": selectors.plan_in_progress(station, today.year + 1),
         "months": selectors.open_months(station, as_of=today),
-        "quarters": _recent_quarters(station, today),
+        "quarters": selectors.recent_quarters(station, as_of=today),
         "issues": MajorIssueReport.objects.filter(station=station)[:5],
         "rates": selectors.reporting_rates(today.year, as_of=today, station_ids=[station.pk]),
         "status_labels": selectors.STATUS_LABELS,
     }
     return render(request, "reporting/index.html", context)
-
-
-def _recent_quarters(station, today: dt.date) -> list[dict]:
-    quarters, year, quarter = [], today.year, (today.month - 1) // 3 + 1
-    analyses = {(a.year, a.quarter): a for a in QuarterlyAnalysis.objects.filter(station=station, year__gte=today.year - 1)}
-    for _ in range(4):
-        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
-        quarters.append({"year": year, "quarter": quarter, "due_on": quarterly_due_on(year, quarter), "analysis": analyses.get((year, quarter))})
-    return quarters
 
 
 # --- monthly report ----------------------------------------------------------------------------------------
@@ -206,7 +198,8 @@ def quarterly_period(request, year, quarter):
     if analysis and request.method == "GET":
         return redirect("reporting:quarterly_detail", pk=analysis.pk)
     context = {"form": form, "year": year, "quarter": quarter, "due_on": quarterly_due_on(year, quarter),
-               "stats": selectors.quarter_statistics(station, year, quarter)}
+               "stats": selectors.quarter_statistics(station, year, quarter),
+               "blocked": services.quarter_unreportable_reason(station, year, quarter, beijing_today())}
     return render(request, "reporting/quarterly_form.html", context)
 
 
