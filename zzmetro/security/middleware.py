@@ -64,7 +64,7 @@ class IdentityMiddleware:
     @staticmethod
     def _passes(request, names) -> bool:
         path = request.path_info
-        allowed = [reverse(name) for name in (*names, "logout")]
+        allowed = [reverse(name) for name in (*names, "logout", "admin:logout")]
         return path in allowed or path.startswith(settings.STATIC_URL)
 
 
