@@ -1,8 +1,8 @@
 """Chinese PDF documents (DOMAIN D1): Django template → HTML → WeasyPrint PDF, A4.
 
-Fonts. A system CJK font is a 20–30 MB collection of 65 000 CFF glyphs; WeasyPrint has to subset it for every
-PDF, which costs seconds where HarfBuzz's subsetter is missing. `manage.py prepare_fonts` therefore turns
-Noto Serif CJK SC (Debian package fonts-noto-cjk) into four small TrueType files in settings.PDF_FONT_DIR:
+Fonts. A system CJK font is a 20–30 MB collection of 65 000 CFF glyphs; WeasyPrint has to load and subset it for
+every PDF. `manage.py prepare_fonts` therefore cuts Noto Serif CJK SC (Debian package fonts-noto-cjk) into four
+smaller OpenType (CFF) files in settings.PDF_FONT_DIR, which WeasyPrint subsets with HarfBuzz (libharfbuzz-subset0):
 
     "ZZ Serif"       ASCII, punctuation, symbols, fullwidth forms and the 6 763 GB 2312 hanzi — nearly every text
     "ZZ Serif Rare"  every other ideograph of the source (CJK Unified, Ext A such as 䶮, …), loaded only when a
@@ -41,10 +41,10 @@ class FontFace:
 
 
 FONT_FACES = (
-    FontFace("ZZ Serif", 400, "common", "zz-serif-regular.ttf"),
-    FontFace("ZZ Serif", 700, "common", "zz-serif-bold.ttf"),
-    FontFace("ZZ Serif Rare", 400, "rare", "zz-serif-rare-regular.ttf"),
-    FontFace("ZZ Serif Rare", 700, "rare", "zz-serif-rare-bold.ttf"),
+    FontFace("ZZ Serif", 400, "common", "zz-serif-regular.otf"),
+    FontFace("ZZ Serif", 700, "common", "zz-serif-bold.otf"),
+    FontFace("ZZ Serif Rare", 400, "rare", "zz-serif-rare-regular.otf"),
+    FontFace("ZZ Serif Rare", 700, "rare", "zz-serif-rare-bold.otf"),
 )
 # The faces prepare_fonts reads (PostScript names inside the fonts-noto-cjk collections), by weight.
 SOURCE_FONTS = {400: "NotoSerifCJKsc-Regular", 700: "NotoSerifCJKsc-Bold"}

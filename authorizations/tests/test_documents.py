@@ -35,7 +35,7 @@ MIN_SEGMENTS_OF_A_COMPLEX_IDEOGRAPH = 60
 
 @pytest.fixture(scope="session", autouse=True)
 def prepared_fonts():
-    """Build the PDF fonts once per machine (about a minute), as `make setup` does; later runs find them ready."""
+    """Build the PDF fonts once per machine (a few seconds), as `make setup` does; later runs find them ready."""
     call_command("prepare_fonts", stdout=io.StringIO())
 
 
@@ -379,8 +379,8 @@ def test_every_document_is_printed_on_a4_by_the_issuing_authority(render):
 def test_prepare_fonts_puts_gb2312_in_the_common_font_and_other_ideographs_in_the_rare_font(settings):
     """D1: the everyday font stays small; rare ideographs such as 堃 and 䶮 live in the fallback font."""
     font_dir = Path(settings.PDF_FONT_DIR)
-    common = TTFont(font_dir / "zz-serif-regular.ttf", lazy=True).getBestCmap()
-    rare = TTFont(font_dir / "zz-serif-rare-regular.ttf", lazy=True).getBestCmap()
+    common = TTFont(font_dir / "zz-serif-regular.otf", lazy=True).getBestCmap()
+    rare = TTFont(font_dir / "zz-serif-rare-regular.otf", lazy=True).getBestCmap()
 
     assert gb2312_hanzi() <= common.keys()
     assert {ord("堃"), ord("䶮")} <= rare.keys()
@@ -389,7 +389,8 @@ def test_prepare_fonts_puts_gb2312_in_the_common_font_and_other_ideographs_in_th
 
 def test_prepare_fonts_run_again_finds_the_fonts_ready_and_leaves_them_untouched(settings):
     """Idempotent: a second run (every `make test`) changes nothing."""
-    fonts = sorted(Path(settings.PDF_FONT_DIR).glob("*.ttf"))
+    fonts = sorted(Path(settings.PDF_FONT_DIR).glob("zz-serif*"))
+    assert fonts
     before = [font.stat().st_mtime_ns for font in fonts]
     output = io.StringIO()
 

@@ -1,41 +1,46 @@
 """Build the fonts embedded in Chinese PDFs (DOMAIN D1) into settings.PDF_FONT_DIR; see zzmetro/pdf.py.
 
-The source is Noto Serif CJK SC from the Debian package fonts-noto-cjk. Its outlines are cubic (CFF) and it holds
-65 000 glyphs; each output keeps only its share of the characters (zzmetro.pdf.FONT_FACES) and is converted to
-quadratic TrueType outlines, which WeasyPrint subsets several times faster and embeds smaller. Layout and
-vertical tables are left out: the documents are set horizontally and need no OpenType features.
+The source is Noto Serif CJK SC from the Debian package fonts-noto-cjk: 65 000 glyphs in a 20–30 MB collection.
+Each output keeps only its share of the characters (zzmetro.pdf.FONT_FACES), cut out with HarfBuzz's subsetter
+(uharfbuzz), which takes about a second a file; the outlines stay CFF as in the source. Layout and vertical tables
+are left out: the documents are set horizontally and need no OpenType features. fontTools then gives each file its
+own names (the source's copyright and SIL OFL licence records travel along).
+
+Until recipe 2 the outlines were converted to quadratic TrueType with fontTools' cu2qu, which took two to five
+minutes of a fresh `make demo`; with HarfBuzz subsetting in WeasyPrint (libharfbuzz-subset0) CFF renders as fast.
 
 Idempotent: a manifest records the recipe and the source files it was built from; when it matches, the command
-returns at once. Building takes about a minute on two cores (the four files are built in parallel).
+returns at once. Files of an older recipe are removed.
 """
 import fcntl
+import io
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
+import time
 from contextlib import contextmanager
 from functools import cache
-from multiprocessing import get_context
 from pathlib import Path
 
+import uharfbuzz as hb
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from fontTools.fontBuilder import FontBuilder
-from fontTools.pens.cu2quPen import Cu2QuPen
-from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
 
 from zzmetro.pdf import FONT_FACES, SOURCE_FAMILY, SOURCE_FONTS, SOURCE_PACKAGE, FontFace, find_source_font
 
 # Bump when the output changes (character split, tables, outlines) so existing installs rebuild.
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2
 MANIFEST = "fonts.json"
+# Outputs of any recipe: zz-serif-regular.ttf (recipe 1) and the like are removed when they are not current.
+OUTPUT_GLOB = "zz-serif*.*"
 HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3FFFF))
 # Korean syllables are 11 000 glyphs no Zhengzhou document needs; they stay out of both files.
 HANGUL_RANGES = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7AF))
 # Copyright and licence (SIL OFL) records travel with the derived fonts.
 KEPT_NAME_IDS = (0, 5, 13, 14)
-# Font units of deviation allowed when turning cubic curves into quadratic ones (1 000 units per em).
-MAX_CURVE_ERROR = 1.0
+# Tables no horizontally set, feature-free PDF text uses: layout, vertical metrics, baselines, signatures.
+DROPPED_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "VORG", "vhea", "vmtx", "DSIG")
 
 
 class Command(BaseCommand):
@@ -53,10 +58,19 @@ class Command(BaseCommand):
             if not force and _is_current(font_dir, recipe):
                 self.stdout.write(f"PDF 字体已就绪：{font_dir}")
                 return
-            self.stdout.write(f"正在由 {SOURCE_FAMILY} 生成 PDF 字体到 {font_dir}（约需一分钟）……")
-            _build_all(sources, font_dir)
+            self.stdout.write(f"正在由 {SOURCE_FAMILY} 生成 PDF 字体到 {font_dir}（共 {len(FONT_FACES)} 个文件）……")
+            started = time.monotonic()
+            for number, face in enumerate(FONT_FACES, start=1):
+                face_started = time.monotonic()
+                characters = build_face(*sources[SOURCE_FONTS[face.weight]], face, font_dir)
+                size = (font_dir / face.filename).stat().st_size / 1e6
+                self.stdout.write(
+                    f"  [{number}/{len(FONT_FACES)}] {face.filename}：{characters} 个字符，{size:.1f} MB，"
+                    f"{time.monotonic() - face_started:.1f} 秒"
+                )
+            _remove_stale(font_dir)
             _write_json(font_dir / MANIFEST, recipe)
-            self.stdout.write(self.style.SUCCESS(f"PDF 字体已生成：{font_dir}"))
+            self.stdout.write(self.style.SUCCESS(f"PDF 字体已生成：{font_dir}（{time.monotonic() - started:.1f} 秒）"))
 
 
 @contextmanager
@@ -91,25 +105,34 @@ def _is_current(font_dir: Path, recipe: dict) -> bool:
     return manifest == recipe and all((font_dir / face.filename).is_file() for face in FONT_FACES)
 
 
-def _build_all(sources: dict[str, tuple[Path, int]], font_dir: Path) -> None:
-    # The rare files take twice as long: starting them first keeps both cores busy to the end.
-    faces = sorted(FONT_FACES, key=lambda face: face.part != "rare")
-    # spawn, not fork: the parent may hold a database connection that a forked child must not inherit.
-    context = get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(len(faces), os.cpu_count() or 1), mp_context=context) as pool:
-        jobs = [pool.submit(build_face, *sources[SOURCE_FONTS[face.weight]], face, font_dir) for face in faces]
-        for job in jobs:
-            job.result()
+def _remove_stale(font_dir: Path) -> None:
+    current = {face.filename for face in FONT_FACES}
+    for path in font_dir.glob(OUTPUT_GLOB):
+        if path.name not in current:
+            path.unlink()
 
 
-def build_face(source_path: Path, index: int, face: FontFace, font_dir: Path) -> None:
-    """Write one prepared font file; a reader never sees a half-written file."""
-    source = TTFont(source_path, fontNumber=index, lazy=True)
-    font = _quadratic_subset(source, _codepoints(source.getBestCmap(), face.part), face)
+def build_face(source_path: Path, index: int, face: FontFace, font_dir: Path) -> int:
+    """Write one prepared font file and return how many characters it holds; a reader never sees half a file."""
+    codepoints = _codepoints(TTFont(source_path, fontNumber=index, lazy=True).getBestCmap(), face.part)
+    font = TTFont(io.BytesIO(_subset(source_path, index, codepoints)), recalcTimestamp=False)
+    _rename(font, face)
     target = font_dir / face.filename
     partial = target.with_name(f".{target.name}.{os.getpid()}")
     font.save(partial)
     os.replace(partial, target)
+    return len(codepoints)
+
+
+def _subset(source_path: Path, index: int, codepoints: set[int]) -> bytes:
+    """The source face cut down to these characters (and .notdef), outlines and metrics untouched."""
+    subset_input = hb.SubsetInput()
+    subset_input.unicode_set.update(codepoints)
+    subset_input.name_id_set.update(KEPT_NAME_IDS)  # HarfBuzz keeps only IDs 0–6 unless told
+    subset_input.drop_table_tag_set.update(int.from_bytes(tag.encode(), "big") for tag in DROPPED_TABLES)
+    subset_input.flags = hb.SubsetFlags.NOTDEF_OUTLINE
+    face = hb.Face(hb.Blob.from_file_path(str(source_path)), index)
+    return hb.subset(face, subset_input).blob.data
 
 
 def _codepoints(cmap: dict[int, str], part: str) -> set[int]:
@@ -137,50 +160,19 @@ def gb2312_hanzi() -> frozenset[int]:
     return frozenset(hanzi)
 
 
-def _quadratic_subset(source: TTFont, codepoints: set[int], face: FontFace) -> TTFont:
-    cmap = source.getBestCmap()
-    mapping = {cp: cmap[cp] for cp in sorted(codepoints)}
-    names = [".notdef"] + sorted(set(mapping.values()) - {".notdef"}, key=source.getGlyphID)
-    outlines = source.getGlyphSet()
-    glyphs = {name: _quadratic(outlines[name]) for name in names}
-
-    builder = FontBuilder(source["head"].unitsPerEm, isTTF=True)
-    builder.setupGlyphOrder(names)
-    builder.setupCharacterMap(mapping)
-    builder.setupGlyf(glyphs)
-    advances = source["hmtx"]
-    builder.setupHorizontalMetrics({name: (advances[name][0], getattr(glyphs[name], "xMin", 0)) for name in names})
-    _copy_metadata(builder, source, face)
-    return builder.font
-
-
-def _quadratic(glyph):
-    pen = TTGlyphPen(None)
-    glyph.draw(Cu2QuPen(pen, max_err=MAX_CURVE_ERROR, reverse_direction=True))
-    return pen.glyph()
-
-
-def _copy_metadata(builder: FontBuilder, source: TTFont, face: FontFace) -> None:
-    head, hhea, os2 = source["head"], source["hhea"], source["OS/2"]
-    # The source's dates make a rebuild byte-identical.
-    builder.updateHead(
-        macStyle=head.macStyle, fontRevision=head.fontRevision, created=head.created, modified=head.modified
-    )
-    builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
+def _rename(font: TTFont, face: FontFace) -> None:
+    """Names of our own (the OFL asks a modified font not to pose as the original), the source's legal records kept."""
+    source_names = font["name"]
     style = "Bold" if face.weight >= 700 else "Regular"
-    names = {name_id: source["name"].getDebugName(name_id) for name_id in KEPT_NAME_IDS}
+    names = {name_id: source_names.getDebugName(name_id) for name_id in KEPT_NAME_IDS}
     names.update(
         familyName=face.family,
         styleName=style,
         fullName=f"{face.family} {style}",
         psName=f"{face.family.replace(' ', '')}-{style}",
-        description=f"Subset of {source['name'].getDebugName(4)} with TrueType outlines, made for zzmetro PDFs.",
+        description=f"Subset of {source_names.getDebugName(4)}, made for zzmetro PDFs.",
     )
-    builder.setupNameTable({key: value for key, value in names.items() if value})
-    metrics = ("usWeightClass", "fsSelection", "fsType", "achVendID", "sTypoAscender", "sTypoDescender")
-    metrics += ("sTypoLineGap", "usWinAscent", "usWinDescent", "sxHeight", "sCapHeight")
-    builder.setupOS2(**{field: getattr(os2, field) for field in metrics})
-    builder.setupPost(keepGlyphNames=False)
+    FontBuilder(font=font).setupNameTable({key: value for key, value in names.items() if value})
 
 
 def _write_json(path: Path, data: dict) -> None:
