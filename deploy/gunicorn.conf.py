@@ -12,6 +12,8 @@ max_requests = 2000
 max_requests_jitter = 200
 # nginx on the same machine sets X-Forwarded-Proto; gunicorn may believe it only from there.
 forwarded_allow_ips = "127.0.0.1,::1"
+# systemd (or make serve's terminal) manages the process with signals; no runtime control socket in $HOME.
+control_socket_disable = True
 # Django writes one access line per request (zzmetro.access, with the request id); gunicorn's own would duplicate it.
 accesslog = None
 
