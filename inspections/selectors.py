@@ -1,5 +1,6 @@
 """Reads that carry the supervision rules: who lacks an inspection, what is overdue, evaluation figures (I1–I8)."""
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
@@ -31,7 +32,42 @@ def inspection_flagged(year: int, *, today: dt.date) -> QuerySet:
 
 
 def rectifications_overdue(today: dt.date) -> QuerySet:
+    """I1: notices past their deadline that the station has not answered."""
     return Rectification.objects.overdue_on(today).select_related("inspection__station").order_by("deadline")
+
+
+def rectifications_awaiting_review() -> QuerySet:
+    """I1: reports the stations have filed and bureau staff have not yet accepted, oldest first."""
+    return Rectification.objects.awaiting_review().select_related("inspection__station").order_by("answered_on", "deadline")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a rectification stands, said as who is waiting for whom (I1)."""
+
+    text: str
+    tone: str  # ok | warn | bad: the badge colour
+    station_to_act: bool  # the station owes its report: the page offers the form
+
+
+def rectification_standing(rectification: Rectification, today: dt.date) -> Standing:
+    r, status = rectification, Rectification.Status
+    if r.status == status.CLOSED:
+        return Standing(f"市局已于{r.closed_on:%Y年%m月%d日}验收关闭", "ok", False)
+    if r.status == status.ANSWERED:
+        late = (r.answered_on - r.deadline).days if r.answered_on and r.answered_on > r.deadline else 0
+        when = f"本单位已于{r.answered_on:%Y年%m月%d日}报送整改报告" + (f"（晚于期限{late}天）" if late else "（按期）")
+        return Standing(f"{when}，等待市局验收", "warn" if late else "ok", False)
+    if r.is_overdue_on(today):
+        return Standing(f"已逾期{(today - r.deadline).days}天：市局等待本单位报送整改报告", "bad", True)
+    left = (r.deadline - today).days
+    return Standing(f"等待本单位整改：请于{r.deadline:%Y年%m月%d日}前报送整改报告（{f'还剩{left}天' if left else '今天截止'}）", "warn", True)
+
+
+def portal_inspections(user, today: dt.date) -> list[tuple[Inspection, Standing | None]]:
+    """The officer's inspections, newest first, each with where its rectification stands (I1)."""
+    inspections = Inspection.objects.for_user(user).select_related("rectification").prefetch_related("findings")[:20]
+    return [(i, rectification_standing(i.rectification, today) if hasattr(i, "rectification") else None) for i in inspections]
 
 
 def open_complaints(today: dt.date) -> list[tuple[Complaint, int]]:

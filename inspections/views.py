@@ -8,7 +8,6 @@ from inspections.forms import ComplaintCloseForm, ComplaintForm, RectificationAn
 from inspections.models import (
     AnnualEvaluation,
     Complaint,
-    Inspection,
     IntegrityEvaluation,
     Rectification,
     SampleDraw,
@@ -26,7 +25,7 @@ def index(request):
     user, today = request.user, beijing_today()
     context = {
         "today": today,
-        "inspections": Inspection.objects.for_user(user).select_related("rectification").prefetch_related("findings")[:20],
+        "inspections": selectors.portal_inspections(user, today),
         "draws": selectors.draws_for(user),
         "complaints": [(c, c.age_on(today)) for c in Complaint.objects.for_user(user)[:50]],
         "evaluations": AnnualEvaluation.objects.for_user(user).exclude(result=""),
@@ -47,9 +46,12 @@ def rectification_detail(request, pk):
         except DomainError as error:
             error.add_to(form)
         else:
-            messages.success(request, "整改报告已报送，待市局验收。")
+            messages.success(request, "整改报告已报送，等待市局验收。")
             return redirect("supervision:rectification_detail", pk=pk)
-    context = {"rectification": rectification, "form": form, "findings": rectification.inspection.findings.all(), "today": beijing_today()}
+    context = {
+        "rectification": rectification, "form": form, "findings": rectification.inspection.findings.all(),
+        "standing": selectors.rectification_standing(rectification, beijing_today()),
+    }
     return render(request, "supervision/rectification_detail.html", context)
 
 

@@ -70,7 +70,12 @@ class RectificationQuerySet(StationOwnedQuerySet):
     station_lookup = "inspection__station_id"
 
     def overdue_on(self, day: dt.date):
-        return self.filter(status__in=(Rectification.Status.OPEN, Rectification.Status.ANSWERED), deadline__lt=day)
+        """Past the deadline with no report from the station; a report awaiting staff's check is not overdue (I1)."""
+        return self.filter(status=Rectification.Status.OPEN, deadline__lt=day)
+
+    def awaiting_review(self):
+        """Reports the station has filed that staff have not yet accepted (I1)."""
+        return self.filter(status=Rectification.Status.ANSWERED)
 
 
 def evidence_path(instance, filename: str) -> str:
@@ -112,4 +117,5 @@ class Rectification(models.Model):
         return self.number
 
     def is_overdue_on(self, day: dt.date) -> bool:
-        return self.status != self.Status.CLOSED and day > self.deadline
+        """The station owes its report and the deadline has passed; once it has reported, the wait is staff's."""
+        return self.status == self.Status.OPEN and day > self.deadline

@@ -16,5 +16,6 @@ def supervision_summary():
         "without_inspection": selectors.stations_without_inspection(today.year, today=today),
         "flagged": today > selectors.inspection_flag_day(today.year),
         "rectifications_overdue": selectors.rectifications_overdue(today),
+        "rectifications_awaiting_review": selectors.rectifications_awaiting_review(),
         "open_complaints": selectors.open_complaints(today),
     }
