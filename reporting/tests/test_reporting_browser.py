@@ -26,7 +26,7 @@ def _fill_month(page, items, verified, unqualified):
 def test_officer_submits_bureau_reopens_officer_resubmits_and_both_versions_show(page, new_page, freeze):
     """M2, M4: submitted → locked; reopened with a reason; amended and resubmitted; every version kept.
     Actors: officer2 reaches none of officer1's plans or reports (404)."""
-    freeze("2026-11-03 21:00:00+08:00")
+    freeze("2026-11-03 23:45:00+08:00")
     officer1 = UserFactory(username="officer1", last_name="王", first_name="信息员")
     officer2 = UserFactory(username="officer2")
     UserFactory(bureau=True, username="bureau", last_name="刘", first_name="计量处")
@@ -66,7 +66,7 @@ def test_officer_submits_bureau_reopens_officer_resubmits_and_both_versions_show
     expect(page.locator("#report-status")).to_have_text("已退回修改")
     expect(page.locator("body")).to_contain_text("电能表不合格数量与现场记录不符")
     page.get_by_role("link", name="修改并重新报送").click()
-    freeze("2026-11-04 01:00:00+08:00")  # the session (8 h) is still alive
+    freeze("2026-11-04 00:05:00+08:00")  # within the 30 idle minutes a session allows (G1)
     _fill_month(page, items, 12, 2)
     page.get_by_role("button", name="报送月报").click()
     expect(page.locator("#report-status")).to_have_text("已报送（已锁定）")
