@@ -22,8 +22,12 @@ import contextvars
 import datetime as dt
 import logging
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.admin.sites import NotRegistered
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import connection
 from django.db.models.signals import post_save
@@ -154,7 +158,7 @@ class AuditMiddleware:
             _current_request.reset(token)
         if response.status_code == 200:
             self.record_file(request, response)
-        elif 300 <= response.status_code < 400 and request.method not in ("GET", "HEAD", "OPTIONS"):
+        elif request.method not in ("GET", "HEAD", "OPTIONS") and (300 <= response.status_code < 400 or response.status_code == 403):
             self.record_admin_write(request, response)
         return response
 
@@ -170,22 +174,19 @@ class AuditMiddleware:
 
     @staticmethod
     def record_admin_write(request, response):
-        """A successful admin POST (it redirects) that wrote no LogEntry: a changelist action or a lifecycle button."""
+        """An admin write that wrote no LogEntry: a changelist action or a lifecycle button that went through (the
+        admin redirects), or any write the admin refused (403, e.g. a read-only manager's)."""
         match = request.resolver_match
         if match is None or match.app_name != "admin" or match.url_name in ADMIN_SESSION_VIEWS:
             return
-        if getattr(request, "_zz_audited", False):
-            return
+        if getattr(request, "_zz_audited", False) or not admin.site.has_permission(request):
+            return  # recorded already (a LogEntry, a password), or the admin sent the visitor to its login page
         target, detail = _admin_write_description(request, match)
-        record(Kind.ADMIN_ACTION, request=request, obj=target, detail=detail)
+        result = "拒绝" if response.status_code == 403 else SecurityEvent.SUCCESS
+        record(Kind.ADMIN_ACTION, request=request, obj=target, detail=detail, result=result)
 
 
 def _admin_write_description(request, match) -> tuple[str, str]:
-    from django.apps import apps
-    from django.contrib import admin
-    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-    from django.contrib.admin.sites import NotRegistered
-
     parts = request.path_info.removeprefix("/").split("/")
     try:
         model = apps.get_model(parts[1], parts[2])

@@ -64,10 +64,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Security audit (DOMAIN G2): records every download, export and admin write with its account and address.
-    "zzmetro.audit.AuditMiddleware",
     # Idle sessions, the second factor and the first-login password change (DOMAIN G1, G3; zzmetro/security/).
     "zzmetro.security.middleware.IdentityMiddleware",
+    # Security audit (DOMAIN G2): records every download, export and admin write with its account and address; after
+    # the identity checks, so it sees only requests that reach a view.
+    "zzmetro.audit.AuditMiddleware",
     # Last, as its docs ask: turns a login refused for lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -18,6 +18,7 @@ from authorizations.tests.factories import PASSWORD, ApplicationFactory, Station
 from zzmetro.appendonly import ImmutableRecordError, event_tables
 from zzmetro.audit import AuditRetentionError, purge
 from zzmetro.celery import app as celery_app
+from zzmetro.dates import beijing_today
 from zzmetro.models import SecurityEvent
 from zzmetro.tasks import purge_audit
 from zzmetro.testing import pdf_bytes
@@ -332,6 +333,33 @@ def test_an_admin_bulk_action_without_a_log_entry_is_recorded(client, bureau, of
     action = last(Kind.ADMIN_ACTION)
     assert (action.account, action.address, action.target) == ("bureau", "10.6.6.6", "登录失败与锁定：1条记录")
     assert action.detail == f"解除锁定（编号：{lock.pk}）"
+
+
+def test_a_lifecycle_button_in_the_admin_is_recorded_with_its_label(client, bureau):
+    """G2 (and A12's buttons): a transition writes no LogEntry, yet is an admin change with its object."""
+    from authorizations.tests.factories import CertificateFactory
+
+    certificate = CertificateFactory()
+    client.force_login(bureau)
+    url = reverse("admin:authorizations_certificate_transition", args=[certificate.pk, "suspend"])
+    today = beijing_today()
+    data = {"starts_on": today, "planned_end_on": today + dt.timedelta(days=30), "reason": "监督检查发现问题"}
+    assert client.post(url, data, REMOTE_ADDR="10.6.6.6").status_code == 302
+    action = last(Kind.ADMIN_ACTION)
+    assert (action.account, action.address, action.detail) == ("bureau", "10.6.6.6", "办理：暂停授权")
+    assert action.target == f"计量授权证书：{certificate}"
+
+
+def test_a_write_the_admin_refuses_is_recorded_as_refused(client, manager, officer1):
+    """G2: a read-only manager's attempt to change an account is refused, and the attempt is on record."""
+    client.force_login(manager)
+    url = reverse("admin:authorizations_user_change", args=[officer1.pk])
+    assert client.post(url, {"username": "renamed"}, REMOTE_ADDR="10.6.6.6").status_code == 403
+    attempt = last(Kind.ADMIN_ACTION)
+    assert (attempt.account, attempt.address, attempt.result, attempt.target) == ("manager", "10.6.6.6", "拒绝", "用户：officer1")
+    client.logout()
+    assert client.post(url, {"username": "renamed"}).status_code == 302  # to the admin login: no admin change at all
+    assert len(events(Kind.ADMIN_ACTION)) == 1
 
 
 # ---------------------------------------------------------------- the admin page
