@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test setup setup-test venv fonts migrate serve worker beat bench clean
+.PHONY: demo demo-data demo-reset test setup setup-test venv fonts migrate serve worker beat bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,14 +23,29 @@ setup-test: venv
 	bash scripts/system_deps.sh test
 	$(PY) manage.py prepare_fonts
 
-demo: setup
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py seed_demo
-	DEBUG=1 $(PY) manage.py seed_demo_archive
-	DEBUG=1 $(PY) manage.py seed_demo_reports
-	DEBUG=1 $(PY) manage.py seed_demo_supervision
-	@echo "演示门户：http://$(HOST)/  （账号见 README，密码 zzmetro-demo）"
-	DEBUG=1 $(PY) manage.py runserver $(HOST)
+# The demo. Mails and QR codes point where it serves (HOST) unless SITE_URL is set. The seeds run in demo mode (DEBUG=1
+# keeps the accounts' published password); the server runs with DEBUG off, so a missing page or an error shows the
+# portal's own Chinese page, and serves static/ as it is (STATIC_MANIFEST=0, no collectstatic).
+DEMO_SITE_URL = $(if $(SITE_URL),$(SITE_URL),http://$(HOST))
+DEMO_ALLOWED_HOSTS = $(if $(ALLOWED_HOSTS),$(ALLOWED_HOSTS),127.0.0.1,localhost,$(firstword $(subst :, ,$(HOST))))
+DEMO_SEED = DEBUG=1 SITE_URL=$(DEMO_SITE_URL) $(PY) manage.py
+DEMO_SERVE = DEBUG=0 STATIC_MANIFEST=0 SITE_URL=$(DEMO_SITE_URL) ALLOWED_HOSTS=$(DEMO_ALLOWED_HOSTS) $(PY) manage.py
+
+demo: demo-data
+	@echo "演示门户：$(DEMO_SITE_URL)/  （账号见 README，密码 zzmetro-demo；make demo-reset 重置演示数据）"
+	$(DEMO_SERVE) runserver $(HOST)
+
+demo-data: setup
+	$(DEMO_SEED) migrate --noinput
+	$(DEMO_SEED) seed_demo
+	$(DEMO_SEED) seed_demo_archive
+	$(DEMO_SEED) seed_demo_reports
+	$(DEMO_SEED) seed_demo_supervision
+
+# Deletes the demo's SQLite database, uploads and mail folder and loads the demo again; .venv and the fonts stay.
+demo-reset: setup
+	$(DEMO_SEED) reset_demo --noinput
+	$(MAKE) --no-print-directory demo-data
 
 # Checks first, then pytest. scripts/testenv.sh starts a throwaway PostgreSQL and Redis for pytest unless
 # DATABASE_URL / REDIS_URL are set, removes them afterwards and returns pytest's exit code.

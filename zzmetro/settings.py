@@ -154,8 +154,9 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 # Production (DEBUG off, not under pytest) serves collected files with hashed, compressed names (collectstatic first,
-# as `make serve` does); the demo and the tests serve the source files as they are, without collectstatic.
-STATIC_MANIFEST = not DEBUG and "pytest" not in sys.modules
+# as `make serve` does); the demo and the tests serve the source files as they are, without collectstatic. The demo's
+# server runs with DEBUG off (the portal's own error pages) and STATIC_MANIFEST=0.
+STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG and "pytest" not in sys.modules)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
