@@ -188,8 +188,10 @@ def concrete_urls(admin_routes: dict[str, Route], pages: dict[str, Page], repres
     for route, entry in admin_routes.items():
         named, positional = _params(entry)
         model = entry.model_admin.model if entry.model_admin else None
-        about_a_row = model is not None and (named & {"object_id", "pk"} or positional)
-        if not about_a_row and urls[route]:
+        # Django's own row pages (change, delete, history …) are walked for a row in each state; pages with more
+        # arguments (a transition, a document) are walked where the staff's pages link to them.
+        a_row_page = model is not None and not named - ID_PARAMS and (named & {"object_id", "pk"} or positional)
+        if not a_row_page and urls[route]:
             continue
         pks = [str(pk) for pk in representatives(model)] if model else ["1"]
         templates = {tuple(sorted(k.items())) for k in crawled[route]} or {()}
@@ -283,9 +285,9 @@ def post_variants(entry: Route, url: str, page: Page | None, staff, representati
         selections = [[str(pk) for pk in model._base_manager.values_list("pk", flat=True)[:100]]]
         selections += [[str(pk)] for pk in representatives(model)]
         for action in action_names(entry, staff, page):
-            for index, pks in enumerate(selections):
-                selected = {"action": [action], "_selected_action": pks, "index": ["0"], "select_across": ["0" if index else "1"]}
-                variants += [selected, {**selected, "post": ["yes"]}]
+            every_row = {"action": [action], "_selected_action": selections[0], "index": ["0"], "select_across": ["1"]}
+            variants += [every_row, {**every_row, "post": ["yes"]}]  # as chosen, and as confirmed (bulk delete)
+            variants += [{"action": [action], "_selected_action": pks, "index": ["0"], "post": ["yes"]} for pks in selections[1:]]
     return variants
 
 
