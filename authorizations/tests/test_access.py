@@ -80,7 +80,18 @@ def test_every_named_page_outside_the_admin_is_in_this_access_walk(world):
     auth_views = {"login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done",
                   "password_reset_confirm", "password_reset_complete"}
     auth_views |= {"otp_setup", "otp_verify", "otp_recovery_codes"}  # login required: test_identity.py walks them
-    assert named_urls(namespaces={None, "portal", "register"}) - auth_views - covered == set()
+    probes = {"healthz_live", "healthz_ready"}  # open to the load balancer: walked below
+    assert named_urls(namespaces={None, "portal", "register"}) - auth_views - probes - covered == set()
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_health_probes_answer_everyone_and_reveal_no_data(client, world, actor):
+    """Actors: the load balancer's probes need no login and answer only with check names, never with rows."""
+    client = client_for(client, world, actor)
+    assert client.get(reverse("healthz_live")).status_code == 200
+    ready = client.get(reverse("healthz_ready"))
+    assert ready.status_code in (200, 503) and ready["Content-Type"].startswith("application/json")
+    assert world["b"]["certificate"].number not in ready.content.decode()
 
 
 @pytest.mark.parametrize("actor", ACTORS)
