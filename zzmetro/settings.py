@@ -93,6 +93,9 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A database host that goes silent must fail a request (and the readiness probe) in seconds, not hang it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
 # Two roles on PostgreSQL (README "Database roles"): the portal connects as DATABASE_URL's role, which owns nothing;
 # `manage.py migrate` and `grant_app_role` connect as the tables' owner named by DATABASE_MIGRATE_URL (same database).
 DATABASE_OWNER = env.db("DATABASE_MIGRATE_URL") if env.str("DATABASE_MIGRATE_URL", default="") else None
