@@ -43,7 +43,7 @@ demo-data: setup
 	$(DEMO_SEED) seed_demo_supervision
 
 # Deletes the demo's SQLite database, uploads and mail folder and loads the demo again; .venv and the fonts stay.
-demo-reset: setup
+demo-reset: venv
 	$(DEMO_SEED) reset_demo --noinput
 	$(MAKE) --no-print-directory demo-data
 
