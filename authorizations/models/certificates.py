@@ -70,7 +70,7 @@ class Certificate(models.Model):
     revocation_reason = models.TextField("撤销理由", blank=True)
     seal_returned_on = models.DateField("专用章交回日期", null=True, blank=True)
     certificate_returned_on = models.DateField("证书交回日期", null=True, blank=True)
-    history = HistoricalRecords(verbose_name="证书变更记录", excluded_fields=["application", "previous"])
+    history = HistoricalRecords(verbose_name="证书变更记录", verbose_name_plural="证书变更记录", excluded_fields=["application", "previous"])
 
     objects = CertificateQuerySet.as_manager()
 
@@ -123,7 +123,7 @@ class Certificate(models.Model):
 class CertificateItem(models.Model):
     """An item on a certificate; items added during validity (A8) carry the day they joined."""
 
-    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="certificate_items")
+    certificate = models.ForeignKey(Certificate, verbose_name="证书", on_delete=models.CASCADE, related_name="certificate_items")
     item = models.ForeignKey(VerificationItem, verbose_name="检定项目", on_delete=models.PROTECT, related_name="+")
     added_on = models.DateField("授权日期")
     application = models.ForeignKey(
@@ -143,12 +143,12 @@ class CertificateItem(models.Model):
 class Suspension(models.Model):
     """Suspension of authorization (暂停授权), DOMAIN A10: the station may not verify while it lasts."""
 
-    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="suspensions")
+    certificate = models.ForeignKey(Certificate, verbose_name="证书", on_delete=models.PROTECT, related_name="suspensions")
     starts_on = models.DateField("暂停起始日")
     planned_end_on = models.DateField("暂停期限至")
     reason = models.TextField("暂停理由")
     lifted_on = models.DateField("恢复日期", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "暂停授权"
@@ -186,7 +186,7 @@ class TerminationRequest(models.Model):
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.SUBMITTED)
     decided_on = models.DateField("审批日期", null=True, blank=True)
     decision_note = models.TextField("审批意见", blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报告人", on_delete=models.PROTECT, null=True, related_name="+")
 
     class Meta:
         verbose_name = "终止授权报告"
@@ -205,11 +205,14 @@ class TerminationRequest(models.Model):
 class DocumentSequence(models.Model):
     """Yearly running numbers for applications, notices and certificates (locked row per kind and year)."""
 
-    kind = models.CharField(max_length=16)
-    year = models.PositiveIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    kind = models.CharField("文书类型", max_length=16)
+    year = models.PositiveIntegerField("年度")
+    last = models.PositiveIntegerField("已用到的编号", default=0)
 
     class Meta:
         verbose_name = "文书编号"
         verbose_name_plural = "文书编号"
         constraints = [models.UniqueConstraint(fields=["kind", "year"], name="one_sequence_per_kind_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.kind} 已编至{self.last}号"

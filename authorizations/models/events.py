@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from zzmetro.appendonly import AppendOnlyModel, AppendOnlyQuerySet
 
@@ -31,4 +32,4 @@ class LifecycleEvent(AppendOnlyModel):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action_label}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.action_label}"

@@ -102,9 +102,9 @@ class ExpiryWarning(models.Model):
     The expiry date is part of the key, so a renewed certificate (new date) is warned about again.
     """
 
-    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+")
-    standard = models.ForeignKey(MeasurementStandard, on_delete=models.CASCADE, null=True, blank=True, related_name="warnings")
-    person = models.ForeignKey(Personnel, on_delete=models.CASCADE, null=True, blank=True, related_name="warnings")
+    station = models.ForeignKey(Station, verbose_name="单位", on_delete=models.CASCADE, related_name="+")
+    standard = models.ForeignKey(MeasurementStandard, verbose_name="计量标准", on_delete=models.CASCADE, null=True, blank=True, related_name="warnings")
+    person = models.ForeignKey(Personnel, verbose_name="检定人员", on_delete=models.CASCADE, null=True, blank=True, related_name="warnings")
     threshold_days = models.PositiveSmallIntegerField("提前天数")
     expires_on = models.DateField("证书有效期至")
     sent_at = models.DateTimeField("发送时间", auto_now_add=True)
@@ -126,6 +126,9 @@ class ExpiryWarning(models.Model):
                 condition=Q(standard__isnull=False, person__isnull=True) | Q(standard__isnull=True, person__isnull=False),
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.standard or self.person} 提前{self.threshold_days}天到期提醒"
 
 
 class StationCapability(Station):

@@ -83,7 +83,7 @@ class Station(models.Model):
     contact_phone = models.CharField("联系电话", max_length=32)
     email = models.EmailField("电子邮箱", blank=True, help_text="提醒邮件发往此邮箱及本单位计量信息员邮箱")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
-    history = HistoricalRecords(verbose_name="单位信息变更记录")
+    history = HistoricalRecords(verbose_name="单位信息变更记录", verbose_name_plural="单位信息变更记录")
 
     objects = StationQuerySet.as_manager()
 

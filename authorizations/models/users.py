@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -57,9 +58,17 @@ class User(AbstractUser):
             )
         ]
 
+    def __str__(self) -> str:
+        return self.display_name
+
     def get_full_name(self) -> str:
         """Chinese order: family name first, no space."""
         return f"{self.last_name}{self.first_name}".strip()
+
+    @property
+    def display_name(self) -> str:
+        """How people read an operator everywhere (admin, events, documents): the name, else the login name."""
+        return self.get_full_name() or self.username
 
     @property
     def is_bureau(self) -> bool:
@@ -91,7 +100,7 @@ class PasswordHistory(models.Model):
         ordering = ["-set_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.set_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} {timezone.localtime(self.set_at):%Y-%m-%d %H:%M}"
 
 
 class LoginLockout(AccessAttempt):

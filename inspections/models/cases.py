@@ -27,7 +27,7 @@ class Complaint(models.Model):
     handling = models.TextField("处理情况", blank=True)
     result_file = models.FileField("书面处理结果", upload_to=case_file_path, blank=True)
     closed_on = models.DateField("处理完毕日期", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, related_name="+")
 
     objects = StationOwnedQuerySet.as_manager()
 
@@ -58,7 +58,7 @@ class AnnualEvaluation(models.Model):
     note = models.TextField("考核意见", blank=True)
     evaluated_on = models.DateField("考核日期", null=True, blank=True)
     notice_number = models.CharField("通报批评文号", max_length=40, blank=True)
-    evaluated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    evaluated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="考核人", on_delete=models.PROTECT, null=True, related_name="+")
 
     objects = StationOwnedQuerySet.as_manager()
 
@@ -139,7 +139,7 @@ class Violation(models.Model):
     certificate = models.ForeignKey(
         "authorizations.Certificate", verbose_name="被撤销证书", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, related_name="+")
 
     objects = StationOwnedQuerySet.as_manager()
 

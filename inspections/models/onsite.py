@@ -21,7 +21,7 @@ class Inspection(models.Model):
     inspectors = models.CharField("检查人员", max_length=200, blank=True)
     result = models.CharField("检查结论", max_length=16, choices=Result.choices, blank=True)
     summary = models.TextField("检查意见", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     objects = StationOwnedQuerySet.as_manager()
 
@@ -54,7 +54,7 @@ class InspectionFinding(models.Model):
         MINOR = "minor", "基本符合"
         NONCONFORMS = "nonconforms", "不符合"
 
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
+    inspection = models.ForeignKey(Inspection, verbose_name="现场检查", on_delete=models.CASCADE, related_name="findings")
     area = models.CharField("检查内容", max_length=20, choices=Area.choices)
     result = models.CharField("检查结果", max_length=16, choices=Result.choices)
     note = models.TextField("说明", blank=True)
@@ -64,6 +64,9 @@ class InspectionFinding(models.Model):
         verbose_name_plural = "检查项结果"
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["inspection", "area"], name="one_finding_per_area")]
+
+    def __str__(self) -> str:
+        return f"{self.get_area_display()}：{self.get_result_display()}"
 
 
 class RectificationQuerySet(StationOwnedQuerySet):
@@ -90,7 +93,7 @@ class Rectification(models.Model):
         ANSWERED = "answered", "已报送整改报告"
         CLOSED = "closed", "已关闭"
 
-    inspection = models.OneToOneField(Inspection, on_delete=models.PROTECT, related_name="rectification")
+    inspection = models.OneToOneField(Inspection, verbose_name="现场检查", on_delete=models.PROTECT, related_name="rectification")
     number = models.CharField("整改通知书编号", max_length=40, unique=True)
     issued_on = models.DateField("下达日期")
     requirements = models.TextField("整改要求")

@@ -19,7 +19,7 @@ class SamplingPolicy(models.Model):
 
     class Meta:
         verbose_name = "抽样比例政策"
-        verbose_name_plural = "抽样比例政策（I3）"
+        verbose_name_plural = "抽样比例政策"
         ordering = ["-min_pass_rate"]
         constraints = [
             models.UniqueConstraint(fields=["used_without_data"], condition=Q(used_without_data=True), name="one_policy_without_data"),
@@ -36,7 +36,7 @@ class SupervisionPlan(models.Model):
     year = models.PositiveIntegerField("年度", unique=True)
     institution = models.CharField("承担复核检定的法定计量检定机构", max_length=100)
     note = models.TextField("说明", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "监督检定计划"
@@ -92,7 +92,7 @@ class SampleDraw(models.Model):
     population = models.PositiveIntegerField("可抽样检定记录数")
     trade_population = models.PositiveIntegerField("其中贸易结算")
     drawn_at = models.DateTimeField("抽样时间", auto_now_add=True)
-    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="抽样人", on_delete=models.PROTECT, null=True, related_name="+")
     notified_on = models.DateField("结果告知日期", null=True, blank=True)
 
     objects = SampleDrawQuerySet.as_manager()
@@ -114,7 +114,7 @@ class SampleItem(models.Model):
         UNQUALIFIED = "unqualified", "不合格"
         REFUSED = "refused", "拒不配合（按不合格）"
 
-    draw = models.ForeignKey(SampleDraw, on_delete=models.CASCADE, related_name="items")
+    draw = models.ForeignKey(SampleDraw, verbose_name="抽样", on_delete=models.CASCADE, related_name="items")
     verification = models.ForeignKey("reporting.Verification", verbose_name="被抽检定记录", on_delete=models.PROTECT, related_name="+")
     result = models.CharField("复核结果", max_length=16, choices=Result.choices, default=Result.PENDING)
     recorded_on = models.DateField("复核日期", null=True, blank=True)
@@ -125,6 +125,9 @@ class SampleItem(models.Model):
         verbose_name_plural = "抽样器具"
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["draw", "verification"], name="verification_once_per_draw")]
+
+    def __str__(self) -> str:
+        return f"{self.verification.instrument}：{self.get_result_display()}"
 
     @property
     def counts_as_failed(self) -> bool:

@@ -45,7 +45,7 @@ class AnnualPlan(models.Model):
     issuance = models.ForeignKey(
         "reporting.CityPlanIssuance", verbose_name="下达文件", on_delete=models.PROTECT, null=True, blank=True, related_name="plans"
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = StationOwnedQuerySet.as_manager()
@@ -83,7 +83,7 @@ class AnnualPlan(models.Model):
 class AnnualPlanLine(models.Model):
     """Plan line: verification item × planned instrument count, optionally the user units (P1)."""
 
-    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="lines")
+    plan = models.ForeignKey(AnnualPlan, verbose_name="年度计划", on_delete=models.CASCADE, related_name="lines")
     item = models.ForeignKey("authorizations.VerificationItem", verbose_name="检定项目", on_delete=models.PROTECT, related_name="+")
     planned_count = models.PositiveIntegerField("计划检定数量（台件）")
     user_units = models.TextField("使用单位", blank=True, help_text="可选，每行一个单位")

@@ -4,6 +4,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from zzmetro.appendonly import AppendOnlyModel, AppendOnlyQuerySet
 from zzmetro.querysets import StationOwnedQuerySet
@@ -39,9 +40,9 @@ class MonthlyReport(models.Model):
     submitted_at = models.DateTimeField("最近报送时间", null=True, blank=True)
     late_days = models.PositiveIntegerField("逾期天数", null=True, blank=True, help_text="以首次报送为准")
     reopen_reason = models.TextField("退回理由", blank=True)
-    flagged = models.BooleanField("存在异常", default=False, help_text="暂停或未授权期间申报了检定数量（A10、M5）")
+    flagged = models.BooleanField("存在异常", default=False, help_text="暂停或未授权期间申报了检定数量")
     flag_note = models.TextField("异常说明", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = StationOwnedQuerySet.as_manager()
 
@@ -79,7 +80,7 @@ class MonthlyReport(models.Model):
 class MonthlyReportVersion(models.Model):
     """One submitted version of a monthly report; kept forever (M4)."""
 
-    report = models.ForeignKey(MonthlyReport, on_delete=models.PROTECT, related_name="versions")
+    report = models.ForeignKey(MonthlyReport, verbose_name="月报", on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField("版本")
     is_current = models.BooleanField("当前版本", default=True)
     submitted_at = models.DateTimeField("报送时间")
@@ -104,7 +105,7 @@ class MonthlyReportVersion(models.Model):
 class MonthlyReportLine(models.Model):
     """Per authorized item: verified, of which qualified and unqualified, first-time with sticker (M2)."""
 
-    version = models.ForeignKey(MonthlyReportVersion, on_delete=models.PROTECT, related_name="lines")
+    version = models.ForeignKey(MonthlyReportVersion, verbose_name="报送版本", on_delete=models.PROTECT, related_name="lines")
     item = models.ForeignKey("authorizations.VerificationItem", verbose_name="检定项目", on_delete=models.PROTECT, related_name="+")
     verified = models.PositiveIntegerField("检定数量")
     qualified = models.PositiveIntegerField("合格数量")
@@ -126,6 +127,9 @@ class MonthlyReportLine(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.item}：检定{self.verified}台件"
+
 
 def stamped_path(instance, filename: str) -> str:
     return f"quarterly/{instance.station_id}/{instance.year}Q{instance.quarter}-{filename}"
@@ -142,8 +146,8 @@ class QuarterlyAnalysis(models.Model):
     stamped_file = models.FileField("盖章扫描件", upload_to=stamped_path, blank=True)
     stamped_uploaded_at = models.DateTimeField("盖章件上传时间", null=True, blank=True)
     stamped_late_days = models.PositiveIntegerField("逾期天数", null=True, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = StationOwnedQuerySet.as_manager()
 
@@ -233,8 +237,8 @@ class ReportingEvent(AppendOnlyModel):
     """Append-only record of every state change of a plan or report (A12, M4)."""
 
     station = models.ForeignKey("authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="reporting_events")
-    plan = models.ForeignKey("reporting.AnnualPlan", on_delete=models.PROTECT, null=True, blank=True, related_name="events")
-    report = models.ForeignKey(MonthlyReport, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    plan = models.ForeignKey("reporting.AnnualPlan", verbose_name="年度计划", on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    report = models.ForeignKey(MonthlyReport, verbose_name="月报", on_delete=models.PROTECT, null=True, blank=True, related_name="events")
     action_label = models.CharField("事项", max_length=50)
     from_state = models.CharField("原状态", max_length=50, blank=True)
     to_state = models.CharField("新状态", max_length=50, blank=True)
@@ -250,4 +254,4 @@ class ReportingEvent(AppendOnlyModel):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action_label}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.action_label}"
