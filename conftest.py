@@ -124,6 +124,14 @@ def celery_redis_worker(transactional_db):
         task_always_eager=False, broker_url=url, result_backend=url, task_default_queue=queue,
         broker_connection_retry_on_startup=False,
     )
+    forget_celery_connections(app)
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=15, queues=[queue]):
         yield app
-    app.conf.task_always_eager = True
+    app.conf.update(task_always_eager=True, result_backend=None)
+    forget_celery_connections(app)
+
+
+def forget_celery_connections(app):
+    """Drop the broker pools and the result store Celery cached for the previous configuration."""
+    app._pool, app.amqp._producer_pool, app._backend_cache = None, None, None
+    app._local.__dict__.pop("backend", None)

@@ -210,7 +210,9 @@ BUREAU_EMAIL = env.list("BUREAU_EMAIL", default=["jlc@zzmetro.local"])
 # Celery: with REDIS_URL the tasks go to the broker; without it they run in-process (embedded demo).
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+# No result backend: nothing reads task results (work reports progress in its own rows), and a result store that is
+# down would otherwise be retried on every publish.
+CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE

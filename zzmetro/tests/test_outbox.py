@@ -22,6 +22,7 @@ from reporting.services import reminders
 from reporting.tests.reporting_factories import authorize, make_items
 from zzmetro import outbox
 from zzmetro.models import OutboxMessage
+from conftest import forget_celery_connections
 from zzmetro.tests.netpeers import free_port, silent_server, smtp_server
 
 S = OutboxMessage.Status
@@ -45,13 +46,13 @@ def broker_down(request):
 
     with contextlib.ExitStack() as stack:
         port = free_port() if request.param == "refused" else stack.enter_context(silent_server())
-        saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
+        saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
         url = f"redis://127.0.0.1:{port}/0"
-        app.conf.update(task_always_eager=False, broker_url=url, result_backend=url)
-        app._pool, app.amqp._producer_pool = None, None  # forget connections made to the previous broker
+        app.conf.update(task_always_eager=False, broker_url=url)
+        forget_celery_connections(app)
         yield url
         app.conf.update(saved)
-        app._pool, app.amqp._producer_pool = None, None
+        forget_celery_connections(app)
 
 
 def due_now():
@@ -206,7 +207,7 @@ def test_returning_a_plan_in_the_admin_with_the_mail_server_down_keeps_the_retur
     plan = plans.plan_submit(plan=plan, by=officer1)
     url = reverse("admin:reporting_annualplan_transition", args=[plan.pk, "return"])
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client_bureau.post(url, {"reason": "请补充使用单位"})
+        response = admin_client_bureau.post(url, {"reason": "请补充使用单位", "_confirmed": "1"})  # the confirmation page's button
     assert response.status_code == 302
     assert AnnualPlan.objects.get().status == AnnualPlan.Status.RETURNED
     with smtp_server(smtp_port) as received:
