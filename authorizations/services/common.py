@@ -1,6 +1,5 @@
 """Pieces every lifecycle service shares: the transition table, events, numbering, notifications."""
 from django.conf import settings
-from django.db import transaction
 
 from authorizations.models import Application, Certificate, DocumentSequence, LifecycleEvent, Station, TerminationRequest
 from zzmetro.outbox import queue_mail

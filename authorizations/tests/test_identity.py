@@ -1,5 +1,4 @@
 """Identity (DOMAIN G1, G3): password rules, first-login change, lockout, idle sessions and the second factor."""
-import datetime as dt
 
 import pytest
 from axes.signals import user_locked_out
@@ -13,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from authorizations.models import LoginLockout, Role, User
 
-from .factories import PASSWORD, StationFactory, UserFactory
+from .factories import PASSWORD, StationFactory
 
 pytestmark = pytest.mark.django_db
 

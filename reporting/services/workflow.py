@@ -1,6 +1,5 @@
 """What every reporting service shares: the transition table, the event log and notifications (A12, M4)."""
 from django.conf import settings
-from django.db import transaction
 
 from authorizations.models import Station
 from authorizations.services.common import DomainError, station_recipients

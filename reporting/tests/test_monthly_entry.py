@@ -103,7 +103,7 @@ def test_the_online_form_starts_blank_and_a_blank_cell_is_named_and_marked(offic
     assert f"{items[1].name}「不合格数量」：未填写（本月未检定的项目请填0）" in text(response)
     marked = re.findall(r'<input[^>]*aria-invalid="true"[^>]*>', response.content.decode())
     assert len(marked) == 1 and f'name="unqualified_{items[1].pk}"' in marked[0]
-    assert f'value="5"' in response.content.decode()  # what was typed stays typed
+    assert 'value="5"' in response.content.decode()  # what was typed stays typed
     assert not MonthlyReport.objects.filter(first_submitted_at__isnull=False).exists()
 
 
