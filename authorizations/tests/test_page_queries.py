@@ -35,7 +35,8 @@ def assessing_application(rows: int) -> Application:
 
 
 def conclude_data() -> dict:
-    data = {"held_on": "2026-02-01", "conclusion": "pass", "summary": "符合要求"}
+    # `_confirmed`: the button of the confirmation page an irreversible step shows first (sent straight here).
+    data = {"held_on": "2026-02-01", "conclusion": "pass", "summary": "符合要求", "_confirmed": "1"}
     for criterion in AssessmentFinding.Criterion:
         data[f"result_{criterion.value}"] = AssessmentFinding.Result.CONFORMS
     return data
@@ -83,7 +84,7 @@ def test_issuing_a_certificate_takes_a_fixed_number_of_queries(rows, admin_clien
     warm(admin_client_bureau)
     url = reverse("admin:authorizations_application_transition", args=[application.pk, "issue-certificate"])
     with django_assert_max_num_queries(26):  # includes delivering the notice mail in-process after the commit
-        response = admin_client_bureau.post(url, {"issued_on": "2026-02-10", "seal_number": "郑授章900"})
+        response = admin_client_bureau.post(url, {"issued_on": "2026-02-10", "seal_number": "郑授章900", "_confirmed": "1"})
     assert response.status_code == 302
     certificate = Certificate.objects.get(application=application)
     assert certificate.certificate_items.count() == rows
