@@ -12,7 +12,10 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import ImproperlyConfigured
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Views a read-only account may POST to: its own session and password; changelists run only permitted actions.
@@ -68,8 +71,22 @@ class ZZAdminSite(admin.AdminSite):
         return TemplateResponse(request, "admin/zz/refused.html", context, status=403)
 
 
+class ChineseHistoryContext(HistoricalRecordContextHelper):
+    """A change in the history list reads as people read the row: a status by its label, an empty value as —."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if getattr(field, "choices", None) and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        value = super().prepare_delta_change_value(change, value)
+        return "—" if value in (None, "") else value
+
+
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     """Field-level history (历史) for reading: every version shows read-only, with no revert button, for everyone."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ChineseHistoryContext(self.model, historical_record)
 
     def revert_disabled(self, request, obj=None):
         return True
@@ -89,5 +106,21 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
         return fields
 
 
+BOOLEAN_ICON_TEXT = {True: ("yes", "是"), False: ("no", "否"), None: ("unknown", "未知")}
+
+
+def boolean_icon(value):
+    """Django's yes/no icon with a Chinese text alternative (Django writes "True"/"False", untranslated)."""
+    icon, text = BOOLEAN_ICON_TEXT[value]
+    return format_html('<img src="{}" alt="{}" title="{}">', static(f"admin/img/icon-{icon}.svg"), text, text)
+
+
 class ZZAdminConfig(AdminConfig):
     default_site = "zzmetro.admin_site.ZZAdminSite"
+
+    def ready(self):
+        super().ready()
+        from django.contrib.admin.templatetags import admin_list
+
+        # Every caller (list cells, read-only fields) imports the icon from here when it renders.
+        admin_list._boolean_icon = boolean_icon

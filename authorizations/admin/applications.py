@@ -25,13 +25,15 @@ APPLICATION_TRANSITIONS = (
         "accept", "受理", NoteForm,
         lambda a, u, note: services.application_accept(application=a, by=u, note=note),
         lambda a: a.status == S.SUBMITTED,
+        confirm="受理后将生成受理申请通知书并编号，申请单位进入筹建阶段；受理不能撤回。",
         success="已受理，受理申请通知书已生成。",
     ),
     Transition(
         "refuse", "不予受理", ReasonForm,
         lambda a, u, reason: services.application_refuse(application=a, by=u, reason=reason),
         lambda a: a.status == S.SUBMITTED,
-        confirm="不予受理后申请书将退回申请单位，此操作不可撤销。",
+        confirm="不予受理后将生成不予受理决定书，申请书退回申请单位，此操作不可撤销。",
+        destructive=True,
     ),
     Transition(
         "start-assessment", "组建考核组", AssessmentStartForm,
@@ -96,7 +98,7 @@ class ApplicationAdmin(TransitionAdminMixin, admin.ModelAdmin):
     )
     fieldsets = (
         ("申请", {"fields": ("number", "station", "kind", "status", "item_list", "area", "description", "certificate", "submitted_on", "submitted_by")}),
-        ("延续期限（A7）", {"fields": ("renewal_deadline", "late_days")}),
+        ("延续期限", {"fields": ("renewal_deadline", "late_days")}),
         ("审查", {"fields": ("acceptance_number", "accepted_on", "refusal_number", "refused_on", "refusal_reason")}),
         ("筹建（四项必备条件）", {"fields": ("prep_standards", "prep_environment", "prep_personnel", "prep_management", "assessment_requested_on")}),
         ("现场考核与发证", {"fields": ("assessment_summary", "certificate_link")}),

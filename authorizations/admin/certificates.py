@@ -23,6 +23,8 @@ CERTIFICATE_TRANSITIONS = (
         "suspend", "暂停授权", SuspendForm,
         lambda c, u, **data: services.certificate_suspend(certificate=c, by=u, **data),
         lambda c: c.status == C.VALID,
+        confirm="暂停期间该单位不得开展检定工作，公开名录显示为暂停授权，直至恢复授权。",
+        destructive=True,
     ),
     Transition(
         "lift", "恢复授权", LiftForm,
@@ -34,6 +36,7 @@ CERTIFICATE_TRANSITIONS = (
         lambda c, u, **data: services.certificate_revoke(certificate=c, by=u, **data),
         lambda c: c.status in (C.VALID, C.SUSPENDED, C.TERMINATED),
         confirm="撤销授权不可恢复：单位将列入撤销名单，3年内不得再次申请，须在30日内交回专用章和证书。",
+        destructive=True,
     ),
     Transition(
         "record-return", "登记印章、证书交回", ReturnForm,
@@ -62,7 +65,7 @@ class ExpiringFilter(admin.SimpleListFilter):
 
 
 class ReturnOverdueFilter(admin.SimpleListFilter):
-    title = "撤销后交回（A11）"
+    title = "撤销后印章、证书交回"
     parameter_name = "return"
 
     def lookups(self, request, model_admin):
@@ -181,11 +184,14 @@ TERMINATION_TRANSITIONS = (
         lambda t, u, note: services.termination_approve(termination=t, by=u, note=note),
         lambda t: t.status == TerminationRequest.Status.SUBMITTED,
         confirm="批准后证书将于拟终止日期终止，终止前单位继续履行全部义务。",
+        destructive=True,
     ),
     Transition(
         "reject", "不予批准", RequiredNoteForm,
         lambda t, u, note: services.termination_reject(termination=t, by=u, note=note),
         lambda t: t.status == TerminationRequest.Status.SUBMITTED,
+        confirm="不予批准后终止报告办结，证书继续有效，单位继续履行全部义务。",
+        destructive=True,
     ),
 )
 

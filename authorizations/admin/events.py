@@ -15,3 +15,4 @@ class LifecycleEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "at"
     list_select_related = ("station", "by")
     list_per_page = 50
+    exclude = ("action",)  # the code the services use; people read action_label

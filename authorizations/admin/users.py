@@ -4,6 +4,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.models import Group
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -11,13 +12,19 @@ from authorizations.models import LoginLockout, User
 from zzmetro.security import otp
 
 # Device keys and axes' raw records stay out of the admin: keys are secrets, and the lockouts have their own page.
-for model in (TOTPDevice, StaticDevice, AccessAttempt, AccessLog, AccessFailureLog):
+# Groups too: the role decides rights (DOMAIN Actors), and a group's page lists Django's English permission names.
+for model in (TOTPDevice, StaticDevice, AccessAttempt, AccessLog, AccessFailureLog, Group):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
 
 
 class StaffSetPasswordForm(AdminPasswordChangeForm):
     """A password staff set for someone else is known to two people: its owner replaces it at the next login."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "usable_password" in self.fields:  # Django appends an untranslated English warning to this help text
+            self.fields["usable_password"].help_text = "关闭后该用户不能再用密码登录，现有密码随即失效。"
 
     def save(self, commit=True):
         self.user.must_change_password = True
@@ -94,7 +101,7 @@ class LoginLockoutAdmin(admin.ModelAdmin):
 
     @admin.display(description="浏览器")
     def browser(self, obj):
-        return obj.user_agent
+        return "未知" if obj.user_agent in ("", "<unknown>") else obj.user_agent
 
     @admin.display(description="登录页面")
     def page(self, obj):
@@ -111,9 +118,15 @@ class LoginLockoutAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="已锁定", boolean=True)
+    @admin.display(description="锁定状态")
     def locked(self, obj):
-        return obj.is_locked
+        return "已锁定" if obj.is_locked else "未锁定"
+
+    def get_deleted_objects(self, objs, request):
+        """Deleting a lockout also deletes axes' bookkeeping rows for it; staff are shown the lockout they lift."""
+        _, _, perms_needed, protected = super().get_deleted_objects(objs, request)
+        objs = list(objs)
+        return [f"登录失败与锁定：{obj}" for obj in objs], {"登录失败与锁定": len(objs)}, perms_needed, protected
 
     @admin.action(description="解除锁定", permissions=["delete"])
     def unlock(self, request, queryset):

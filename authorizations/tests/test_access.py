@@ -205,7 +205,7 @@ def test_admin_is_for_bureau_staff_and_read_only_for_managers(client, world, act
     for url in urls["changelist"] + urls["objects"]:
         assert client.get(url).status_code == read, url
     assert client.get(urls["transition"]).status_code == change
-    response = client.post(urls["transition"], {"starts_on": "2026-05-01", "planned_end_on": "2026-06-01", "reason": "检查"})
+    response = client.post(urls["transition"], {"starts_on": "2026-05-01", "planned_end_on": "2026-06-01", "reason": "检查", "_confirmed": "确认暂停授权"})
     world["b"]["certificate"].refresh_from_db()
     suspended = world["b"]["certificate"].status == "suspended"
     assert suspended == (actor == "bureau"), response.status_code

@@ -29,7 +29,7 @@ def test_bureau_walks_an_application_to_a_certificate_in_the_admin(admin_client_
     application = ApplicationFactory(prepared=True)
     Application.objects.filter(pk=application.pk).update(status=Application.Status.SUBMITTED)
     client = admin_client_bureau
-    assert client.post(transition("application", application.pk, "accept"), {"note": "材料齐全"}).status_code == 302
+    assert client.post(transition("application", application.pk, "accept"), {"note": "材料齐全", "_confirmed": "确认受理"}).status_code == 302
     Application.objects.filter(pk=application.pk).update(status=Application.Status.ASSESSMENT_REQUESTED)
     response = client.post(
         transition("application", application.pk, "start-assessment"),
@@ -39,10 +39,10 @@ def test_bureau_walks_an_application_to_a_certificate_in_the_admin(admin_client_
     findings = {f"result_{c.value}": "conforms" for c in AssessmentFinding.Criterion}
     response = client.post(
         transition("application", application.pk, "conclude-assessment"),
-        {"held_on": "2026-06-01", "conclusion": "pass", "summary": "同意授权", **findings},
+        {"held_on": "2026-06-01", "conclusion": "pass", "summary": "同意授权", **findings, "_confirmed": "确认"},
     )
     assert response.status_code == 302
-    response = client.post(transition("application", application.pk, "issue-certificate"), {"issued_on": "2026-06-10", "seal_number": "郑计授章-088"})
+    response = client.post(transition("application", application.pk, "issue-certificate"), {"issued_on": "2026-06-10", "seal_number": "郑计授章-088", "_confirmed": "确认"})
     assert response.status_code == 302
     certificate = Certificate.objects.get(application=application)
     assert (certificate.valid_from, certificate.expires_on) == (dt.date(2026, 6, 10), dt.date(2029, 6, 9))
@@ -77,17 +77,32 @@ def test_missing_finding_is_reported_by_criterion_name(admin_client_bureau):
     assert application.status == Application.Status.ASSESSING
 
 
-def test_revocation_from_the_admin_asks_for_confirmation_and_records_the_decision(admin_client_bureau):
-    """A11: the irreversible step warns first; after it the certificate is revoked with its due date."""
+def test_revocation_from_the_admin_is_confirmed_after_the_server_checked_it_and_records_the_decision(admin_client_bureau):
+    """A11: the irreversible step is a red button; its filled-in form is checked by the server, then a confirmation
+    page says what will happen and repeats the entry, and only that page's button revokes the certificate."""
     certificate = CertificateFactory(issued_on=dt.date(2025, 1, 1))
+    change = admin_client_bureau.get(reverse("admin:authorizations_certificate_change", args=[certificate.pk])).content.decode()
+    assert re.search(r'class="[^"]*zz-destructive[^"]*"[^>]*>撤销授权<', change)
     url = transition("certificate", certificate.pk, "revoke")
-    page = admin_client_bureau.get(url).content.decode()
-    # The browser asks through static/js/site.js (data-confirm): no inline script under the CSP.
-    assert "不可恢复" in page and re.search(r'<form[^>]+data-confirm="[^"]*不可恢复', page) and "js/site.js" in page
-    response = admin_client_bureau.post(url, {"decided_on": "2026-03-02", "reason": "整改后仍不合格"})
+    assert "不可恢复" not in admin_client_bureau.get(url).content.decode()  # nothing to confirm before the form is checked
+    entry = {"decided_on": "2026-03-02", "reason": "整改后仍不合格"}
+    incomplete = admin_client_bureau.post(url, {"decided_on": "2026-03-02"}).content.decode()
+    assert "zz-confirm" not in incomplete and "errorlist" in incomplete
+    confirmation = admin_client_bureau.post(url, entry).content.decode()
+    assert "不可恢复" in confirmation and "整改后仍不合格" in confirmation and 'name="_confirmed"' in confirmation
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.VALID
+    response = admin_client_bureau.post(url, {**entry, "_confirmed": "确认撤销授权"})
     assert response.status_code == 302
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.REVOKED and certificate.return_due_on == dt.date(2026, 4, 1)
+
+
+def test_a_move_the_state_does_not_allow_shows_why_and_no_form(admin_client_bureau):
+    """A12: opening 颁发证书 for an application still awaiting acceptance names its state; there is nothing to fill in."""
+    application = ApplicationFactory()
+    page = admin_client_bureau.get(transition("application", application.pk, "issue-certificate")).content.decode()
+    assert "授权申请当前状态为“已提交，待受理”，不能颁发证书。" in page and 'name="seal_number"' not in page
 
 
 def test_expiring_filter_lists_certificates_ending_within_six_months(admin_client_bureau, freeze):

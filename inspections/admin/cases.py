@@ -87,7 +87,9 @@ class AnnualEvaluationAdmin(TransitionAdminMixin, admin.ModelAdmin):
         return "；".join(f"{labels.get(k, k)}：{v}" for k, v in obj.metrics.items())
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "prepare_url": reverse("admin:inspections_annualevaluation_prepare")}
+        extra_context = extra_context or {}
+        if self.has_change_permission(request):  # managers read the evaluations; only staff may (re)compute them
+            extra_context["prepare_url"] = reverse("admin:inspections_annualevaluation_prepare")
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.safestring import mark_safe
 
 from authorizations.admin.common import ReadOnlyInline
 from inspections import documents
@@ -121,9 +122,11 @@ class RectificationAdmin(ProtectedFilesMixin, TransitionAdminMixin, admin.ModelA
     def station_name(self, obj):
         return obj.inspection.station.name
 
-    @admin.display(description="逾期", boolean=True)
+    @admin.display(description="逾期")
     def overdue(self, obj):
-        return obj.is_overdue_on(beijing_today())
+        if obj.is_overdue_on(beijing_today()):
+            return mark_safe('<strong style="color:#82071e">已逾期</strong>')
+        return "—"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {"document_links": [("整改通知书PDF", reverse("admin:inspections_rectification_document", args=[object_id]))]}

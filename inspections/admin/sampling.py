@@ -27,13 +27,13 @@ class SupervisionPlanAdmin(admin.ModelAdmin):
     def draw_count(self, obj):
         return obj.draws.count()
 
-    @admin.action(description="计算所选年度各单位的抽样比例（I3）", permissions=["change"])
+    @admin.action(description="计算所选年度各单位的抽样比例", permissions=["change"])
     def compute_ratios(self, request, queryset):
         for plan in queryset:
             compute_sampling_ratios_task.delay(plan.year)
         self.message_user(request, "已提交抽样比例计算；结果见“抽样比例计算结果”。", messages.SUCCESS)
 
-    @admin.action(description="为所选年度所有应抽样单位抽取样本（I2、I4）", permissions=["change"])
+    @admin.action(description="为所选年度所有应抽样单位抽取样本", permissions=["change"])
     def draw_samples(self, request, queryset):
         drawn = 0
         for plan in queryset:

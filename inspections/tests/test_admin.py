@@ -28,13 +28,13 @@ def test_recording_an_inspection_in_the_admin_names_a_missing_area(admin_client_
 def test_violation_with_revocation_recorded_in_the_admin_revokes_the_certificate(admin_client_bureau):
     """I8, A11: the admin form runs the service, which runs the lifecycle's revocation."""
     certificate = CertificateFactory(issued_on=dt.date(2025, 1, 1))
-    page = admin_client_bureau.get(reverse("admin:inspections_violation_add")).content.decode()
-    assert "不可恢复" in page
-    response = admin_client_bureau.post(
-        reverse("admin:inspections_violation_add"),
-        {"station": certificate.station.pk, "kind": "forged_seals", "found_on": "2026-09-01", "description": "倒卖强检合格标志",
-         "action": "revocation", "decided_on": "2026-09-05"},
-    )
+    entry = {"station": certificate.station.pk, "kind": "forged_seals", "found_on": "2026-09-01", "description": "倒卖强检合格标志",
+             "action": "revocation", "decided_on": "2026-09-05"}
+    confirmation = admin_client_bureau.post(reverse("admin:inspections_violation_add"), entry).content.decode()
+    assert "不可恢复" in confirmation and "倒卖强检合格标志" in confirmation  # shown once the server has checked the entry
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.VALID
+    response = admin_client_bureau.post(reverse("admin:inspections_violation_add"), {**entry, "_confirmed": "确认"})
     assert response.status_code == 302
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.REVOKED and Violation.objects.get().certificate == certificate

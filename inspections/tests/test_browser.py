@@ -23,7 +23,7 @@ def test_staff_record_an_inspection_the_officer_answers_the_notice_and_staff_clo
     accept_dialogs(staff)
     log_in(staff, "bureau")
     staff.goto(f"/admin/inspections/inspection/{inspection.pk}/change/")
-    staff.locator(".object-tools").get_by_role("link", name="录入检查结果", exact=True).click()
+    staff.locator(".zz-actions").get_by_role("link", name="录入检查结果", exact=True).click()
     staff.get_by_label("检查日期").fill("2026-06-02")
     for area in InspectionFinding.Area:
         result = "不符合" if area == InspectionFinding.Area.RECORDS else "符合"
@@ -32,6 +32,7 @@ def test_staff_record_an_inspection_the_officer_answers_the_notice_and_staff_clo
     staff.get_by_label("检查结论").select_option(label="限期整改")
     staff.get_by_label("整改要求（结论非合格时必填）").fill("补齐原始记录签名，并组织记录规范培训")
     staff.get_by_label("整改期限（结论非合格时必填）").fill("2026-07-02")
+    staff.get_by_role("button", name="下一步：核对并确认").click()
     staff.get_by_role("button", name="确认录入检查结果").click()
     expect(staff.locator(".messagelist")).to_contain_text("已完成")
     rectification = Rectification.objects.get(inspection=inspection)
@@ -53,7 +54,7 @@ def test_staff_record_an_inspection_the_officer_answers_the_notice_and_staff_clo
 
     staff.goto(f"/admin/inspections/rectification/{rectification.pk}/change/")
     expect(staff.locator("#content")).to_contain_text("已补齐全部签名")
-    staff.locator(".object-tools").get_by_role("link", name="验收关闭", exact=True).click()
+    staff.locator(".zz-actions").get_by_role("link", name="验收关闭", exact=True).click()
     staff.get_by_label("验收意见").fill("整改到位，同意关闭")
     staff.get_by_role("button", name="确认验收关闭").click()
     expect(staff.locator(".messagelist")).to_contain_text("已完成")

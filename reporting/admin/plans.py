@@ -25,6 +25,8 @@ PLAN_TRANSITIONS = (
         "return", "退回修改", ReasonForm,
         lambda p, u, **data: services.plan_return(plan=p, by=u, **data),
         lambda p: p.status in (P.SUBMITTED, P.APPROVED),
+        confirm="退回后计划解锁，由单位修改后重新提交；退回理由将告知单位。",
+        destructive=True,
     ),
     Transition(
         "approve", "审核通过", NoteForm,

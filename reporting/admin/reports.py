@@ -29,6 +29,7 @@ REPORT_TRANSITIONS = (
         lambda r, u, **data: services.monthly_reopen(report=r, by=u, **data),
         lambda r: r.status == M.SUBMITTED,
         confirm="退回后月报解锁，由计量信息员修改并重新报送；原报送版本保留，及时率按首次报送计。",
+        destructive=True,
     ),
 )
 
@@ -75,14 +76,14 @@ class MonthFilter(admin.SimpleListFilter):
 @admin.register(MonthlyReport)
 class MonthlyReportAdmin(TransitionAdminMixin, admin.ModelAdmin):
     transitions = REPORT_TRANSITIONS
-    list_display = ("station", "month", "status", "timeliness_display", "flagged", "first_submitted_at", "submitted_at")
+    list_display = ("station", "month", "status", "timeliness_display", "flag_display", "first_submitted_at", "submitted_at")
     list_filter = (MonthFilter, TimelinessFilter, "status", "flagged", "station__district")
     search_fields = ("station__name",)
     list_select_related = ("station",)
     list_per_page = 100
     readonly_fields = (
         "station", "period", "due_on", "status", "first_submitted_at", "submitted_at", "late_days", "reopen_reason",
-        "flagged", "flag_note", "versions_html", "history",
+        "flag_display", "flag_note", "versions_html", "history",
     )
     actions = ["export_lines"]
 
@@ -101,7 +102,12 @@ class MonthlyReportAdmin(TransitionAdminMixin, admin.ModelAdmin):
         status = obj.status_on(beijing_today())
         return {"overdue": "逾期未报", "pending": "未到截止日", "reopened": f"已退回修改（首次{obj.timeliness}）"}.get(status, obj.timeliness)
 
-    @admin.display(description="历次版本（M4）")
+    @admin.display(description="存在异常", ordering="flagged")
+    def flag_display(self, obj):
+        """Only an anomaly is marked (in red); a report without one reads as plain 无, never as a red cross."""
+        return format_html('<strong class="zz-alarm" style="color:{}">存在异常</strong>', "#82071e") if obj.flagged else "无"
+
+    @admin.display(description="历次版本")
     def versions_html(self, obj):
         parts = []
         for version in report_versions(obj):

@@ -42,7 +42,7 @@ class VerificationRules:
     def item_problem(self, item_id: int, day: dt.date) -> str | None:
         if item_id in self.authorized(day):
             return None
-        return f"本单位{day:%Y-%m-%d}未获授权检定该项目（未授权、暂停或证书已过期，DOMAIN A10）"
+        return f"本单位{day:%Y-%m-%d}未获授权检定该项目（未授权、暂停或证书已过期）"
 
     def resource_problem(self, resource, item_id: int, day: dt.date) -> str | None:
         label = "计量标准" if isinstance(resource, MeasurementStandard) else "检定人员"

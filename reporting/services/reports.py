@@ -188,9 +188,9 @@ def _flag(lines: list[LineInput], month: MonthAuthority) -> bool:
 
 def _flag_note(month: MonthAuthority) -> str:
     if not month.in_force:
-        return "该月全月暂停授权或未获授权，却申报了检定数量（A10）"
+        return "该月全月暂停授权或未获授权，却申报了检定数量"
     gaps = month.days_not_in_force
-    return f"该月{gaps[0]:%m月%d日}至{gaps[-1]:%m月%d日}中有{len(gaps)}天暂停授权或未获授权，请核实申报的检定是否发生在授权期间（A10）"
+    return f"该月{gaps[0]:%m月%d日}至{gaps[-1]:%m月%d日}中有{len(gaps)}天暂停授权或未获授权，请核实申报的检定是否发生在授权期间"
 
 
 @transaction.atomic

@@ -147,7 +147,7 @@ def test_bureau_returns_and_approves_in_the_admin_and_issues_from_the_issuance_p
     """P1 in the admin: the transition buttons and the one-action issuance."""
     plan = services.plan_submit(plan=draft(station, officer1), by=officer1)
     url = reverse("admin:reporting_annualplan_transition", args=[plan.pk, "return"])
-    assert admin_client_bureau.post(url, {"reason": "请补充使用单位"}).status_code == 302
+    assert admin_client_bureau.post(url, {"reason": "请补充使用单位", "_confirmed": "确认退回修改"}).status_code == 302
     plan.refresh_from_db()
     assert plan.status == P.RETURNED
     services.plan_submit(plan=plan, by=officer1)

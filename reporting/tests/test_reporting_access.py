@@ -213,7 +213,7 @@ def test_reporting_admin_is_for_bureau_staff_and_read_only_for_managers(client, 
         assert client.get(url).status_code == read, url
     for url in urls["change"]:
         assert client.get(url).status_code == change, url
-    client.post(urls["change"][0], {"reason": "核实"})
+    client.post(urls["change"][0], {"reason": "核实", "_confirmed": "确认退回修改"})
     world["report"].refresh_from_db()
     assert (world["report"].status == "reopened") == (actor == "bureau")
 

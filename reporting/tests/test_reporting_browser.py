@@ -56,8 +56,10 @@ def test_officer_submits_bureau_reopens_officer_resubmits_and_both_versions_show
     log_in(staff, "bureau")
     staff.goto("/admin/reporting/monthlyreport/?timeliness=on_time")
     staff.get_by_role("link", name=officer1.station.name).click()
-    staff.locator(".object-tools").get_by_role("link", name="退回修改", exact=True).click()
+    staff.locator(".zz-actions").get_by_role("link", name="退回修改", exact=True).click()
     staff.get_by_label("理由").fill("电能表不合格数量与现场记录不符")
+    staff.get_by_role("button", name="下一步：核对并确认").click()
+    expect(staff.locator(".zz-confirm")).to_contain_text("电能表不合格数量与现场记录不符")
     staff.get_by_role("button", name="确认退回修改").click()
     expect(staff.locator(".messagelist")).to_contain_text("已完成：退回修改")
 

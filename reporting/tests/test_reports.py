@@ -108,7 +108,7 @@ def test_verifications_claimed_in_a_month_of_suspension_are_flagged(station, off
     lifecycle.certificate_lift_suspension(certificate=certificate, by=bureau, lifted_on=dt.date(2026, 10, 1))
     freeze("2026-10-02 10:00:00+08:00")
     report = submit(station, dt.date(2026, 9, 1), by=officer1)
-    assert report.flagged and "A10" in report.flag_note
+    assert report.flagged and "暂停授权或未获授权" in report.flag_note
     assert all(line.flagged for line in MonthlyReportLine.objects.filter(version__report=report))
     assert "全月" in report.flag_note
     # In force until the 19th: the report cannot say on which days it verified, so staff are asked to check.

@@ -313,10 +313,10 @@ def test_an_admin_change_is_recorded_with_what_changed(client, bureau):
             "role": Role.OFFICER, "station": station.pk, "last_name": "王", "first_name": "五", "email": ""}
     assert client.post(url, data, REMOTE_ADDR="10.6.6.6").status_code == 302
     created = last(Kind.ACCOUNT_CREATE)
-    assert (created.account, created.target) == ("bureau", "用户：newofficer")
+    assert (created.account, created.target) == ("bureau", "用户：王五")  # an account reads as its holder's name
     assert created.detail == "计量信息员，新郑市计量测试所，启用"
     added = last(Kind.ADMIN_ADD)
-    assert (added.account, added.address, added.target) == ("bureau", "10.6.6.6", "用户：newofficer")
+    assert (added.account, added.address, added.target) == ("bureau", "10.6.6.6", "用户：王五")
 
 
 def test_an_admin_bulk_action_without_a_log_entry_is_recorded(client, bureau, officer1, settings):
@@ -343,7 +343,7 @@ def test_a_lifecycle_button_in_the_admin_is_recorded_with_its_label(client, bure
     client.force_login(bureau)
     url = reverse("admin:authorizations_certificate_transition", args=[certificate.pk, "suspend"])
     today = beijing_today()
-    data = {"starts_on": today, "planned_end_on": today + dt.timedelta(days=30), "reason": "监督检查发现问题"}
+    data = {"starts_on": today, "planned_end_on": today + dt.timedelta(days=30), "reason": "监督检查发现问题", "_confirmed": "确认暂停授权"}
     assert client.post(url, data, REMOTE_ADDR="10.6.6.6").status_code == 302
     action = last(Kind.ADMIN_ACTION)
     assert (action.account, action.address, action.detail) == ("bureau", "10.6.6.6", "办理：暂停授权")

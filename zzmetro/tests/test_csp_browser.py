@@ -40,7 +40,7 @@ def assert_policy_header(response):
 
 
 def test_admin_changelist_and_a_confirmed_transition_run_without_a_csp_error(page):
-    """G4: bureau staff list certificates, open one, and revoke it; the warning prompt comes from site.js, not onsubmit."""
+    """G4: bureau staff list certificates, open one, and revoke it through its confirmation page; no script prompt."""
     UserFactory(bureau=True, username="bureau")
     certificate = CertificateFactory(issued_on=dt.date(2025, 1, 1))
     errors = watch_console(page)
@@ -50,12 +50,14 @@ def test_admin_changelist_and_a_confirmed_transition_run_without_a_csp_error(pag
     assert_policy_header(page.goto("/admin/authorizations/certificate/"))
     expect(page.locator("#result_list")).to_contain_text(certificate.number)
     page.locator("#result_list").get_by_role("link", name=certificate.number).click()
-    page.locator(".object-tools").get_by_role("link", name="撤销授权").click()
+    page.locator(".zz-actions").get_by_role("link", name="撤销授权").click()
     page.get_by_label("撤销决定日期").fill("2026-03-02")
     page.get_by_label("撤销理由").fill("整改后仍不合格")
+    page.get_by_role("button", name="下一步：核对并确认").click()
+    expect(page.locator(".zz-confirm")).to_contain_text("不可恢复")
     page.get_by_role("button", name="确认撤销授权").click()
     expect(page.locator(".messagelist")).to_contain_text("已完成")
-    assert len(dialogs) == 1 and "不可恢复" in dialogs[0]
+    assert dialogs == []
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.REVOKED
     assert errors == []

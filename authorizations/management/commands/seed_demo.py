@@ -85,7 +85,7 @@ class Command(BaseCommand):
         issued = add_months(add_years(today, -3), 4) if index == 2 else add_months(today, -(index * 3 + 2))
         certificate = self._certify(station, items, issued)
         if index == 9:
-            services.certificate_revoke(certificate=certificate, by=self.bureau, decided_on=today - dt.timedelta(days=45), reason="监督检查不合格，经限期整改仍达不到原考核条件（S1 五(一)）")
+            services.certificate_revoke(certificate=certificate, by=self.bureau, decided_on=today - dt.timedelta(days=45), reason="监督检查不合格，经限期整改仍达不到原考核条件")
         elif index == 7:
             services.certificate_suspend(certificate=certificate, by=self.bureau, starts_on=today - dt.timedelta(days=20), planned_end_on=today + dt.timedelta(days=70), reason="甲烷测定器计量标准超过有效期，暂停授权至标准复查合格")
 

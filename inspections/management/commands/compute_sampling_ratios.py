@@ -6,7 +6,7 @@ from zzmetro.dates import beijing_today
 
 
 class Command(BaseCommand):
-    help = "计算各被授权单位本年度复核检定抽样比例和抽样数量（I2、I3）"
+    help = "计算各被授权单位本年度复核检定抽样比例和抽样数量"
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, default=None, help="计划年度，默认为当前年度")
