@@ -78,3 +78,16 @@ def test_dashboard_flags_stations_without_an_inspection_after_30_november(client
     client.force_login(manager)
     page = client.get(reverse("dashboard")).content.decode()
     assert "未检查的检定站" in page and "已超过11月30日" in page
+
+
+def test_the_evaluation_list_offers_the_recomputation_to_staff_and_not_to_managers(client, bureau, manager):
+    """I6, Actors: 汇总年度考核指标 changes the figures, so a manager (read only) is not offered a button that ends
+    in a refusal; bureau staff are."""
+    url = reverse("admin:inspections_annualevaluation_changelist")
+    prepare = reverse("admin:inspections_annualevaluation_prepare")
+    client.force_login(manager)
+    page = client.get(url).content.decode()
+    assert "汇总年度考核指标" not in page and prepare not in page
+    assert client.get(prepare).status_code == 403
+    client.force_login(bureau)
+    assert prepare in client.get(url).content.decode()
