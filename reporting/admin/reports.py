@@ -85,6 +85,7 @@ class MonthlyReportAdmin(TransitionAdminMixin, admin.ModelAdmin):
         "station", "period", "due_on", "status", "first_submitted_at", "submitted_at", "late_days", "reopen_reason",
         "flag_display", "flag_note", "versions_html", "history",
     )
+    exclude = ("flagged",)  # shown as flag_display; every field stays read-only
     actions = ["export_lines"]
 
     def has_add_permission(self, request):
