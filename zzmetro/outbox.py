@@ -54,15 +54,8 @@ def queue(message: EmailMessage, *, topic: str = "") -> OutboxMessage:
         alternatives=[[content, mimetype] for content, mimetype in getattr(message, "alternatives", [])],
         topic=topic[:120],
     )
-    _kick_after_commit()
+    transaction.on_commit(kick)  # a later kick of the same commit finds nothing due: each row is sent once
     return row
-
-
-def _kick_after_commit() -> None:
-    """One delivery request per transaction, however many mails it queues."""
-    pending = transaction.get_connection().run_on_commit
-    if not any(callback is kick for _, callback, *_ in pending):
-        transaction.on_commit(kick)
 
 
 def queue_mail(subject: str, body: str, to: Iterable[str], *, cc: Iterable[str] = (), topic: str = "") -> OutboxMessage | None:
@@ -86,7 +79,7 @@ def resend(*, ids: Iterable[int]) -> int:
         status=Status.PENDING, next_attempt_at=timezone.now(), attempts=0, last_error=""
     )
     if count:
-        _kick_after_commit()
+        transaction.on_commit(kick)
     return count
 
 
