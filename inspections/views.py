@@ -2,7 +2,7 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from authorizations.services import DomainError
+from zzmetro.errors import DomainError
 from inspections import documents, selectors
 from inspections.forms import ComplaintCloseForm, ComplaintForm, RectificationAnswerForm
 from inspections.models import (

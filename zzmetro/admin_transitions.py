@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from authorizations.services import DomainError
+from zzmetro.errors import DomainError
 
 
 @dataclass(frozen=True)

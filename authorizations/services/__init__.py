@@ -19,10 +19,8 @@ from .certificates import (
     termination_reject,
     termination_report,
 )
-from .common import DomainError
 
 __all__ = [
-    "DomainError",
     "application_accept",
     "application_add_material",
     "application_record_preparation",

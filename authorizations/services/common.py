@@ -2,20 +2,8 @@
 from django.conf import settings
 
 from authorizations.models import Application, Certificate, DocumentSequence, LifecycleEvent, Station, TerminationRequest
+from zzmetro.errors import DomainError
 from zzmetro.outbox import queue_mail
-
-
-class DomainError(Exception):
-    """A rule of DOMAIN.md refused the action; `message` is shown to the user as it is."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def add_to(self, form) -> None:
-        """Show the message on its field when the form has that field, else at the top of the form."""
-        form.add_error(self.field if self.field in form.fields else None, self.message)
 
 
 A = Application.Status

@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from authorizations.models import ExpiryWarning, MeasurementStandard, Personnel, Station
 from authorizations.selectors_resources import resources_expiring, warning_days
 
-from .common import DomainError, notify_station
+from .common import notify_station
+from zzmetro.errors import DomainError
 
 
 def _check_dates(*, valid_until: dt.date, issued_on: dt.date | None = None) -> None:

@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 
 from authorizations import services
 from authorizations.models import Application, AssessmentFinding, LifecycleEvent
-from authorizations.services import DomainError
+from zzmetro.errors import DomainError
 from zzmetro.testing import pdf_bytes
 
 from .factories import ApplicationFactory, CertificateFactory, StationFactory, UserFactory, VerificationItemFactory

@@ -5,7 +5,7 @@ import pytest
 
 from authorizations import selectors, services
 from authorizations.models import Application, Certificate, LifecycleEvent
-from authorizations.services import DomainError
+from zzmetro.errors import DomainError
 
 from .factories import ApplicationFactory, CertificateFactory, StationFactory, VerificationItemFactory
 

@@ -10,6 +10,7 @@ from authorizations.forms import ApplicationForm, MaterialForm, PreparationForm,
 from authorizations.models import Application, Certificate, LifecycleEvent
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
+from zzmetro.errors import DomainError
 from zzmetro.responses import document_response, stored_file_response
 from zzmetro.forms import errors_text
 
@@ -56,7 +57,7 @@ def application_create(request):
             application = services.application_submit(
                 station=station, by=request.user, kind=kind, certificate=certificate, **form.cleaned_data
             )
-        except services.DomainError as error:
+        except DomainError as error:
             error.add_to(form)
         else:
             messages.success(request, f"{application.get_kind_display()}已提交，申请编号{application.number}。")
@@ -89,7 +90,7 @@ def application_material(request, pk):
         try:
             services.application_add_material(application=application, by=request.user, **form.cleaned_data)
             messages.success(request, "材料已上传。")
-        except services.DomainError as error:
+        except DomainError as error:
             messages.error(request, error.message)
     else:
         messages.error(request, errors_text(form))
@@ -105,7 +106,7 @@ def application_preparation(request, pk):
         try:
             services.application_record_preparation(application=application, by=request.user, **form.cleaned_data)
             messages.success(request, "筹建情况已保存。")
-        except services.DomainError as error:
+        except DomainError as error:
             messages.error(request, error.message)
     return redirect("portal:application_detail", pk=pk)
 
@@ -117,7 +118,7 @@ def application_request_assessment(request, pk):
     try:
         services.application_request_assessment(application=application, by=request.user)
         messages.success(request, "考核申请已提交，市局将适时组织现场考核。")
-    except services.DomainError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     return redirect("portal:application_detail", pk=pk)
 
@@ -180,7 +181,7 @@ def termination_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.termination_report(certificate=certificate, by=request.user, **form.cleaned_data)
-        except services.DomainError as error:
+        except DomainError as error:
             error.add_to(form)
         else:
             messages.success(request, "终止授权报告已提交，待市局批准。批准前请继续履行授权检定和报送义务。")

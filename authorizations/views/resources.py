@@ -6,7 +6,7 @@ from authorizations import selectors_resources as selectors
 from authorizations.forms_resources import PersonForm, StandardForm
 from authorizations.models import MeasurementStandard, Personnel
 from authorizations.services import resources as services
-from authorizations.services.common import DomainError
+from zzmetro.errors import DomainError
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
 

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 
-from authorizations.services import DomainError
+from zzmetro.errors import DomainError
 from inspections import documents
 from inspections.forms import CloseForm, EvaluationConcludeForm, EvaluationPrepareForm, IntegrityForm, ViolationForm
 from inspections.models import AnnualEvaluation, Complaint, IntegrityEvaluation, SupervisionEvent, Violation

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from authorizations.models import Station
 from authorizations.selectors import stations_authorized_in
-from authorizations.services import DomainError
+from zzmetro.errors import DomainError
 from inspections.hashing import hashint8extended
 from inspections.services.events import record
 from inspections.models import SampleDraw, SampleItem, SamplingPolicy, SamplingRatio, SupervisionPlan

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from authorizations.models import Certificate, LifecycleEvent
-from authorizations.services import DomainError
+from zzmetro.errors import DomainError
 from authorizations.tests.factories import CertificateFactory, StationFactory
 from inspections import documents
 from inspections.models import AnnualEvaluation, Complaint, IntegrityEvaluation, Violation

@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from authorizations.services import DomainError
+from zzmetro.errors import DomainError
 from authorizations.tests.factories import CertificateFactory, StationFactory
 from inspections import selectors
 from inspections.models import Inspection, InspectionFinding, Rectification

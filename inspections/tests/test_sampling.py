@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from authorizations.services import DomainError
+from zzmetro.errors import DomainError
 from authorizations.tests.factories import CertificateFactory, StationFactory
 from inspections.models import SampleDraw, SampleItem, SamplingRatio
 from inspections.services import sampling

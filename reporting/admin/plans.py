@@ -10,7 +10,7 @@ from django.utils.html import format_html_join
 
 from authorizations.admin.common import ReadOnlyInline
 from authorizations.admin_forms import NoteForm, ReasonForm
-from authorizations.services.common import DomainError
+from zzmetro.errors import DomainError
 from reporting import documents_reports as documents
 from reporting.models import AnnualPlan, AnnualPlanLine, CityPlanIssuance
 from reporting.services import plans as services

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from authorizations.models import MeasurementStandard, Personnel, Station, VerificationItem
-from authorizations.services.common import DomainError
+from zzmetro.errors import DomainError
 from reporting.models import ImportJob, Instrument, Verification
 from reporting.models.archive import next_due_for
 from reporting.selectors.archive import certificates_with_items, items_in_force

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from authorizations.models import Station, VerificationItem
 from authorizations.selectors import station_current_certificate
-from authorizations.services.common import DomainError, next_number
+from authorizations.services.common import next_number
+from zzmetro.errors import DomainError
 from reporting.deadlines import days_late, plan_due_on
 from reporting.models import AnnualPlan, AnnualPlanLine, CityPlanIssuance, ReminderLog
 from zzmetro.dates import beijing_today

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authorizations.models import Station
-from authorizations.services.common import DomainError
+from zzmetro.errors import DomainError
 from reporting.deadlines import days_late, month_end, month_label, monthly_due_on, quarter_months, quarterly_due_on
 from reporting.models import MajorIssueReport, MonthlyReport, MonthlyReportLine, MonthlyReportVersion, QuarterlyAnalysis, ReminderLog
 from reporting.selectors.authority import load_authorities, station_authority

@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from authorizations.services.common import DomainError
+from zzmetro.errors import DomainError
 from authorizations.tests.factories import VerificationItemFactory
 from reporting import documents_reports as documents
 from reporting.models import AnnualPlan, ReportingEvent

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from authorizations.services.common import DomainError
+from zzmetro.errors import DomainError
 from reporting.selectors.reports import quarterly_board, recent_quarters
 from reporting.services import plans as plan_services
 from reporting.services import reports as services

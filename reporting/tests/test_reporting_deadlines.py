@@ -75,7 +75,7 @@ def test_station_authorized_on_15_march_is_not_expected_for_january_or_february(
 
 def test_station_authorized_on_15_march_cannot_report_february(freeze, officer1):
     """M5: a month with no authorization at all is refused outright."""
-    from authorizations.services.common import DomainError
+    from zzmetro.errors import DomainError
 
     authorize(officer1.station, valid_from=dt.date(2026, 3, 15))
     freeze("2026-04-01 10:00:00+08:00")
@@ -85,7 +85,7 @@ def test_station_authorized_on_15_march_cannot_report_february(freeze, officer1)
 
 
 def test_a_month_cannot_be_reported_before_it_ends(freeze, station, officer1):
-    from authorizations.services.common import DomainError
+    from zzmetro.errors import DomainError
 
     freeze("2026-11-30 23:59:59+08:00")
     with pytest.raises(DomainError, match="尚未结束"):

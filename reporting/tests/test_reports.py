@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from authorizations import services as lifecycle
-from authorizations.services.common import DomainError
+from zzmetro.errors import DomainError
 from authorizations.tests.factories import StationFactory, VerificationItemFactory
 from reporting import documents_reports as documents
 from reporting.models import MajorIssueReport, MonthlyReport, MonthlyReportLine, MonthlyReportVersion, QuarterlyAnalysis

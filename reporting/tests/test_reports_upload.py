@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from authorizations.services.common import DomainError
+from zzmetro.errors import DomainError
 from reporting.models import MonthlyReport
 from reporting.services import reports as services
 

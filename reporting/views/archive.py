@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from authorizations.services.common import DomainError
+from zzmetro.errors import DomainError
 from reporting.forms.archive import ArchiveFilterForm, ImportForm, InstrumentForm, VerificationForm
 from reporting.models import ImportJob, Instrument
 from reporting.selectors import archive as selectors

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from authorizations.services.common import DomainError
+from zzmetro.errors import DomainError
 from reporting.forms.plans import PlanForm, ReasonForm
 from reporting.models import AnnualPlan
 from reporting.services import plans as services

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from authorizations.services.common import DomainError
+from zzmetro.errors import DomainError
 from reporting import documents_reports as documents
 from reporting.deadlines import month_label, monthly_due_on, quarter_months, quarterly_due_on, year_in_range
 from reporting.forms.reports import NIL_LABEL, MajorIssueForm, MonthlyForm, NarrativeForm, StampedForm, UploadForm

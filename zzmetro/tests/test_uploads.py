@@ -299,7 +299,7 @@ def test_a_deleted_material_takes_its_file_with_it(officer1, settings, django_ca
 def test_an_image_bomb_is_not_kept_even_though_its_header_looked_fine(officer1, settings):
     """G4: a refused upload leaves no row and no file."""
     from authorizations import services
-    from authorizations.services.common import DomainError
+    from zzmetro.errors import DomainError
 
     settings.UPLOAD_IMAGE_MAX_PIXELS = 100
     application = ApplicationFactory(station=officer1.station)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from authorizations.demo_data import STATIONS
 from authorizations.models import Role, Station, User
-from authorizations.services.common import DomainError
+from zzmetro.errors import DomainError
 from reporting.deadlines import monthly_due_on
 from reporting.models import AnnualPlan, MonthlyReport
 from reporting.selectors.reports import month_authority
