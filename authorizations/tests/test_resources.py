@@ -204,20 +204,3 @@ def test_a_station_cannot_save_another_stations_person(officer1, officer2, meter
     person = PersonnelFactory(station=officer2.station, items=[meter])
     with pytest.raises(DomainError, match="只能维护本单位"):
         person_save(station=officer1.station, person=person, items=[meter], name="x", certificate_type="verifier", certificate_number="1", valid_until=EXPIRES)
-
-
-def test_seed_demo_archive_is_idempotent_and_gives_officer1_an_expiring_person(db, freeze):
-    """Demo: standards, personnel (one within 30 days of expiry) and ~200 instruments; a second run adds nothing."""
-    from django.core.management import call_command
-
-    from reporting.models import Instrument
-
-    freeze("2026-06-15 09:00")
-    call_command("seed_demo", verbosity=0)
-    call_command("seed_demo_archive", verbosity=0)
-    call_command("seed_demo_archive", verbosity=0)
-    station = Instrument.objects.order_by().values_list("station__name", flat=True).distinct()
-    assert list(station) == ["新密市供电公司计量中心"] and Instrument.objects.count() == 200
-    from authorizations.models import Personnel
-
-    assert Personnel.objects.filter(valid_until__lte=dt.date(2026, 7, 15)).count() == 1
