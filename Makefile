@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo demo-data demo-reset test setup setup-test venv fonts migrate serve worker beat bench clean
+.PHONY: demo demo-data demo-reset test lint setup setup-test venv fonts migrate serve worker beat bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,7 +51,15 @@ demo-reset: venv
 # DATABASE_URL / REDIS_URL are set, removes them afterwards and returns pytest's exit code.
 test: setup-test
 	DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory lint
 	bash scripts/testenv.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+# Guard rails (pyproject.toml): ruff's lint rules and formatting, and the import contracts (zzmetro imports no app;
+# authorizations neither reporting nor inspections; reporting not inspections).
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 worker: venv
 	$(VENV)/bin/celery -A zzmetro worker -l info

@@ -41,8 +41,7 @@ FROM generate_series(0, %(rows)s - 1) AS n
 
 def child_openpyxl(rows: str, station: str, item: str) -> None:
     common.setup_django(DB)
-    from openpyxl import Workbook
-    from openpyxl import LXML
+    from openpyxl import LXML, Workbook
 
     from reporting.selectors.archive import ARCHIVE_COLUMNS
 

@@ -33,8 +33,9 @@ def setup_django() -> None:
 
 
 def _create_database(url: str) -> None:
-    import psycopg2
     from urllib.parse import urlparse
+
+    import psycopg2
 
     parts = urlparse(url)
     name = parts.path.lstrip("/")
@@ -51,11 +52,10 @@ def big_station():
     """One station with a million verifications in YEAR, a third of them trade settlement (built once)."""
     from django.db import connection
 
-    from authorizations.validators import make_credit_code
-
     from authorizations.models import Station
     from authorizations.tests.factories import StationFactory, VerificationItemFactory
     from authorizations.tests.resource_factories import MeasurementStandardFactory, PersonnelFactory
+    from authorizations.validators import make_credit_code
 
     station = Station.objects.filter(name="基准测试大站").first()
     if station:
@@ -86,12 +86,11 @@ def big_station():
 def many_stations():
     """300 authorized stations with issued plans for YEAR + 1 and last year's sample results (built once)."""
     from authorizations.models import Station
-    from authorizations.tests.factories import CertificateFactory, StationFactory
+    from authorizations.tests.factories import CertificateFactory, StationFactory, VerificationItemFactory
+    from authorizations.validators import make_credit_code
     from inspections.models import SampleDraw, SupervisionPlan
     from inspections.tests.factories import default_policies
     from reporting.models import AnnualPlan, AnnualPlanLine
-    from authorizations.tests.factories import VerificationItemFactory
-    from authorizations.validators import make_credit_code
 
     default_policies()
     if Station.objects.filter(name__startswith="基准站").count() >= STATIONS:

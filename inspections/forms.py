@@ -2,7 +2,15 @@
 from django import forms
 
 from authorizations.admin_forms import date_field
-from inspections.models import AnnualEvaluation, Complaint, InspectionFinding, Inspection, IntegrityEvaluation, SampleItem, Violation
+from inspections.models import (
+    AnnualEvaluation,
+    Complaint,
+    Inspection,
+    InspectionFinding,
+    IntegrityEvaluation,
+    SampleItem,
+    Violation,
+)
 from zzmetro.uploads import DocumentField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

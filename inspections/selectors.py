@@ -85,7 +85,7 @@ def station_sample_pass_rate(station: Station, year: int):
 
 def evaluation_metrics(station: Station, year: int) -> dict:
     """I6: what the portal already knows about the station's year, as strings fit to show and store."""
-    from reporting.models import AnnualPlanLine, AnnualPlan, MonthlyReportLine
+    from reporting.models import AnnualPlan, AnnualPlanLine, MonthlyReportLine
     from reporting.selectors.reports import reporting_rates
 
     today = beijing_today()

@@ -2,7 +2,6 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from zzmetro.errors import DomainError
 from inspections import documents, selectors
 from inspections.forms import ComplaintCloseForm, ComplaintForm, RectificationAnswerForm
 from inspections.models import (
@@ -17,6 +16,7 @@ from inspections.models import (
 from inspections.services import cases, onsite, sampling
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
+from zzmetro.errors import DomainError
 from zzmetro.responses import document_response, pdf_response
 
 

@@ -2,9 +2,8 @@
 
 The defaults are the embedded demo setup: SQLite, Celery tasks run in-process, e-mails written to a folder.
 """
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured

@@ -1,1 +1,1 @@
-from . import applications, certificates, catalogue, events, resources, stations, users  # noqa: F401
+from . import applications, catalogue, certificates, events, resources, stations, users  # noqa: F401

@@ -13,8 +13,8 @@ from authorizations.admin_forms import (
     ReasonForm,
 )
 from authorizations.models import Application, ApplicationMaterial, Assessment, AssessmentFinding, AssessmentMember
-from zzmetro.responses import document_response, stored_file_response
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
+from zzmetro.responses import document_response, stored_file_response
 
 from .common import ReadOnlyAdmin, ReadOnlyInline
 

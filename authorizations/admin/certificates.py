@@ -8,11 +8,11 @@ from django.urls import path, reverse
 from authorizations import documents, services
 from authorizations.admin_forms import LiftForm, NoteForm, RequiredNoteForm, ReturnForm, RevokeForm, SuspendForm
 from authorizations.models import Certificate, CertificateItem, Suspension, TerminationRequest
-from zzmetro.responses import document_response
-from zzmetro.admin_transitions import Transition, TransitionAdminMixin
 from zzmetro.admin_site import ReadOnlyHistoryAdmin
+from zzmetro.admin_transitions import Transition, TransitionAdminMixin
 from zzmetro.dates import add_months, beijing_today
 from zzmetro.exports import Column
+from zzmetro.responses import document_response
 
 from .common import ExportMixin, ReadOnlyInline
 

@@ -7,7 +7,6 @@ from zzmetro.querysets import StationOwnedQuerySet
 from .stations import Station
 
 
-
 class Application(models.Model):
     """Authorization application (计量授权申请书), DOMAIN A2–A4, A7, A8.
 

@@ -19,10 +19,10 @@ from authorizations.models import (
     VerificationItem,
 )
 from zzmetro.dates import add_months, beijing_today
+from zzmetro.errors import DomainError
 from zzmetro.uploads import validate_document
 
 from .common import ensure_transition, next_number, notify_station, record_event, status_label
-from zzmetro.errors import DomainError
 
 A = Application.Status
 OPEN_STATUSES = (A.SUBMITTED, A.ACCEPTED, A.ASSESSMENT_REQUESTED, A.ASSESSING, A.PASSED)

@@ -6,9 +6,9 @@ from django.db import transaction
 
 from authorizations.models import Certificate, Suspension, TerminationRequest
 from zzmetro.dates import add_months, beijing_today
+from zzmetro.errors import DomainError
 
 from .common import ensure_transition, next_number, notify_station, record_event, status_label
-from zzmetro.errors import DomainError
 
 C = Certificate.Status
 

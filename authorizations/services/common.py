@@ -1,10 +1,16 @@
 """Pieces every lifecycle service shares: the transition table, events, numbering, notifications."""
 from django.conf import settings
 
-from authorizations.models import Application, Certificate, DocumentSequence, LifecycleEvent, Station, TerminationRequest
+from authorizations.models import (
+    Application,
+    Certificate,
+    DocumentSequence,
+    LifecycleEvent,
+    Station,
+    TerminationRequest,
+)
 from zzmetro.errors import DomainError
 from zzmetro.outbox import queue_mail
-
 
 A = Application.Status
 C = Certificate.Status

@@ -6,9 +6,9 @@ from django.db import IntegrityError, transaction
 
 from authorizations.models import ExpiryWarning, MeasurementStandard, Personnel, Station
 from authorizations.selectors_resources import resources_expiring, warning_days
+from zzmetro.errors import DomainError
 
 from .common import notify_station
-from zzmetro.errors import DomainError
 
 
 def _check_dates(*, valid_until: dt.date, issued_on: dt.date | None = None) -> None:

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from authorizations.models import ExpiryWarning
 from authorizations.selectors_resources import item_capabilities
-from zzmetro.errors import DomainError
 from authorizations.services.resources import person_save, send_expiry_warnings, standard_save
 from authorizations.tasks import resource_expiry_warnings
+from zzmetro.errors import DomainError
 
 from .factories import CertificateFactory, VerificationItemFactory
 from .resource_factories import MeasurementStandardFactory, PersonnelFactory

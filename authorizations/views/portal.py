@@ -11,8 +11,8 @@ from authorizations.models import Application, Certificate, LifecycleEvent
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
 from zzmetro.errors import DomainError
-from zzmetro.responses import document_response, stored_file_response
 from zzmetro.forms import errors_text
+from zzmetro.responses import document_response, stored_file_response
 
 
 @officer_required

@@ -6,9 +6,9 @@ from authorizations import selectors_resources as selectors
 from authorizations.forms_resources import PersonForm, StandardForm
 from authorizations.models import MeasurementStandard, Personnel
 from authorizations.services import resources as services
-from zzmetro.errors import DomainError
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
+from zzmetro.errors import DomainError
 
 
 @officer_required

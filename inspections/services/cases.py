@@ -9,11 +9,11 @@ from django.db import transaction
 from authorizations import selectors as authz_selectors
 from authorizations import services as authz_services
 from authorizations.models import Station
-from zzmetro.errors import DomainError
 from authorizations.services.common import next_number, notify_station
 from inspections.models import AnnualEvaluation, Complaint, IntegrityEvaluation, Violation
 from inspections.services.events import record
 from zzmetro.dates import beijing_today
+from zzmetro.errors import DomainError
 from zzmetro.outbox import queue_mail
 from zzmetro.uploads import validate_document
 

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from authorizations.models import Station
-from zzmetro.errors import DomainError
 from authorizations.services.common import next_number, notify_station
 from inspections.models import Inspection, InspectionFinding, Rectification
 from inspections.services.events import record
+from zzmetro.errors import DomainError
 from zzmetro.uploads import validate_document
 
 R = Rectification.Status

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from authorizations.models import Station
 from authorizations.selectors import stations_authorized_in
-from zzmetro.errors import DomainError
 from inspections.hashing import hashint8extended
-from inspections.services.events import record
 from inspections.models import SampleDraw, SampleItem, SamplingPolicy, SamplingRatio, SupervisionPlan
+from inspections.services.events import record
 from reporting.models import AnnualPlan, AnnualPlanLine, InstrumentUse, Verification
+from zzmetro.errors import DomainError
 
 HUNDRED = Decimal(100)
 

@@ -6,11 +6,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from authorizations.models import Certificate, LifecycleEvent
-from zzmetro.errors import DomainError
 from authorizations.tests.factories import CertificateFactory, StationFactory
 from inspections import documents
 from inspections.models import AnnualEvaluation, Complaint, IntegrityEvaluation, Violation
 from inspections.services import cases, onsite
+from zzmetro.errors import DomainError
 from zzmetro.testing import pdf_bytes
 
 pytestmark = pytest.mark.django_db

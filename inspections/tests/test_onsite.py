@@ -4,11 +4,11 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from zzmetro.errors import DomainError
 from authorizations.tests.factories import CertificateFactory, StationFactory
 from inspections import selectors
 from inspections.models import Inspection, InspectionFinding, Rectification
 from inspections.services import onsite
+from zzmetro.errors import DomainError
 from zzmetro.testing import pdf_bytes
 
 pytestmark = pytest.mark.django_db

@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from zzmetro.errors import DomainError
 from authorizations.tests.factories import CertificateFactory, StationFactory
 from inspections.models import SampleDraw, SampleItem, SamplingRatio
 from inspections.services import sampling
 from reporting.models import InstrumentUse, Verification
+from zzmetro.errors import DomainError
 
 from .factories import default_policies, issued_plan, make_verifications, supervision_plan
 

@@ -10,12 +10,12 @@ from django.utils.html import format_html_join
 
 from authorizations.admin.common import ReadOnlyInline
 from authorizations.admin_forms import NoteForm, ReasonForm
-from zzmetro.errors import DomainError
 from reporting import documents_reports as documents
 from reporting.models import AnnualPlan, AnnualPlanLine, CityPlanIssuance
 from reporting.services import plans as services
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
 from zzmetro.dates import BEIJING, beijing_today
+from zzmetro.errors import DomainError
 from zzmetro.responses import attachment_response, pdf_response
 
 P = AnnualPlan.Status

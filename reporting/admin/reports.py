@@ -114,7 +114,7 @@ class MonthlyReportAdmin(TransitionAdminMixin, admin.ModelAdmin):
         for version in report_versions(obj):
             lines = format_html_join(
                 "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                ((l.item.name, l.verified, l.qualified, l.unqualified, l.first_time_sticker, l.notes) for l in version.lines.all()),
+                ((line.item.name, line.verified, line.qualified, line.unqualified, line.first_time_sticker, line.notes) for line in version.lines.all()),
             )
             parts.append(format_html(
                 "<p><b>第{}版</b>{} · {} · {}</p><table><tr><th>项目</th><th>检定</th><th>合格</th><th>不合格</th><th>首检加贴</th><th>备注</th></tr>{}</table>",

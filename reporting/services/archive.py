@@ -6,11 +6,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from authorizations.models import MeasurementStandard, Personnel, Station, VerificationItem
-from zzmetro.errors import DomainError
 from reporting.models import ImportJob, Instrument, Verification
 from reporting.models.archive import next_due_for
 from reporting.selectors.archive import certificates_with_items, items_in_force
 from zzmetro.dates import beijing_today
+from zzmetro.errors import DomainError
 from zzmetro.uploads import archive_import_max_bytes, too_large_message
 
 INSTRUMENT_FIELDS = (

@@ -10,11 +10,11 @@ from django.utils import timezone
 from authorizations.models import Station, VerificationItem
 from authorizations.selectors import station_current_certificate
 from authorizations.services.common import next_number
-from zzmetro.errors import DomainError
 from reporting.deadlines import days_late, plan_due_on
 from reporting.models import AnnualPlan, AnnualPlanLine, CityPlanIssuance, ReminderLog
-from zzmetro.dates import beijing_today
 from zzmetro import outbox
+from zzmetro.dates import beijing_today
+from zzmetro.errors import DomainError
 
 from .workflow import ensure_transition, notify_station, record, require_reason
 

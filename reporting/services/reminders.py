@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import Q
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,7 +23,6 @@ from authorizations.services.common import station_recipients
 from reporting.deadlines import month_label, monthly_due_on, plan_due_on, previous_month
 from reporting.models import AnnualPlan, MonthlyReport, ReminderLog
 from reporting.selectors.reports import expected_station_ids, submitted_station_ids
-
 from zzmetro import outbox
 
 from .reports import reports_open_month

@@ -9,13 +9,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authorizations.models import Station
-from zzmetro.errors import DomainError
 from reporting.deadlines import days_late, month_end, month_label, monthly_due_on, quarter_months, quarterly_due_on
-from reporting.models import MajorIssueReport, MonthlyReport, MonthlyReportLine, MonthlyReportVersion, QuarterlyAnalysis, ReminderLog
+from reporting.models import (
+    MajorIssueReport,
+    MonthlyReport,
+    MonthlyReportLine,
+    MonthlyReportVersion,
+    QuarterlyAnalysis,
+    ReminderLog,
+)
 from reporting.selectors.authority import load_authorities, station_authority
 from reporting.selectors.reports import MonthAuthority, month_authority, quarter_expected
-from zzmetro.dates import BEIJING, beijing_date, beijing_today
 from zzmetro import outbox
+from zzmetro.dates import BEIJING, beijing_date, beijing_today
+from zzmetro.errors import DomainError
 from zzmetro.outbox import queue_mail
 from zzmetro.spreadsheets import CellError, Field, SpreadsheetError, cleaner, read_rows
 from zzmetro.uploads import check_size, monthly_report_max_bytes, validate_document

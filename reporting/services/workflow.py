@@ -3,8 +3,8 @@ from django.conf import settings
 
 from authorizations.models import Station
 from authorizations.services.common import station_recipients
-from zzmetro.errors import DomainError
 from reporting.models import AnnualPlan, MonthlyReport, ReportingEvent
+from zzmetro.errors import DomainError
 from zzmetro.outbox import queue_mail
 
 P = AnnualPlan.Status

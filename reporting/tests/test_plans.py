@@ -10,12 +10,12 @@ from django.core import mail
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from zzmetro.errors import DomainError
 from authorizations.tests.factories import VerificationItemFactory
 from reporting import documents_reports as documents
 from reporting.models import AnnualPlan, ReportingEvent
 from reporting.services import plans as services
 from reporting.services.plans import PlanLineInput
+from zzmetro.errors import DomainError
 
 from .reporting_factories import authorize
 

@@ -9,10 +9,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from zzmetro.errors import DomainError
 from reporting.selectors.reports import quarterly_board, recent_quarters
 from reporting.services import plans as plan_services
 from reporting.services import reports as services
+from zzmetro.errors import DomainError
 
 from .reporting_factories import authorize
 

@@ -12,13 +12,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from authorizations import services as lifecycle
-from zzmetro.errors import DomainError
 from authorizations.tests.factories import StationFactory, VerificationItemFactory
 from reporting import documents_reports as documents
 from reporting.models import MajorIssueReport, MonthlyReport, MonthlyReportLine, MonthlyReportVersion, QuarterlyAnalysis
 from reporting.selectors.reports import month_board, reporting_rates, year_to_date
 from reporting.services import reports as services
 from reporting.services.reports import LineInput
+from zzmetro.errors import DomainError
 from zzmetro.testing import image_bytes, pdf_bytes
 
 from .reporting_factories import authorize, make_items, submit

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from zzmetro.errors import DomainError
 from reporting.models import MonthlyReport
 from reporting.services import reports as services
+from zzmetro.errors import DomainError
 
 from .reporting_factories import authorize, make_items
 

@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zzmetro.errors import DomainError
 from reporting.forms.archive import ArchiveFilterForm, ImportForm, InstrumentForm, VerificationForm
 from reporting.models import ImportJob, Instrument
 from reporting.selectors import archive as selectors
@@ -15,11 +14,12 @@ from reporting.services.archive_import import FIELDS
 from reporting.tasks_archive import archive_import_job
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
+from zzmetro.errors import DomainError
 from zzmetro.exports import iter_xlsx, streaming_xlsx_response
-from zzmetro.jobs import dispatch
-from zzmetro.spreadsheets import CellError, error_workbook, template_workbook
 from zzmetro.forms import errors_text
+from zzmetro.jobs import dispatch
 from zzmetro.responses import attachment_response
+from zzmetro.spreadsheets import CellError, error_workbook, template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

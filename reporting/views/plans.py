@@ -4,12 +4,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from zzmetro.errors import DomainError
 from reporting.forms.plans import PlanForm, ReasonForm
 from reporting.models import AnnualPlan
 from reporting.services import plans as services
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
+from zzmetro.errors import DomainError
 
 
 def _plan_queryset(user):

@@ -9,7 +9,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from zzmetro.errors import DomainError
 from reporting import documents_reports as documents
 from reporting.deadlines import month_label, monthly_due_on, quarter_months, quarterly_due_on, year_in_range
 from reporting.forms.reports import NIL_LABEL, MajorIssueForm, MonthlyForm, NarrativeForm, StampedForm, UploadForm
@@ -18,6 +17,7 @@ from reporting.selectors import reports as selectors
 from reporting.services import reports as services
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
+from zzmetro.errors import DomainError
 from zzmetro.forms import errors_text
 from zzmetro.responses import attachment_response, pdf_response, stored_file_response
 from zzmetro.spreadsheets import CellError, error_workbook

@@ -8,7 +8,6 @@ import re
 
 import lxml.html
 import pytest
-from django.contrib import admin
 
 from . import admin_walk as walk
 from .test_admin_write_walk import _walkable, logins, world  # noqa: F401  (fixtures)

@@ -46,13 +46,20 @@ def _top_up():
     import datetime as dt
 
     from authorizations import services
-    from zzmetro.errors import DomainError
     from authorizations.models import Certificate, ExpiryWarning, MeasurementStandard, Station, TerminationRequest, User
     from inspections.models import AnnualEvaluation, Violation
     from inspections.services import cases
-    from reporting.models import AnnualPlan, CityPlanIssuance, ImportJob, MajorIssueReport, QuarterlyAnalysis, ReminderLog
+    from reporting.models import (
+        AnnualPlan,
+        CityPlanIssuance,
+        ImportJob,
+        MajorIssueReport,
+        QuarterlyAnalysis,
+        ReminderLog,
+    )
     from reporting.services import plans, reports
     from zzmetro.dates import add_months, beijing_today
+    from zzmetro.errors import DomainError
 
     today = beijing_today()
     bureau = User.objects.get(username="bureau")

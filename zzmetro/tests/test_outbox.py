@@ -17,12 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authorizations.tests.factories import StationFactory
+from conftest import forget_celery_connections
 from reporting.models import ImportJob, MajorIssueReport, ReminderLog
 from reporting.services import reminders
 from reporting.tests.reporting_factories import authorize, make_items
 from zzmetro import outbox
 from zzmetro.models import OutboxMessage
-from conftest import forget_celery_connections
 from zzmetro.tests.netpeers import free_port, silent_server, smtp_server
 
 S = OutboxMessage.Status

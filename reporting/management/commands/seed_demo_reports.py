@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from authorizations.demo_data import STATIONS
 from authorizations.models import Role, Station, User
-from zzmetro.errors import DomainError
 from reporting.deadlines import monthly_due_on
 from reporting.models import AnnualPlan, MonthlyReport
 from reporting.selectors.reports import month_authority
 from reporting.services import plans, reports
 from zzmetro.dates import BEIJING, add_months, beijing_today
+from zzmetro.errors import DomainError
 
 # station index in demo_data.STATIONS -> state of next year's plan
 PLAN_STATES = {0: "draft", 2: "submitted", 3: "approved", 4: "returned", 5: "submitted", 6: "approved"}
