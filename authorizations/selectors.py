@@ -4,6 +4,7 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from authorizations import authority
 from authorizations.models import Application, Certificate, CertificateItem, LifecycleEvent, Station, Suspension
 from authorizations.validators import normalize_credit_code
 from zzmetro.dates import add_months, add_years
@@ -28,9 +29,9 @@ def station_certificates(station: Station) -> QuerySet:
 def authorized_item_ids_on(station: Station, day: dt.date) -> set[int]:
     """Items the station may verify on `day`: in force, not suspended, item already added (A8, A10)."""
     return set(
-        CertificateItem.objects.filter(
-            certificate__in=Certificate.objects.filter(station=station).in_force_on(day), added_on__lte=day
-        ).values_list("item_id", flat=True)
+        CertificateItem.objects.filter(authority.item_in_force_on_q(day), certificate__station=station).values_list(
+            "item_id", flat=True
+        )
     )
 
 
@@ -124,10 +125,5 @@ def dashboard_summary(day: dt.date) -> dict:
 
 def stations_authorized_in(year: int) -> QuerySet:
     """Stations whose certificate was current on at least one day of `year` (I1, I3, I6)."""
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    live = (
-        Certificate.objects.filter(station=OuterRef("pk"), valid_from__lte=end, expires_on__gte=start)
-        .exclude(revoked_on__lte=start)
-        .exclude(terminated_on__lt=start)
-    )
+    live = Certificate.objects.filter(station=OuterRef("pk")).live_in(dt.date(year, 1, 1), dt.date(year, 12, 31))
     return Station.objects.filter(Exists(live))

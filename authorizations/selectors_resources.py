@@ -105,15 +105,12 @@ def capability_stations() -> QuerySet:
     )
 
 
-LIVE_STATES = {"in_force", "suspended"}
-
-
 def prefetched_capabilities(station: Station, day: dt.date) -> list[ItemCapability]:
     """R2 on a station from `capability_stations()`: certificate items plus any item its resources serve."""
     standards, people = list(station.standards.all()), list(station.personnel.all())
     items = {}
     for certificate in station.certificates.all():
-        if certificate.state_on(day) in LIVE_STATES:
+        if certificate.is_live_on(day):
             items.update({ci.item.pk: ci.item for ci in certificate.certificate_items.all()})
     for resource in standards + people:
         items.update({i.pk: i for i in resource.items.all()})

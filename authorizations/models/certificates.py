@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from authorizations import authority
 from zzmetro.dates import add_years
 from zzmetro.querysets import StationOwnedQuerySet
 
@@ -13,19 +14,16 @@ from .stations import Station, VerificationItem
 
 class CertificateQuerySet(StationOwnedQuerySet):
     def in_force_on(self, day: dt.date):
-        """Certificates under which the station may verify on `day` (A6, A9, A10, A11)."""
-        suspended = Suspension.objects.filter(certificate=models.OuterRef("pk"), starts_on__lte=day).filter(
-            Q(lifted_on__isnull=True) | Q(lifted_on__gt=day)
-        )
-        return self.current_on(day).exclude(models.Exists(suspended))
+        """Certificates under which the station may verify on `day` (A6, A9, A10, A11; see authority.py)."""
+        return self.filter(authority.in_force_on_q(day))
 
     def current_on(self, day: dt.date):
         """Certificates that are the station's live authority on `day` (in force or suspended)."""
-        return (
-            self.filter(valid_from__lte=day, expires_on__gte=day)
-            .exclude(revoked_on__isnull=False, revoked_on__lte=day)
-            .exclude(terminated_on__isnull=False, terminated_on__lt=day)
-        )
+        return self.filter(authority.live_on_q(day))
+
+    def live_in(self, start: dt.date, end: dt.date):
+        """Certificates live on at least one day from `start` through `end`."""
+        return self.filter(authority.live_in_q((start, end)))
 
 
 class Certificate(models.Model):
@@ -107,17 +105,11 @@ class Certificate(models.Model):
         return due is not None and outstanding and day > due
 
     def state_on(self, day: dt.date, *, suspended: bool | None = None) -> "Certificate.State":
-        if self.revoked_on and self.revoked_on <= day:
-            return self.State.REVOKED
-        if self.terminated_on and self.terminated_on < day:
-            return self.State.TERMINATED
-        if day < self.valid_from:
-            return self.State.NOT_YET
-        if day > self.expires_on:
-            return self.State.EXPIRED
-        if suspended is None:
-            suspended = any(s.covers(day) for s in self.suspensions.all())
-        return self.State.SUSPENDED if suspended else self.State.IN_FORCE
+        return self.State(authority.state_on(self, day, suspended=suspended))
+
+    def is_live_on(self, day: dt.date) -> bool:
+        """The station's live authority on `day`: in force or suspended."""
+        return authority.live_on(self, day)
 
 
 class CertificateItem(models.Model):
@@ -168,7 +160,7 @@ class Suspension(models.Model):
 
     def covers(self, day: dt.date) -> bool:
         """Suspended from `starts_on` until lifted (the planned end is a deadline, not an automatic lift)."""
-        return self.starts_on <= day and (self.lifted_on is None or day < self.lifted_on)
+        return authority.covers(authority.suspension_span(self), day)
 
 
 class TerminationRequest(models.Model):

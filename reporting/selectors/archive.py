@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from authorizations import authority
 from authorizations.models import Certificate, CertificateItem, MeasurementStandard, Personnel, Station
 from reporting.models import ImportJob, Instrument, InstrumentUse, Verification, VerificationResult
 from zzmetro.exports import Column
@@ -91,11 +92,7 @@ def certificates_with_items(station: Station) -> list[Certificate]:
 def items_in_force(certificates: list[Certificate], day: dt.date) -> set[int]:
     """A8, A10: the rule of `authorizations.selectors.authorized_item_ids_on`, on certificates already fetched,
     so an import checks a year of days without a query per day."""
-    items = set()
-    for certificate in certificates:
-        if certificate.state_on(day) == Certificate.State.IN_FORCE:
-            items |= {ci.item_id for ci in certificate.certificate_items.all() if ci.added_on <= day}
-    return items
+    return authority.item_ids_in_force_on(certificates, day)
 
 
 def authorized_items_by_day(station: Station, days) -> dict[dt.date, set[int]]:

@@ -4,11 +4,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Sum
 
+from authorizations.authority import StationAuthority, load_authorities, station_authority
 from authorizations.models import Station, VerificationItem
 from reporting.deadlines import month_end, monthly_due_on, quarter_months, quarterly_due_on
 from reporting.models import AnnualPlan, AnnualPlanLine, MonthlyReport, MonthlyReportLine, QuarterlyAnalysis
-
-from .authority import StationAuthority, load_authorities, station_authority
 
 
 @dataclass

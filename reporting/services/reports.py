@@ -8,6 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from authorizations.authority import load_authorities, station_authority
 from authorizations.models import Station
 from reporting.deadlines import days_late, month_end, month_label, monthly_due_on, quarter_months, quarterly_due_on
 from reporting.models import (
@@ -18,7 +19,6 @@ from reporting.models import (
     QuarterlyAnalysis,
     ReminderLog,
 )
-from reporting.selectors.authority import load_authorities, station_authority
 from reporting.selectors.reports import MonthAuthority, month_authority, quarter_expected
 from zzmetro import outbox
 from zzmetro.dates import BEIJING, beijing_date, beijing_today
