@@ -1,4 +1,5 @@
 """Shared fixtures: one user per actor of DOMAIN.md, and a frozen Beijing clock."""
+
 import datetime as dt
 import os
 
@@ -121,11 +122,16 @@ def celery_redis_worker(transactional_db):
         pytest.fail("REDIS_URL must point at a Redis server (make test starts a throwaway one when it is unset).")
     queue = f"zzmetro-test-{uuid.uuid4().hex[:12]}"
     app.conf.update(
-        task_always_eager=False, broker_url=url, result_backend=url, task_default_queue=queue,
+        task_always_eager=False,
+        broker_url=url,
+        result_backend=url,
+        task_default_queue=queue,
         broker_connection_retry_on_startup=False,
     )
     forget_celery_connections(app)
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=15, queues=[queue]):
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=15, queues=[queue]
+    ):
         yield app
     app.conf.update(task_always_eager=True, result_backend=None)
     forget_celery_connections(app)

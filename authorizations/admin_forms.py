@@ -1,4 +1,5 @@
 """Forms behind the admin's lifecycle buttons (one per service call)."""
+
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget
 
@@ -7,7 +8,9 @@ from zzmetro.dates import beijing_today
 
 
 def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=AdminDateWidget, initial=beijing_today, help_text=help_text)
+    return forms.DateField(
+        label=label, required=required, widget=AdminDateWidget, initial=beijing_today, help_text=help_text
+    )
 
 
 class NoteForm(forms.Form):
@@ -44,8 +47,12 @@ class AssessmentConcludeForm(forms.Form):
                 label=criterion.label, choices=[("", "请选择")] + list(AssessmentFinding.Result.choices)
             )
             self.fields[f"note_{criterion.value}"] = forms.CharField(label=f"{criterion.label}说明", required=False)
-        self.fields["conclusion"] = forms.ChoiceField(label="考核结论", choices=[("", "请选择")] + list(Assessment.Conclusion.choices))
-        self.fields["summary"] = forms.CharField(label="考核意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+        self.fields["conclusion"] = forms.ChoiceField(
+            label="考核结论", choices=[("", "请选择")] + list(Assessment.Conclusion.choices)
+        )
+        self.fields["summary"] = forms.CharField(
+            label="考核意见", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        )
 
     def clean(self):
         data = super().clean()
@@ -60,7 +67,10 @@ class AssessmentConcludeForm(forms.Form):
 class CertificateIssueForm(forms.Form):
     issued_on = date_field("发证日期")
     seal_number = forms.CharField(
-        label="计量授权检定专用章编号", required=False, max_length=40, help_text="首次发证必填；延续时留空则沿用原专用章编号"
+        label="计量授权检定专用章编号",
+        required=False,
+        max_length=40,
+        help_text="首次发证必填；延续时留空则沿用原专用章编号",
     )
 
 

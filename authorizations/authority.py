@@ -17,6 +17,7 @@ and `authorizations/tests/test_authority.py` checks they agree on every day of s
 This module imports no model at import time: `authorizations.models` builds its querysets and `Certificate.state_on`
 from it.
 """
+
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -29,11 +30,17 @@ OPEN_END = dt.date.max
 
 # Certificate.State values (the model's TextChoices wrap them).
 NOT_YET, IN_FORCE, SUSPENDED, EXPIRED, TERMINATED, REVOKED = (
-    "not_yet", "in_force", "suspended", "expired", "terminated", "revoked",
+    "not_yet",
+    "in_force",
+    "suspended",
+    "expired",
+    "terminated",
+    "revoked",
 )
 
 
 # --- the boundaries, in Python -----------------------------------------------------------------------------
+
 
 def last_live_day(certificate) -> dt.date:
     """The last day the certificate is the station's authority (A6, A9, A11); may fall before `valid_from`."""
@@ -101,12 +108,15 @@ def item_ids_in_force_on(certificates, day: dt.date) -> set[int]:
     """A8, A10: items the station may verify on `day`, from certificates with prefetched items and suspensions."""
     return {
         ci.item_id
-        for certificate in certificates if in_force_on(certificate, day)
-        for ci in certificate.certificate_items.all() if ci.added_on <= day
+        for certificate in certificates
+        if in_force_on(certificate, day)
+        for ci in certificate.certificate_items.all()
+        if ci.added_on <= day
     }
 
 
 # --- the same boundaries, in SQL ---------------------------------------------------------------------------
+
 
 def live_in_q(span: Span, prefix: str = "") -> Q:
     """Certificates live on at least one day of `span` (the SQL side of `live_in`).
@@ -119,8 +129,14 @@ def live_in_q(span: Span, prefix: str = "") -> Q:
     p = prefix
     return (
         Q(**{f"{p}valid_from__lte": end, f"{p}expires_on__gte": start})
-        & (Q(**{f"{p}revoked_on__isnull": True}) | Q(**{f"{p}revoked_on__gt": start}) & Q(**{f"{p}revoked_on__gt": F(f"{p}valid_from")}))
-        & (Q(**{f"{p}terminated_on__isnull": True}) | Q(**{f"{p}terminated_on__gte": start}) & Q(**{f"{p}terminated_on__gte": F(f"{p}valid_from")}))
+        & (
+            Q(**{f"{p}revoked_on__isnull": True})
+            | Q(**{f"{p}revoked_on__gt": start}) & Q(**{f"{p}revoked_on__gt": F(f"{p}valid_from")})
+        )
+        & (
+            Q(**{f"{p}terminated_on__isnull": True})
+            | Q(**{f"{p}terminated_on__gte": start}) & Q(**{f"{p}terminated_on__gte": F(f"{p}valid_from")})
+        )
     )
 
 
@@ -157,6 +173,7 @@ def as_flag(condition: Q) -> ExpressionWrapper:
 
 # --- months of a year --------------------------------------------------------------------------------------
 
+
 def month_span(year: int, month: int) -> Span:
     following = dt.date(year + month // 12, month % 12 + 1, 1)
     return (dt.date(year, month, 1), following - ONE_DAY)
@@ -176,6 +193,7 @@ def months_live_sql(year: int, *, station_ids=None) -> dict[int, set[int]]:
 
 
 # --- a station's certificates loaded once, for many periods (M5, M8, A10) ----------------------------------
+
 
 @dataclass
 class StationAuthority:
@@ -234,7 +252,9 @@ def load_authorities(*, station_ids=None, with_items: bool = False) -> dict[int,
     ).prefetch_related("suspensions")
     if with_items:
         certificates = certificates.prefetch_related(
-            Prefetch("certificate_items", queryset=item_model.objects.only("id", "certificate_id", "item_id", "added_on"))
+            Prefetch(
+                "certificate_items", queryset=item_model.objects.only("id", "certificate_id", "item_id", "added_on")
+            )
         )
     if station_ids is not None:
         certificates = certificates.filter(station_id__in=station_ids)

@@ -1,4 +1,5 @@
 """Permissions follow the role (DOMAIN Actors): bureau staff change everything in our apps, managers only read."""
+
 from django.contrib.auth.backends import ModelBackend
 
 from authorizations.models import Role

@@ -3,6 +3,7 @@
 Each function returns PDF bytes, or raises ValueError (message in Chinese, shown to the user) when the document
 does not exist yet, e.g. an acceptance notice for an application that was never accepted.
 """
+
 import segno
 from django.conf import settings
 from django.urls import reverse

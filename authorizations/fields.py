@@ -1,4 +1,5 @@
 """The credit-code field: every path that takes a code (admin, portal, imports, the ORM) normalises it first (A1)."""
+
 from django import forms
 from django.db import models
 

@@ -1,4 +1,5 @@
 """Forms of the station's resource pages (DOMAIN R1)."""
+
 from django import forms
 
 from authorizations.models import MeasurementStandard, Personnel, VerificationItem
@@ -17,7 +18,16 @@ class _ItemsMixin:
 class StandardForm(_ItemsMixin, forms.ModelForm):
     class Meta:
         model = MeasurementStandard
-        fields = ("name", "certificate_number", "issued_on", "valid_until", "filing_status", "filing_number", "items", "notes")
+        fields = (
+            "name",
+            "certificate_number",
+            "issued_on",
+            "valid_until",
+            "filing_status",
+            "filing_number",
+            "items",
+            "notes",
+        )
         widgets = {"issued_on": DATE_WIDGET, "valid_until": DATE_WIDGET}
 
     def __init__(self, *args, **kwargs):

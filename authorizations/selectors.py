@@ -1,4 +1,5 @@
 """Reads that carry rules: who is authorized when, what is due or overdue (DOMAIN A6–A11)."""
+
 import datetime as dt
 
 from django.conf import settings
@@ -93,7 +94,9 @@ def revocation_returns_overdue(day: dt.date) -> QuerySet:
 
 
 def suspensions_past_planned_end(day: dt.date) -> QuerySet:
-    return Suspension.objects.filter(lifted_on__isnull=True, planned_end_on__lt=day).select_related("certificate__station")
+    return Suspension.objects.filter(lifted_on__isnull=True, planned_end_on__lt=day).select_related(
+        "certificate__station"
+    )
 
 
 def open_applications(user) -> QuerySet:
@@ -119,7 +122,9 @@ def dashboard_summary(day: dt.date) -> dict:
         )
         .select_related("station")
         .order_by("submitted_on"),
-        "late_renewals": Application.objects.filter(kind=Application.Kind.RENEWAL, late_days__gt=0).select_related("station"),
+        "late_renewals": Application.objects.filter(kind=Application.Kind.RENEWAL, late_days__gt=0).select_related(
+            "station"
+        ),
     }
 
 

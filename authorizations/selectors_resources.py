@@ -1,4 +1,5 @@
 """Reads about station resources that carry rules (DOMAIN R1, R2)."""
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -56,11 +57,15 @@ def capabilities_from(items, standards, people, day: dt.date) -> list[ItemCapabi
     for item in items:
         serving = [s for s in standards if any(i.pk == item.pk for i in s.items.all())]
         qualified = [p for p in people if any(i.pk == item.pk for i in p.items.all())]
-        result.append(ItemCapability(
-            item=item,
-            standards_valid=sum(s.is_valid_on(day) for s in serving), standards_total=len(serving),
-            people_valid=sum(p.is_valid_on(day) for p in qualified), people_total=len(qualified),
-        ))
+        result.append(
+            ItemCapability(
+                item=item,
+                standards_valid=sum(s.is_valid_on(day) for s in serving),
+                standards_total=len(serving),
+                people_valid=sum(p.is_valid_on(day) for p in qualified),
+                people_total=len(qualified),
+            )
+        )
     return result
 
 

@@ -5,6 +5,7 @@ password change, a reset link, staff in the admin, `createsuperuser`, a script).
 The kernel (zzmetro) imports no app, so the hooks on our user model live here; `zzmetro.audit.record` finds the
 request being served, if any, for the actor and the address.
 """
+
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -48,7 +49,9 @@ def _record_password(user: User) -> None:
     actor = getattr(request, "user", None)
     if actor is None or not actor.is_authenticated:
         # A reset link (anonymous page), or no request at all (a command such as changepassword).
-        kind, detail = (Kind.PASSWORD_RESET, "通过邮件链接重置") if request is not None else (Kind.PASSWORD_CHANGE, "命令行设置")
+        kind, detail = (
+            (Kind.PASSWORD_RESET, "通过邮件链接重置") if request is not None else (Kind.PASSWORD_CHANGE, "命令行设置")
+        )
         record(kind, obj=user, account=user.get_username(), detail=detail)
     elif actor.pk == user.pk:
         record(Kind.PASSWORD_CHANGE, obj=user, detail="本人修改")

@@ -1,4 +1,5 @@
 """Unified social credit code (统一社会信用代码) per GB 32100-2015 (DOMAIN A1)."""
+
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -26,9 +27,7 @@ def normalize_credit_code(value: str | None) -> str:
 def validate_credit_code(value: str) -> None:
     code = normalize_credit_code(value)
     if len(code) != 18:
-        raise ValidationError(
-            "统一社会信用代码应为18位，当前为%(n)d位。", code="length", params={"n": len(code)}
-        )
+        raise ValidationError("统一社会信用代码应为18位，当前为%(n)d位。", code="length", params={"n": len(code)})
     for position, char in enumerate(code, start=1):
         if char not in CREDIT_CODE_CHARS:
             raise ValidationError(

@@ -3,6 +3,7 @@
 The schema is created from the models (as pytest --nomigrations does), so the benchmarks run before or after the
 migrations exist. DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres).
 """
+
 import json
 import os
 import resource
@@ -81,6 +82,10 @@ def make_station(code: str = "BENCH-DN01"):
     item = VerificationItemFactory(code=code, name="电能表")
     station = StationFactory(name="新密市供电公司计量中心")
     CertificateFactory(station=station, issued_on=dt.date(2025, 1, 1), items=[item])
-    standard = MeasurementStandardFactory(station=station, certificate_number="[2024]豫量标郑证字第001号", valid_until=dt.date(2030, 1, 1), items=[item])
-    person = PersonnelFactory(station=station, certificate_number="豫计检字00001", valid_until=dt.date(2030, 1, 1), items=[item])
+    standard = MeasurementStandardFactory(
+        station=station, certificate_number="[2024]豫量标郑证字第001号", valid_until=dt.date(2030, 1, 1), items=[item]
+    )
+    person = PersonnelFactory(
+        station=station, certificate_number="豫计检字00001", valid_until=dt.date(2030, 1, 1), items=[item]
+    )
     return station, item, standard, person

@@ -6,6 +6,7 @@ writing the same rows with no database (issue 4). Target: ≤ 1.3 ×, peak memor
 Creates and drops the database zz_bench4_export (rows inserted by one INSERT … SELECT generate_series). Each
 measurement runs in its own interpreter so its peak RSS is its own; both write their workbook to a temp file.
 """
+
 import datetime as dt
 import json
 import sys
@@ -24,8 +25,20 @@ def python_row(n: int, station: str, item: str) -> list:
     """Row n exactly as the database holds it (see INSERT_SQL), as the export shows it."""
     day = START + dt.timedelta(days=n % 150)
     return [
-        station, item, f"郑州市用户单位{n % 997}", "单相电子式电能表", "DDZY71", f"SN{n:09d}", "5(60)A", "2级",
-        USES[n % 4][1], f"新密市青屏大街{n % 500}号", 12, day, "合格", day + dt.timedelta(days=364),
+        station,
+        item,
+        f"郑州市用户单位{n % 997}",
+        "单相电子式电能表",
+        "DDZY71",
+        f"SN{n:09d}",
+        "5(60)A",
+        "2级",
+        USES[n % 4][1],
+        f"新密市青屏大街{n % 500}号",
+        12,
+        day,
+        "合格",
+        day + dt.timedelta(days=364),
     ]
 
 
@@ -98,9 +111,15 @@ def main(rows: int) -> None:
         ours = common.run_child(__file__, "export", str(station.pk), str(officer.pk))
     ratio = ours["seconds"] / baseline["seconds"]
     print(f"archive export of {rows:,} rows")
-    print(f"  openpyxl write-only (lxml={baseline['lxml']}), no database : {baseline['seconds']:7.2f} s   peak {baseline['peak_mb']:5.0f} MB   {baseline['bytes'] / 1e6:6.1f} MB file")
-    print(f"  export view, streamed from PostgreSQL    : {ours['seconds']:7.2f} s   peak {ours['peak_mb']:5.0f} MB   {ours['bytes'] / 1e6:6.1f} MB file")
-    print(f"  ratio {ratio:.2f} × (target ≤ 1.3 ×) {'OK' if ratio <= 1.3 else 'OVER'};  peak memory {'OK' if ours['peak_mb'] <= 300 else 'OVER'} (target ≤ 300 MB)")
+    print(
+        f"  openpyxl write-only (lxml={baseline['lxml']}), no database : {baseline['seconds']:7.2f} s   peak {baseline['peak_mb']:5.0f} MB   {baseline['bytes'] / 1e6:6.1f} MB file"
+    )
+    print(
+        f"  export view, streamed from PostgreSQL    : {ours['seconds']:7.2f} s   peak {ours['peak_mb']:5.0f} MB   {ours['bytes'] / 1e6:6.1f} MB file"
+    )
+    print(
+        f"  ratio {ratio:.2f} × (target ≤ 1.3 ×) {'OK' if ratio <= 1.3 else 'OVER'};  peak memory {'OK' if ours['peak_mb'] <= 300 else 'OVER'} (target ≤ 300 MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ python-calamine takes only to parse the same file (issue 4). Target: ≤ 3 ×, p
 Creates and drops the database zz_bench4_import. The workbook is written once by openpyxl (shared strings, as
 Excel saves it) and cached under /tmp. Each measurement runs in its own interpreter so its peak RSS is its own.
 """
+
 import datetime as dt
 import json
 import os
@@ -36,11 +37,25 @@ def write_workbook(rows: int) -> Path:
     sheet = book.create_sheet("强检器具档案")
     sheet.append([f.header for f in FIELDS])
     for n in range(rows):
-        sheet.append([
-            "DN01" if n % 2 else "BENCH-DN01", f"郑州市用户单位{n % 997}", "单相电子式电能表", "DDZY71", f"SN{n:09d}", "5(60)A",
-            "2级", USES[n % 4], f"新密市青屏大街{n % 500}号", 12, DAYS[n % len(DAYS)], "合格" if n % 50 else "不合格",
-            f"ZZJD-2026-{n:07d}", "豫计检字00001", "[2024]豫量标郑证字第001号",
-        ])
+        sheet.append(
+            [
+                "DN01" if n % 2 else "BENCH-DN01",
+                f"郑州市用户单位{n % 997}",
+                "单相电子式电能表",
+                "DDZY71",
+                f"SN{n:09d}",
+                "5(60)A",
+                "2级",
+                USES[n % 4],
+                f"新密市青屏大街{n % 500}号",
+                12,
+                DAYS[n % len(DAYS)],
+                "合格" if n % 50 else "不合格",
+                f"ZZJD-2026-{n:07d}",
+                "豫计检字00001",
+                "[2024]豫量标郑证字第001号",
+            ]
+        )
     book.save(path)
     return path
 
@@ -85,7 +100,9 @@ def main(rows: int) -> None:
 
         station, item, standard, person = common.make_station()
         other = VerificationItemFactory(code="DN01", name="电能表（第二项目）")
-        station.certificates.get().certificate_items.create(item=other, added_on=dt.date(2025, 1, 1), application=station.certificates.get().application)
+        station.certificates.get().certificate_items.create(
+            item=other, added_on=dt.date(2025, 1, 1), application=station.certificates.get().application
+        )
         standard.items.add(other)
         person.items.add(other)
         common.run_child(__file__, "parse", str(path))  # warm the page cache
@@ -97,8 +114,12 @@ def main(rows: int) -> None:
     ratio = imported["seconds"] / parse["seconds"]
     print(f"archive import of {rows:,} rows ({path.stat().st_size / 1e6:.1f} MB .xlsx)")
     print(f"  python-calamine parse only : {parse['seconds']:6.2f} s   peak {parse['peak_mb']:6.0f} MB")
-    print(f"  import end to end          : {imported['seconds']:6.2f} s   peak {imported['peak_mb']:6.0f} MB   saved {counts[0]:,} instruments, {counts[1]:,} verifications")
-    print(f"  ratio {ratio:.2f} × (target ≤ 3 ×) {'OK' if ratio <= 3 else 'OVER'};  peak memory {'OK' if imported['peak_mb'] <= 500 else 'OVER'} (target ≤ 500 MB)")
+    print(
+        f"  import end to end          : {imported['seconds']:6.2f} s   peak {imported['peak_mb']:6.0f} MB   saved {counts[0]:,} instruments, {counts[1]:,} verifications"
+    )
+    print(
+        f"  ratio {ratio:.2f} × (target ≤ 3 ×) {'OK' if ratio <= 3 else 'OVER'};  peak memory {'OK' if imported['peak_mb'] <= 500 else 'OVER'} (target ≤ 500 MB)"
+    )
 
 
 if __name__ == "__main__":

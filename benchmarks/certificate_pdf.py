@@ -5,6 +5,7 @@
 Uses DATABASE_URL when set (already migrated; every row is rolled back), otherwise an in-memory SQLite database.
 Prints timings only; it never fails on them. Target: warm median below 0.3 s.
 """
+
 import os
 import statistics
 import sys
@@ -38,7 +39,9 @@ def make_certificate(station_name: str):
         for code, name, regulation, _ in ITEM_CATALOGUE[:8]
     ]
     station = StationFactory(name=station_name, address="郑州市管城回族区紫荆山南路9号", industry="石化")
-    return CertificateFactory(station=station, items=items, area="郑州市市区及所辖县（市）", seal_number="郑计授章-0007")
+    return CertificateFactory(
+        station=station, items=items, area="郑州市市区及所辖县（市）", seal_number="郑计授章-0007"
+    )
 
 
 def seconds(render, certificate) -> float:
@@ -62,10 +65,14 @@ def run() -> None:
         rare = [seconds(certificate_pdf, rare_certificate) for _ in range(RARE_RENDERS)]
         transaction.set_rollback(True)
     print(f"certificate PDF, cold (first render in this process): {cold:.3f} s")
-    print(f"certificate PDF, warm median of {WARM_RENDERS}: {statistics.median(warm):.3f} s "
-          f"(min {min(warm):.3f}, max {max(warm):.3f})")
-    print(f"certificate PDF for {RARE_NAME}: first {rare[0]:.3f} s, "
-          f"median of {RARE_RENDERS} {statistics.median(rare):.3f} s")
+    print(
+        f"certificate PDF, warm median of {WARM_RENDERS}: {statistics.median(warm):.3f} s "
+        f"(min {min(warm):.3f}, max {max(warm):.3f})"
+    )
+    print(
+        f"certificate PDF for {RARE_NAME}: first {rare[0]:.3f} s, "
+        f"median of {RARE_RENDERS} {statistics.median(rare):.3f} s"
+    )
 
 
 if __name__ == "__main__":

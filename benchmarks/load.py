@@ -16,6 +16,7 @@ Each page is driven on its own: hello's p95 under the same 20 clients is then th
 queueing, these client threads sharing the CPU), and a page's ratio to it is that page's own cost. Hello mixed in
 with the pages would queue behind them and make every ratio look close to 1.
 """
+
 import argparse
 import http.client
 import itertools
@@ -81,8 +82,11 @@ def admin_sql(url: str, statement: str, *, dbname: str = "postgres", fetch: bool
 
     parts = urlparse(url)
     connection = psycopg2.connect(
-        dbname=dbname, user=parts.username or "postgres",
-        password=parts.password, host=parts.hostname, port=parts.port or 5432,
+        dbname=dbname,
+        user=parts.username or "postgres",
+        password=parts.password,
+        host=parts.hostname,
+        port=parts.port or 5432,
     )
     connection.autocommit = True
     try:
@@ -97,10 +101,22 @@ def child_env(url: str, work: Path) -> dict[str, str]:
     """Production settings (.env.example) minus what plain HTTP on 127.0.0.1 cannot have; the second factor off."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_MIGRATE_URL"}
     env.update(
-        DJANGO_SETTINGS_MODULE="zzmetro.settings", DATABASE_URL=url, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS=HOST, HTTPS_ONLY="0", BEHIND_HTTPS_PROXY="0", ZZ_REQUIRE_2FA="0", ZZ_BENCH_HELLO="1",
-        REDIS_URL="", CACHE_URL="locmemcache://", EMAIL_URL="", EMAIL_FILE_PATH=str(work / "mail"),
-        MEDIA_ROOT=str(work / "media"), STATIC_ROOT=str(work / "static"), LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="zzmetro.settings",
+        DATABASE_URL=url,
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS=HOST,
+        HTTPS_ONLY="0",
+        BEHIND_HTTPS_PROXY="0",
+        ZZ_REQUIRE_2FA="0",
+        ZZ_BENCH_HELLO="1",
+        REDIS_URL="",
+        CACHE_URL="locmemcache://",
+        EMAIL_URL="",
+        EMAIL_FILE_PATH=str(work / "mail"),
+        MEDIA_ROOT=str(work / "media"),
+        STATIC_ROOT=str(work / "static"),
+        LOG_LEVEL="WARNING",
     )
     return env
 
@@ -111,10 +127,16 @@ def prepare_database(url: str, env: dict[str, str]) -> None:
     # The seeds run as `make demo` runs them (DEBUG=1: the demo accounts keep their published password); the static
     # files are collected as production collects them (DEBUG off: hashed names, compressed).
     seed_env = {**env, "DEBUG": "1"}
-    steps = [(["migrate", "-v0", "--noinput"], env), (["collectstatic", "-v0", "--noinput"], env), *(([s], seed_env) for s in SEEDS)]
+    steps = [
+        (["migrate", "-v0", "--noinput"], env),
+        (["collectstatic", "-v0", "--noinput"], env),
+        *(([s], seed_env) for s in SEEDS),
+    ]
     for command, step_env in steps:
         started = time.perf_counter()
-        done = subprocess.run([str(BIN / "python"), "manage.py", *command], cwd=ROOT, env=step_env, capture_output=True, text=True)
+        done = subprocess.run(
+            [str(BIN / "python"), "manage.py", *command], cwd=ROOT, env=step_env, capture_output=True, text=True
+        )
         if done.returncode:
             raise SystemExit(f"manage.py {' '.join(command)} failed:\n{done.stderr[-3000:]}")
         print(f"  manage.py {command[0]:<22} {time.perf_counter() - started:5.1f} s", flush=True)
@@ -135,7 +157,11 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> s
     with log.open("ab") as out:
         process = subprocess.Popen(
             [str(gunicorn), *config, "--bind", f"{HOST}:{port}", "--workers", str(workers), "zzmetro.wsgi:application"],
-            cwd=ROOT, env={**env, "LOG_LEVEL": "INFO"}, stdout=out, stderr=out, start_new_session=True,
+            cwd=ROOT,
+            env={**env, "LOG_LEVEL": "INFO"},
+            stdout=out,
+            stderr=out,
+            start_new_session=True,
         )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -190,13 +216,21 @@ def login(port: int, username: str) -> str:
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
     if status != 200 or not csrf or not token:
         raise SystemExit(f"login page answered {status} without a CSRF token")
-    form = urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1).decode(), "next": "/"})
+    form = urlencode(
+        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1).decode(), "next": "/"}
+    )
     connection = http.client.HTTPConnection(HOST, port, timeout=60)
     try:
-        connection.request("POST", "/accounts/login/", body=form, headers={
-            "Cookie": f"csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded",
-            "Referer": f"http://{HOST}:{port}/accounts/login/",
-        })
+        connection.request(
+            "POST",
+            "/accounts/login/",
+            body=form,
+            headers={
+                "Cookie": f"csrftoken={csrf}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://{HOST}:{port}/accounts/login/",
+            },
+        )
         response = connection.getresponse()
         response.read()
     finally:
@@ -240,8 +274,12 @@ def drive(port: int, path: str, cookie: str, clients: int, seconds: float, limit
 
 
 def pages(url: str, port: int, sessions: dict[str, str]) -> list[Page]:
-    number = admin_sql(url, "SELECT number FROM authorizations_certificate WHERE status = 'valid' ORDER BY id LIMIT 1",
-                       dbname=DB_NAME, fetch=True)[0][0]
+    number = admin_sql(
+        url,
+        "SELECT number FROM authorizations_certificate WHERE status = 'valid' ORDER BY id LIMIT 1",
+        dbname=DB_NAME,
+        fetch=True,
+    )[0][0]
     return [
         Page("public register", "/register/"),
         Page("certificate check", f"/register/certificates/{number}/"),
@@ -268,7 +306,9 @@ def monthly_form_path(port: int, cookie: str) -> str:
 
 
 def report(rows: list[tuple[str, Result]], hello_p95: float) -> None:
-    print(f"\n{'page':<22} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'p95/hello':>9}")
+    print(
+        f"\n{'page':<22} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'p95/hello':>9}"
+    )
     for label, result in rows:
         ratio = result.quantile(95) / hello_p95
         print(
@@ -279,10 +319,18 @@ def report(rows: list[tuple[str, Result]], hello_p95: float) -> None:
     errors = Counter()
     for _, result in rows:
         errors.update(result.errors)
-    over = [label for label, result in rows if not label.startswith("hello") and result.quantile(95) > TARGET_RATIO * hello_p95]
-    print(f"\nerrors: {sum(errors.values())} {dict(errors) if errors else ''}(target 0) {'OK' if not errors else 'OVER'}")
-    print(f"p95 ≤ {TARGET_RATIO:g} × hello's ({hello_p95 * 1000:.1f} ms): "
-          + ("OK for every page" if not over else f"OVER for {', '.join(over)}"))
+    over = [
+        label
+        for label, result in rows
+        if not label.startswith("hello") and result.quantile(95) > TARGET_RATIO * hello_p95
+    ]
+    print(
+        f"\nerrors: {sum(errors.values())} {dict(errors) if errors else ''}(target 0) {'OK' if not errors else 'OVER'}"
+    )
+    print(
+        f"p95 ≤ {TARGET_RATIO:g} × hello's ({hello_p95 * 1000:.1f} ms): "
+        + ("OK for every page" if not over else f"OVER for {', '.join(over)}")
+    )
 
 
 def main() -> None:
@@ -290,7 +338,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0, help="upper bound per page")
     parser.add_argument("--requests", type=int, default=2000, help="upper bound per page")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn sync workers (as deployed)")
+    parser.add_argument(
+        "--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn sync workers (as deployed)"
+    )
     args = parser.parse_args()
 
     url = server_url()
@@ -305,8 +355,11 @@ def main() -> None:
         sessions = {account: login(port, account) for account in ("officer1", "manager", "bureau")}
         hello = Page("hello", "/bench/hello/")
         targets = pages(url, port, sessions)
-        print(f"load: gunicorn {args.workers} sync workers on {HOST}:{port}, DEBUG off, {args.clients} clients, "
-              f"each page for ≤ {args.seconds:g} s and ≤ {args.requests} requests", flush=True)
+        print(
+            f"load: gunicorn {args.workers} sync workers on {HOST}:{port}, DEBUG off, {args.clients} clients, "
+            f"each page for ≤ {args.seconds:g} s and ≤ {args.requests} requests",
+            flush=True,
+        )
         rows = []
         for label, page in [("hello (before)", hello), *((p.label, p) for p in targets), ("hello (after)", hello)]:
             cookie = sessions.get(page.account, "")

@@ -9,6 +9,7 @@ Prints, for the last full year:
     openpyxl's write-only mode needs to write the same rows with no database, measured in the same run.
 Prints figures only; it never fails on them.
 """
+
 import datetime as dt
 import io
 import os
@@ -48,8 +49,16 @@ def build():
         VerificationItem(code=f"B{n:03d}", name=f"检定项目{n}", regulation="JJG 596-2012") for n in range(CATALOGUE)
     )
     stations = Station.objects.bulk_create(
-        Station(name=f"郑州市第{n:03d}计量检定站", credit_code=make_credit_code(f"91410100BM{n:07d}"), address="郑州市",
-                district="jinshui", industry="电力", contact_person="张三", contact_phone="0371-1", email=f"s{n}@bench.cn")
+        Station(
+            name=f"郑州市第{n:03d}计量检定站",
+            credit_code=make_credit_code(f"91410100BM{n:07d}"),
+            address="郑州市",
+            district="jinshui",
+            industry="电力",
+            contact_person="张三",
+            contact_phone="0371-1",
+            email=f"s{n}@bench.cn",
+        )
         for n in range(STATIONS)
     )
     starts = {s.pk: dt.date(FIRST_YEAR - 1, 7, 1) if n % 10 else dt.date(2020, 3, 15) for n, s in enumerate(stations)}
@@ -57,9 +66,26 @@ def build():
     for station in stations:
         start = starts[station.pk]
         while start <= dt.date(FIRST_YEAR + YEARS, 1, 1):
-            applications.append(Application(number=f"B-{len(applications)}", station=station, area="郑州", status="certified", submitted_on=start))
-            certificates.append(Certificate(number=f"BZ-{len(certificates)}", station=station, area="郑州", issued_on=start, valid_from=start,
-                                            expires_on=Certificate.expiry_for(start), seal_number="章"))
+            applications.append(
+                Application(
+                    number=f"B-{len(applications)}",
+                    station=station,
+                    area="郑州",
+                    status="certified",
+                    submitted_on=start,
+                )
+            )
+            certificates.append(
+                Certificate(
+                    number=f"BZ-{len(certificates)}",
+                    station=station,
+                    area="郑州",
+                    issued_on=start,
+                    valid_from=start,
+                    expires_on=Certificate.expiry_for(start),
+                    seal_number="章",
+                )
+            )
             start = Certificate.expiry_for(start) + dt.timedelta(days=1)
     Application.objects.bulk_create(applications, batch_size=2000)
     for application, certificate in zip(applications, certificates):
@@ -67,12 +93,22 @@ def build():
     Certificate.objects.bulk_create(certificates, batch_size=2000)
     station_items = {s.pk: rng.sample(items, ITEMS_PER_STATION) for s in stations}
     CertificateItem.objects.bulk_create(
-        (CertificateItem(certificate=c, item=i, added_on=c.valid_from, application_id=c.application_id) for c in certificates for i in station_items[c.station_id]),
+        (
+            CertificateItem(certificate=c, item=i, added_on=c.valid_from, application_id=c.application_id)
+            for c in certificates
+            for i in station_items[c.station_id]
+        ),
         batch_size=5000,
     )
     Suspension.objects.bulk_create(
-        Suspension(certificate=c, starts_on=c.valid_from + dt.timedelta(days=200), planned_end_on=c.valid_from + dt.timedelta(days=260),
-                   lifted_on=c.valid_from + dt.timedelta(days=250), reason="基准测试") for c in certificates[::40]
+        Suspension(
+            certificate=c,
+            starts_on=c.valid_from + dt.timedelta(days=200),
+            planned_end_on=c.valid_from + dt.timedelta(days=260),
+            lifted_on=c.valid_from + dt.timedelta(days=250),
+            reason="基准测试",
+        )
+        for c in certificates[::40]
     )
     periods = [add_months(dt.date(FIRST_YEAR, 1, 1), n) for n in range(YEARS * 12)]
     reports = []
@@ -82,16 +118,29 @@ def build():
                 continue  # not yet authorized, or never reported (overdue)
             late = 0 if rng.random() < 0.9 else rng.randint(1, 9)
             at = dt.datetime.combine(monthly_due_on(period) + dt.timedelta(days=late - 1), dt.time(10), tzinfo=BEIJING)
-            reports.append(MonthlyReport(station=station, period=period, due_on=monthly_due_on(period), status="submitted",
-                                         first_submitted_at=at, submitted_at=at, late_days=late))
+            reports.append(
+                MonthlyReport(
+                    station=station,
+                    period=period,
+                    due_on=monthly_due_on(period),
+                    status="submitted",
+                    first_submitted_at=at,
+                    submitted_at=at,
+                    late_days=late,
+                )
+            )
     MonthlyReport.objects.bulk_create(reports, batch_size=5000)
     versions = MonthlyReportVersion.objects.bulk_create(
-        (MonthlyReportVersion(report=r, number=1, submitted_at=r.submitted_at, late_days=r.late_days) for r in reports), batch_size=5000
+        (MonthlyReportVersion(report=r, number=1, submitted_at=r.submitted_at, late_days=r.late_days) for r in reports),
+        batch_size=5000,
     )
     station_of = {r.pk: r.station_id for r in reports}
     MonthlyReportLine.objects.bulk_create(
-        (MonthlyReportLine(version=v, item=i, verified=40 + n, qualified=39 + n, unqualified=1, first_time_sticker=n)
-         for v in versions for n, i in enumerate(station_items[station_of[v.report_id]])),
+        (
+            MonthlyReportLine(version=v, item=i, verified=40 + n, qualified=39 + n, unqualified=1, first_time_sticker=n)
+            for v in versions
+            for n, i in enumerate(station_items[station_of[v.report_id]])
+        ),
         batch_size=10000,
     )
     return len(reports), MonthlyReportLine.objects.count()
@@ -118,7 +167,9 @@ def measure(year: int) -> None:
     with CaptureQueriesContext(connection) as queries:
         table = reporting_rates(year, as_of=as_of)
     rates = median_seconds(lambda: reporting_rates(year, as_of=as_of))
-    print(f"rates {year}: {len(table.stations)} stations, city reporting {table.city.reporting_pct}, on time {table.city.on_time_pct}")
+    print(
+        f"rates {year}: {len(table.stations)} stations, city reporting {table.city.reporting_pct}, on time {table.city.on_time_pct}"
+    )
     print(f"  queries: {len(queries)} (target ≤ 5)   median time: {rates * 1000:.0f} ms (target ≤ 200 ms)")
 
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 1)
@@ -135,7 +186,9 @@ def measure(year: int) -> None:
 
     baseline = median_seconds(openpyxl_only, 3)
     export = median_seconds(lambda: documents.write_city_lines(io.BytesIO(), start, end, title="月报"), 3)
-    print(f"export {year}: {len(rows)} lines   with the database: {export:.2f} s   openpyxl write-only, no database: {baseline:.2f} s")
+    print(
+        f"export {year}: {len(rows)} lines   with the database: {export:.2f} s   openpyxl write-only, no database: {baseline:.2f} s"
+    )
     print(f"  ratio: {export / baseline:.2f} × (target ≤ 1.3 ×)")
 
 
@@ -148,7 +201,9 @@ def run() -> None:
     try:
         started = time.perf_counter()
         reports, lines = build()
-        print(f"built {STATIONS} stations, {reports} monthly reports, {lines} lines in {time.perf_counter() - started:.0f} s")
+        print(
+            f"built {STATIONS} stations, {reports} monthly reports, {lines} lines in {time.perf_counter() - started:.0f} s"
+        )
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         measure(FIRST_YEAR + YEARS - 1)

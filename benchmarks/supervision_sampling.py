@@ -6,6 +6,7 @@ Needs PostgreSQL: uses BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1
 creates, migrates and fills the first time (about a minute), and reuses after. Prints figures; never fails on them.
 Targets: draw < 1 s; ratio job < 2 s with a bounded number of queries.
 """
+
 import datetime as dt
 import os
 import statistics
@@ -39,7 +40,9 @@ def _create_database(url: str) -> None:
 
     parts = urlparse(url)
     name = parts.path.lstrip("/")
-    connection = psycopg2.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres", dbname="postgres")
+    connection = psycopg2.connect(
+        host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres", dbname="postgres"
+    )
     connection.autocommit = True
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
@@ -128,7 +131,14 @@ def run() -> None:
         many_stations()
     plan = SupervisionPlan.objects.get_or_create(year=YEAR, defaults={"institution": "郑州市计量科学研究院"})[0]
     SamplingRatio.objects.update_or_create(
-        year=YEAR, station=station, defaults={"ratio_percent": 10, "policy": "bench", "plan_total": VERIFICATIONS, "sample_size": VERIFICATIONS // 10}
+        year=YEAR,
+        station=station,
+        defaults={
+            "ratio_percent": 10,
+            "policy": "bench",
+            "plan_total": VERIFICATIONS,
+            "sample_size": VERIFICATIONS // 10,
+        },
     )
     sizes = (100, 10_000, VERIFICATIONS // 10)
     print(f"station with {VERIFICATIONS:,} verifications in {YEAR}:")

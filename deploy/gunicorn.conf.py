@@ -1,4 +1,5 @@
 """Gunicorn settings shared by `make serve` and systemd/zzmetro-web.service (command-line flags override them)."""
+
 import multiprocessing
 import os
 

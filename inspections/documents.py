@@ -1,4 +1,5 @@
 """Supervision documents as Chinese A4 PDFs: rectification notice, correction notice, criticism notice (D1)."""
+
 from authorizations.documents import ISSUING_AUTHORITY
 from inspections.models import AnnualEvaluation, Rectification, Violation
 from zzmetro.pdf import render_pdf
@@ -7,7 +8,9 @@ from zzmetro.pdf import render_pdf
 def rectification_notice_pdf(rectification: Rectification) -> bytes:
     """Rectification notice (整改通知书) after an on-site inspection (I1)."""
     inspection = rectification.inspection
-    return _render("rectification_notice", rectification=rectification, inspection=inspection, findings=inspection.findings.all())
+    return _render(
+        "rectification_notice", rectification=rectification, inspection=inspection, findings=inspection.findings.all()
+    )
 
 
 def violation_notice_pdf(violation: Violation) -> bytes:

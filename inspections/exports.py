@@ -1,4 +1,5 @@
 """The sample list handed to the legal metrology institution (I2), with the shared column definition."""
+
 from django.db.models import QuerySet
 
 from inspections.models import SampleDraw, SampleItem
@@ -20,7 +21,9 @@ SAMPLE_COLUMNS = (
 
 
 def sample_items(draw: SampleDraw) -> QuerySet:
-    return SampleItem.objects.filter(draw=draw).select_related("draw__station", "verification__instrument").order_by("pk")
+    return (
+        SampleItem.objects.filter(draw=draw).select_related("draw__station", "verification__instrument").order_by("pk")
+    )
 
 
 def sample_list_response(draw: SampleDraw):

@@ -1,4 +1,5 @@
 """Forms for supervision: staff's admin buttons and the station's answers in the portal."""
+
 from django import forms
 
 from authorizations.admin_forms import date_field
@@ -25,17 +26,28 @@ class InspectionRecordForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for area in InspectionFinding.Area:
-            self.fields[f"result_{area.value}"] = forms.ChoiceField(label=area.label, choices=[("", "请选择")] + list(InspectionFinding.Result.choices))
+            self.fields[f"result_{area.value}"] = forms.ChoiceField(
+                label=area.label, choices=[("", "请选择")] + list(InspectionFinding.Result.choices)
+            )
             self.fields[f"note_{area.value}"] = forms.CharField(label=f"{area.label}说明", required=False)
-        self.fields["result"] = forms.ChoiceField(label="检查结论", choices=[("", "请选择")] + list(Inspection.Result.choices))
-        self.fields["summary"] = forms.CharField(label="检查意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-        self.fields["requirements"] = forms.CharField(label="整改要求（结论非合格时必填）", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+        self.fields["result"] = forms.ChoiceField(
+            label="检查结论", choices=[("", "请选择")] + list(Inspection.Result.choices)
+        )
+        self.fields["summary"] = forms.CharField(
+            label="检查意见", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        )
+        self.fields["requirements"] = forms.CharField(
+            label="整改要求（结论非合格时必填）", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        )
         self.fields["deadline"] = date_field("整改期限（结论非合格时必填）", required=False)
         self.fields["deadline"].initial = None
 
     def clean(self):
         data = super().clean()
-        findings = {a.value: (data.pop(f"result_{a.value}", ""), data.pop(f"note_{a.value}", "")) for a in InspectionFinding.Area}
+        findings = {
+            a.value: (data.pop(f"result_{a.value}", ""), data.pop(f"note_{a.value}", ""))
+            for a in InspectionFinding.Area
+        }
         data["findings"] = {k: v for k, v in findings.items() if v[0]}
         return data
 
@@ -97,7 +109,9 @@ class ViolationForm(forms.ModelForm):
 
 class EvaluationConcludeForm(forms.Form):
     result = forms.ChoiceField(label="考核结果", choices=[("", "请选择")] + list(AnnualEvaluation.Result.choices))
-    note = forms.CharField(label="考核意见（不合格时写入通报批评）", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    note = forms.CharField(
+        label="考核意见（不合格时写入通报批评）", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     evaluated_on = date_field("考核日期")
 
 

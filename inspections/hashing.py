@@ -5,6 +5,7 @@ PostgreSQL so a million-row year is keyed in a fraction of a second. The same fu
 SQLite demo draw identically and lets an auditor recompute any draw from its stored seed without the database.
 It is Bob Jenkins' lookup3 mix and final steps as PostgreSQL applies them to a 64-bit integer.
 """
+
 MASK32 = 0xFFFFFFFF
 MASK64 = 0xFFFFFFFFFFFFFFFF
 
@@ -14,23 +15,42 @@ def _rot(x: int, k: int) -> int:
 
 
 def _mix(a: int, b: int, c: int) -> tuple[int, int, int]:
-    a = (a - c) & MASK32; a ^= _rot(c, 4); c = (c + b) & MASK32  # noqa: E702
-    b = (b - a) & MASK32; b ^= _rot(a, 6); a = (a + c) & MASK32  # noqa: E702
-    c = (c - b) & MASK32; c ^= _rot(b, 8); b = (b + a) & MASK32  # noqa: E702
-    a = (a - c) & MASK32; a ^= _rot(c, 16); c = (c + b) & MASK32  # noqa: E702
-    b = (b - a) & MASK32; b ^= _rot(a, 19); a = (a + c) & MASK32  # noqa: E702
-    c = (c - b) & MASK32; c ^= _rot(b, 4); b = (b + a) & MASK32  # noqa: E702
+    a = (a - c) & MASK32
+    a ^= _rot(c, 4)
+    c = (c + b) & MASK32  # noqa: E702
+    b = (b - a) & MASK32
+    b ^= _rot(a, 6)
+    a = (a + c) & MASK32  # noqa: E702
+    c = (c - b) & MASK32
+    c ^= _rot(b, 8)
+    b = (b + a) & MASK32  # noqa: E702
+    a = (a - c) & MASK32
+    a ^= _rot(c, 16)
+    c = (c + b) & MASK32  # noqa: E702
+    b = (b - a) & MASK32
+    b ^= _rot(a, 19)
+    a = (a + c) & MASK32  # noqa: E702
+    c = (c - b) & MASK32
+    c ^= _rot(b, 4)
+    b = (b + a) & MASK32  # noqa: E702
     return a, b, c
 
 
 def _final(a: int, b: int, c: int) -> tuple[int, int, int]:
-    c ^= b; c = (c - _rot(b, 14)) & MASK32  # noqa: E702
-    a ^= c; a = (a - _rot(c, 11)) & MASK32  # noqa: E702
-    b ^= a; b = (b - _rot(a, 25)) & MASK32  # noqa: E702
-    c ^= b; c = (c - _rot(b, 16)) & MASK32  # noqa: E702
-    a ^= c; a = (a - _rot(c, 4)) & MASK32  # noqa: E702
-    b ^= a; b = (b - _rot(a, 14)) & MASK32  # noqa: E702
-    c ^= b; c = (c - _rot(b, 24)) & MASK32  # noqa: E702
+    c ^= b
+    c = (c - _rot(b, 14)) & MASK32  # noqa: E702
+    a ^= c
+    a = (a - _rot(c, 11)) & MASK32  # noqa: E702
+    b ^= a
+    b = (b - _rot(a, 25)) & MASK32  # noqa: E702
+    c ^= b
+    c = (c - _rot(b, 16)) & MASK32  # noqa: E702
+    a ^= c
+    a = (a - _rot(c, 4)) & MASK32  # noqa: E702
+    b ^= a
+    b = (b - _rot(a, 14)) & MASK32  # noqa: E702
+    c ^= b
+    c = (c - _rot(b, 24)) & MASK32  # noqa: E702
     return a, b, c
 
 

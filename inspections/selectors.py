@@ -1,4 +1,5 @@
 """Reads that carry the supervision rules: who lacks an inspection, what is overdue, evaluation figures (I1–I8)."""
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -38,7 +39,11 @@ def rectifications_overdue(today: dt.date) -> QuerySet:
 
 def rectifications_awaiting_review() -> QuerySet:
     """I1: reports the stations have filed and bureau staff have not yet accepted, oldest first."""
-    return Rectification.objects.awaiting_review().select_related("inspection__station").order_by("answered_on", "deadline")
+    return (
+        Rectification.objects.awaiting_review()
+        .select_related("inspection__station")
+        .order_by("answered_on", "deadline")
+    )
 
 
 @dataclass(frozen=True)
@@ -61,24 +66,35 @@ def rectification_standing(rectification: Rectification, today: dt.date) -> Stan
     if r.is_overdue_on(today):
         return Standing(f"已逾期{(today - r.deadline).days}天：市局等待本单位报送整改报告", "bad", True)
     left = (r.deadline - today).days
-    return Standing(f"等待本单位整改：请于{r.deadline:%Y年%m月%d日}前报送整改报告（{f'还剩{left}天' if left else '今天截止'}）", "warn", True)
+    return Standing(
+        f"等待本单位整改：请于{r.deadline:%Y年%m月%d日}前报送整改报告（{f'还剩{left}天' if left else '今天截止'}）",
+        "warn",
+        True,
+    )
 
 
 def portal_inspections(user, today: dt.date) -> list[tuple[Inspection, Standing | None]]:
     """The officer's inspections, newest first, each with where its rectification stands (I1)."""
     inspections = Inspection.objects.for_user(user).select_related("rectification").prefetch_related("findings")[:20]
-    return [(i, rectification_standing(i.rectification, today) if hasattr(i, "rectification") else None) for i in inspections]
+    return [
+        (i, rectification_standing(i.rectification, today) if hasattr(i, "rectification") else None)
+        for i in inspections
+    ]
 
 
 def open_complaints(today: dt.date) -> list[tuple[Complaint, int]]:
     """I5: open complaints with their age in days, oldest first."""
-    complaints = Complaint.objects.filter(status=Complaint.Status.OPEN).select_related("station").order_by("received_on")
+    complaints = (
+        Complaint.objects.filter(status=Complaint.Status.OPEN).select_related("station").order_by("received_on")
+    )
     return [(c, c.age_on(today)) for c in complaints]
 
 
 def station_sample_pass_rate(station: Station, year: int):
-    counts = SampleItem.objects.filter(draw__station=station, draw__plan__year=year).exclude(result=SampleItem.Result.PENDING).aggregate(
-        tested=Count("id"), passed=Count("id", filter=Q(result=SampleItem.Result.QUALIFIED))
+    counts = (
+        SampleItem.objects.filter(draw__station=station, draw__plan__year=year)
+        .exclude(result=SampleItem.Result.PENDING)
+        .aggregate(tested=Count("id"), passed=Count("id", filter=Q(result=SampleItem.Result.QUALIFIED)))
     )
     return pass_rate(counts["passed"], counts["tested"])
 
@@ -92,13 +108,21 @@ def evaluation_metrics(station: Station, year: int) -> dict:
     as_of = min(dt.date(year + 1, 1, 31), today)
     rates = reporting_rates(year, as_of=as_of, station_ids=[station.pk])
     row = rates.stations[0] if rates.stations else None
-    planned = AnnualPlanLine.objects.filter(plan__station=station, plan__year=year, plan__status=AnnualPlan.Status.ISSUED).aggregate(
-        total=Sum("planned_count")
-    )["total"] or 0
-    verified = MonthlyReportLine.objects.filter(
-        version__report__station=station, version__report__period__year=year, version__is_current=True
-    ).aggregate(total=Sum("verified"))["total"] or 0
-    inspection = Inspection.objects.filter(station=station, held_on__year=year).exclude(result="").order_by("-held_on").first()
+    planned = (
+        AnnualPlanLine.objects.filter(
+            plan__station=station, plan__year=year, plan__status=AnnualPlan.Status.ISSUED
+        ).aggregate(total=Sum("planned_count"))["total"]
+        or 0
+    )
+    verified = (
+        MonthlyReportLine.objects.filter(
+            version__report__station=station, version__report__period__year=year, version__is_current=True
+        ).aggregate(total=Sum("verified"))["total"]
+        or 0
+    )
+    inspection = (
+        Inspection.objects.filter(station=station, held_on__year=year).exclude(result="").order_by("-held_on").first()
+    )
     rate = station_sample_pass_rate(station, year)
     return {
         "on_time_rate": row.on_time_pct if row else "—",
@@ -117,8 +141,12 @@ def station_ratios(year: int) -> QuerySet:
 
 
 def draws_for(user) -> QuerySet:
-    return SampleDraw.objects.for_user(user).select_related("plan", "station").annotate(
-        pending=Count("items", filter=Q(items__result=SampleItem.Result.PENDING)),
-        passed=Count("items", filter=Q(items__result=SampleItem.Result.QUALIFIED)),
-        tested=Count("items", filter=~Q(items__result=SampleItem.Result.PENDING)),
+    return (
+        SampleDraw.objects.for_user(user)
+        .select_related("plan", "station")
+        .annotate(
+            pending=Count("items", filter=Q(items__result=SampleItem.Result.PENDING)),
+            passed=Count("items", filter=Q(items__result=SampleItem.Result.QUALIFIED)),
+            tested=Count("items", filter=~Q(items__result=SampleItem.Result.PENDING)),
+        )
     )

@@ -1,4 +1,5 @@
 """Thin Celery tasks for supervision: take plain arguments, call a service, retry on failure."""
+
 from celery import shared_task
 
 from inspections.services.sampling import compute_sampling_ratios

@@ -1,4 +1,5 @@
 """Supervision in the station portal: an officer sees only their own station's inspections, samples and cases."""
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -42,14 +43,18 @@ def rectification_detail(request, pk):
     form = RectificationAnswerForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            onsite.rectification_answer(rectification=rectification, by=request.user, answered_on=beijing_today(), **form.cleaned_data)
+            onsite.rectification_answer(
+                rectification=rectification, by=request.user, answered_on=beijing_today(), **form.cleaned_data
+            )
         except DomainError as error:
             error.add_to(form)
         else:
             messages.success(request, "整改报告已报送，等待市局验收。")
             return redirect("supervision:rectification_detail", pk=pk)
     context = {
-        "rectification": rectification, "form": form, "findings": rectification.inspection.findings.all(),
+        "rectification": rectification,
+        "form": form,
+        "findings": rectification.inspection.findings.all(),
         "standing": selectors.rectification_standing(rectification, beijing_today()),
     }
     return render(request, "supervision/rectification_detail.html", context)
@@ -66,7 +71,9 @@ def draw_detail(request, pk):
     """I2: the station sees its sample only once the results have been notified."""
     draw = get_object_or_404(SampleDraw.objects.for_user(request.user).select_related("plan"), pk=pk)
     items = draw.items.select_related("verification__instrument")
-    return render(request, "supervision/draw_detail.html", {"draw": draw, "items": items, "results": sampling.draw_results(draw)})
+    return render(
+        request, "supervision/draw_detail.html", {"draw": draw, "items": items, "results": sampling.draw_results(draw)}
+    )
 
 
 @officer_required
@@ -95,7 +102,11 @@ def complaint_detail(request, pk):
         else:
             messages.success(request, "处理结果已报送。")
             return redirect("supervision:complaint_detail", pk=pk)
-    return render(request, "supervision/complaint_detail.html", {"complaint": complaint, "form": form, "age": complaint.age_on(beijing_today())})
+    return render(
+        request,
+        "supervision/complaint_detail.html",
+        {"complaint": complaint, "form": form, "age": complaint.age_on(beijing_today())},
+    )
 
 
 @officer_required

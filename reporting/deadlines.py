@@ -2,6 +2,7 @@
 
 "By day D" means up to 23:59:59 Beijing time on D; a deadline on a weekend or holiday still stands (T2).
 """
+
 import calendar
 import datetime as dt
 

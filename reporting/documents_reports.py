@@ -1,5 +1,6 @@
 """Documents and workbooks of plans and reports: the plan issuance notice and its Excel (P1, D1), the
 quarterly statistical analysis (M6, D1), the city-wide monthly lines (M2) and the monthly import template."""
+
 import datetime as dt
 import io
 
@@ -19,6 +20,7 @@ DISTRICTS = dict(District.choices)
 
 
 # --- annual plan issuance (P1) -----------------------------------------------------------------------------
+
 
 def issuance_lines(issuance: CityPlanIssuance):
     """Every line of the city's plan as issued: the plans of this and earlier issuances still in force."""
@@ -47,7 +49,9 @@ PLAN_COLUMNS = [
 
 def plan_issuance_xlsx(issuance: CityPlanIssuance) -> bytes:
     buffer = io.BytesIO()
-    write_xlsx(buffer, PLAN_COLUMNS, issuance_lines(issuance).iterator(chunk_size=2000), title=f"{issuance.year}年度强检计划")
+    write_xlsx(
+        buffer, PLAN_COLUMNS, issuance_lines(issuance).iterator(chunk_size=2000), title=f"{issuance.year}年度强检计划"
+    )
     return buffer.getvalue()
 
 
@@ -56,12 +60,16 @@ def plan_issuance_pdf(issuance: CityPlanIssuance) -> bytes:
     lines = issuance_lines(issuance)
     stations: dict[int, dict] = {}
     for line in lines:
-        row = stations.setdefault(line.plan.station_id, {"station": line.plan.station, "items": [], "total": 0, "version": line.plan.version})
+        row = stations.setdefault(
+            line.plan.station_id, {"station": line.plan.station, "items": [], "total": 0, "version": line.plan.version}
+        )
         row["items"].append(f"{line.item.name}{line.planned_count}")
         row["total"] += line.planned_count
     by_item = lines.values("item__code", "item__name").annotate(total=Sum("planned_count")).order_by("item__code")
     context = {
-        "issuance": issuance, "stations": list(stations.values()), "by_item": list(by_item),
+        "issuance": issuance,
+        "stations": list(stations.values()),
+        "by_item": list(by_item),
         "grand_total": sum(s["total"] for s in stations.values()),
     }
     return render_pdf("documents/plan_issuance.html", {"authority": ISSUING_AUTHORITY, **context})
@@ -69,10 +77,13 @@ def plan_issuance_pdf(issuance: CityPlanIssuance) -> bytes:
 
 # --- quarterly statistical analysis (M6) -------------------------------------------------------------------
 
+
 def quarterly_analysis_pdf(analysis: QuarterlyAnalysis) -> bytes:
     statistics = quarter_statistics(analysis.station, analysis.year, analysis.quarter)
     context = {
-        "analysis": analysis, "station": analysis.station, "stats": statistics,
+        "analysis": analysis,
+        "station": analysis.station,
+        "stats": statistics,
         "month_labels": [f"{m.month}月" for m in quarter_months(analysis.year, analysis.quarter)],
         "missing_labels": [month_label(m) for m in statistics.missing],
     }
@@ -82,9 +93,20 @@ def quarterly_analysis_pdf(analysis: QuarterlyAnalysis) -> bytes:
 # --- city-wide monthly lines (M2): one row per station × item ----------------------------------------------
 
 LINE_FIELDS = (
-    "version__report__station__name", "version__report__station__credit_code", "version__report__station__district",
-    "version__report__period", "item__code", "item__name", "verified", "qualified", "unqualified",
-    "first_time_sticker", "notes", "flagged", "version__report__late_days", "version__report__status",
+    "version__report__station__name",
+    "version__report__station__credit_code",
+    "version__report__station__district",
+    "version__report__period",
+    "item__code",
+    "item__name",
+    "verified",
+    "qualified",
+    "unqualified",
+    "first_time_sticker",
+    "notes",
+    "flagged",
+    "version__report__late_days",
+    "version__report__status",
 )
 
 
@@ -122,9 +144,11 @@ def line_rows(lines):
 
 def city_lines(start: dt.date, end: dt.date):
     """Current-version lines of every station for the months start..end (first days), as tuples."""
-    return line_rows(MonthlyReportLine.objects.filter(
-        version__is_current=True, version__report__period__gte=start, version__report__period__lte=end
-    ))
+    return line_rows(
+        MonthlyReportLine.objects.filter(
+            version__is_current=True, version__report__period__gte=start, version__report__period__lte=end
+        )
+    )
 
 
 def write_city_lines(stream, start: dt.date, end: dt.date, *, title: str) -> None:
@@ -132,7 +156,6 @@ def write_city_lines(stream, start: dt.date, end: dt.date, *, title: str) -> Non
 
 
 # --- the month's Excel template (M2) -----------------------------------------------------------------------
-
 
 
 def monthly_template(period: dt.date, items) -> bytes:

@@ -1,4 +1,5 @@
 """Archive import tasks (DOMAIN M1): thin, take the job id, never leave the job hanging."""
+
 import logging
 
 from celery import shared_task
@@ -19,7 +20,10 @@ def archive_import_job(job_id: int) -> str:
     except Exception:  # the worker lives on; the officer sees a message instead of an endless spinner
         logger.exception("archive import %s failed", job_id)
         ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.FAILED, progress=100, upload=b"", message="导入过程中发生系统错误，全部数据均未导入。请稍后重试或联系市局计量处。"
+            status=ImportJob.Status.FAILED,
+            progress=100,
+            upload=b"",
+            message="导入过程中发生系统错误，全部数据均未导入。请稍后重试或联系市局计量处。",
         )
         return ImportJob.Status.FAILED
 

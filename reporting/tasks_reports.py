@@ -3,6 +3,7 @@
 E-mails (reminders, the major-issue report of M7, every notice) are delivered by the outbox's own task
 (zzmetro.tasks.deliver_outbox), which retries with back-off; these tasks only decide what to send.
 """
+
 import datetime as dt
 
 from celery import shared_task

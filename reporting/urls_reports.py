@@ -14,7 +14,9 @@ urlpatterns = [
     path("monthly/<int:year>/<int:month>/", reports.monthly_form, name="monthly_form"),
     path("monthly/<int:year>/<int:month>/template.xlsx", reports.monthly_template, name="monthly_template"),
     path("monthly/<int:year>/<int:month>/upload/", reports.monthly_upload, name="monthly_upload"),
-    path("monthly/<int:year>/<int:month>/upload-errors.xlsx", reports.monthly_upload_errors, name="monthly_upload_errors"),
+    path(
+        "monthly/<int:year>/<int:month>/upload-errors.xlsx", reports.monthly_upload_errors, name="monthly_upload_errors"
+    ),
     path("reports/<int:pk>/", reports.monthly_detail, name="monthly_detail"),
     # Quarterly analysis (M6) and major issues (M7)
     path("quarterly/<int:year>/<int:quarter>/", reports.quarterly_period, name="quarterly_period"),

@@ -1,4 +1,5 @@
 """View guards for the three signed-in roles (DOMAIN Actors)."""
+
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required

@@ -1,5 +1,6 @@
 """Kernel pages in the admin: the mail outbox (staff see what waits or failed, and resend failed mail) and the
 security audit log (read by bureau staff and managers, filtered and exported, never changed)."""
+
 from django.contrib import admin, messages
 
 from zzmetro import outbox
@@ -79,6 +80,8 @@ class SecurityEventAdmin(admin.ModelAdmin):
     def export_xlsx(self, request, queryset):
         title = "安全审计日志"
         return xlsx_response(
-            list(SECURITY_EVENT_COLUMNS), queryset.iterator(chunk_size=2000), title=title,
+            list(SECURITY_EVENT_COLUMNS),
+            queryset.iterator(chunk_size=2000),
+            title=title,
             filename=f"{title}-{beijing_today():%Y%m%d}.xlsx",
         )

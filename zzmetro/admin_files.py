@@ -1,4 +1,5 @@
 """Uploaded files reach staff only through a permission-checked admin view; MEDIA is never served as is."""
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404

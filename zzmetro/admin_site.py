@@ -6,6 +6,7 @@ Writes are refused here, once for every view the site wraps, rather than trusted
 - nobody may POST to a history item (django-simple-history's "revert"): an old version is shown, never restored,
   because a restore would change a row behind its lifecycle service and write no event.
 """
+
 from functools import wraps
 
 from django.contrib import admin
@@ -38,7 +39,11 @@ class ZZAdminSite(admin.AdminSite):
         return user.is_active and (getattr(user, "is_bureau", False) or getattr(user, "is_manager", False))
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        if admin_class is not None and issubclass(admin_class, SimpleHistoryAdmin) and not issubclass(admin_class, ReadOnlyHistoryAdmin):
+        if (
+            admin_class is not None
+            and issubclass(admin_class, SimpleHistoryAdmin)
+            and not issubclass(admin_class, ReadOnlyHistoryAdmin)
+        ):
             raise ImproperlyConfigured(f"{admin_class.__name__}: history admins must derive from ReadOnlyHistoryAdmin.")
         return super().register(model_or_iterable, admin_class, **options)
 
@@ -62,7 +67,11 @@ class ZZAdminSite(admin.AdminSite):
         name = (match.url_name if match else "") or ""
         if name.endswith(HISTORY_ITEM_SUFFIX):
             return REFUSED_HISTORY
-        if not getattr(request.user, "is_bureau", False) and name not in READER_WRITES and not name.endswith("_changelist"):
+        if (
+            not getattr(request.user, "is_bureau", False)
+            and name not in READER_WRITES
+            and not name.endswith("_changelist")
+        ):
             return REFUSED_READER
         return ""
 

@@ -7,6 +7,7 @@ confirmation page says what will happen and repeats what was entered, and only t
 `destructive` ones (refusals, suspension, revocation, returns) are red and set apart from the ordinary buttons.
 The service itself still refuses an illegal move, so a crafted or stale request gets the same clear message.
 """
+
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -42,7 +43,11 @@ class TransitionAdminMixin:
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         extra = [
-            path("<path:object_id>/do/<slug:name>/", self.admin_site.admin_view(self.transition_view), name="%s_%s_transition" % info)
+            path(
+                "<path:object_id>/do/<slug:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="%s_%s_transition" % info,
+            )
         ]
         return extra + super().get_urls()
 
@@ -50,7 +55,11 @@ class TransitionAdminMixin:
         """The moves open in the row's state: {"label", "url", "destructive"}, ordinary ones first."""
         info = self.opts.app_label, self.opts.model_name
         buttons = [
-            {"label": t.label, "url": reverse("admin:%s_%s_transition" % info, args=[obj.pk, t.name]), "destructive": t.destructive}
+            {
+                "label": t.label,
+                "url": reverse("admin:%s_%s_transition" % info, args=[obj.pk, t.name]),
+                "destructive": t.destructive,
+            }
             for t in self.transitions
             if t.available(obj)
         ]
@@ -79,14 +88,28 @@ class TransitionAdminMixin:
         change_url = reverse("admin:%s_%s_change" % (self.opts.app_label, self.opts.model_name), args=[obj.pk])
         title = f"{transition.label}：{obj}"
         if not transition.available(obj):  # checked before any form is shown, and again on every POST
-            context = {**self.admin_site.each_context(request), "opts": self.opts, "original": obj, "title": title,
-                       "change_url": change_url, "transition": transition, "refusal": not_open_message(obj, transition.label)}
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": obj,
+                "title": title,
+                "change_url": change_url,
+                "transition": transition,
+                "refusal": not_open_message(obj, transition.label),
+            }
             return TemplateResponse(request, "admin/zz/transition_form.html", context)
         return form_view(
-            self, request, form=transition.form_class(request.POST or None), title=title,
-            run=lambda **data: transition.run(obj, request.user, **data), done_url=change_url,
-            success=transition.success.format(label=transition.label), label=transition.label,
-            confirm=transition.confirm, destructive=transition.destructive, original=obj,
+            self,
+            request,
+            form=transition.form_class(request.POST or None),
+            title=title,
+            run=lambda **data: transition.run(obj, request.user, **data),
+            done_url=change_url,
+            success=transition.success.format(label=transition.label),
+            label=transition.label,
+            confirm=transition.confirm,
+            destructive=transition.destructive,
+            original=obj,
         )
 
 
@@ -99,8 +122,18 @@ def not_open_message(obj, label: str) -> str:
 
 
 def form_view(
-    model_admin, request, *, form, title: str, run, done_url: str, success: str, label: str = "", confirm: str = "",
-    destructive: bool = False, original=None,
+    model_admin,
+    request,
+    *,
+    form,
+    title: str,
+    run,
+    done_url: str,
+    success: str,
+    label: str = "",
+    confirm: str = "",
+    destructive: bool = False,
+    original=None,
 ):
     """An admin page with one form whose valid submission runs one service; a refusal shows on the form.
 

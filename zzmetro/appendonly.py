@@ -4,6 +4,7 @@ The ORM refuses here; database triggers (installed by each app's migration with 
 UPDATE, DELETE and TRUNCATE too. On PostgreSQL the application connects as a role that owns nothing and may only
 read and insert event rows (zzmetro/dbroles.py), so it can neither disable nor drop those triggers.
 """
+
 from django.db import models
 
 from zzmetro.querysets import StationOwnedQuerySet

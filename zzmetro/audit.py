@@ -18,6 +18,7 @@ through `zz_purge_security_events(days)`, a SECURITY DEFINER function owned by t
 than FLOOR_DAYS days. Anyone who may connect may call it (PostgreSQL grants EXECUTE to PUBLIC): all it can ever do is
 what the daily job does.
 """
+
 import contextvars
 import datetime as dt
 import logging
@@ -56,7 +57,9 @@ def current_request():
     return _current_request.get()
 
 
-def record(event, *, request=None, user=None, obj=None, result=SecurityEvent.SUCCESS, detail="", account="") -> SecurityEvent:
+def record(
+    event, *, request=None, user=None, obj=None, result=SecurityEvent.SUCCESS, detail="", account=""
+) -> SecurityEvent:
     """Write one security event. `user` defaults to the request's; `account` names one that may not exist."""
     request = request if request is not None else current_request()
     if user is None and request is not None and getattr(request, "user", None) is not None:
@@ -102,9 +105,17 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="zz_audit_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
     # axes' own receiver ran first (its app is installed before ours): a refusal during a lockout is flagged by now.
-    during_lockout = getattr(request, "axes_locked_out", False) and getattr(request, "axes_failures_since_start", 0) is None
+    during_lockout = (
+        getattr(request, "axes_locked_out", False) and getattr(request, "axes_failures_since_start", 0) is None
+    )
     detail = "账号处于锁定期，未校验密码" if during_lockout else "用户名或密码错误"
-    record(Kind.LOGIN_FAILED, request=request, account=credentials.get("username", ""), result=SecurityEvent.FAILURE, detail=detail)
+    record(
+        Kind.LOGIN_FAILED,
+        request=request,
+        account=credentials.get("username", ""),
+        result=SecurityEvent.FAILURE,
+        detail=detail,
+    )
 
 
 try:
@@ -135,8 +146,12 @@ def _admin_logged(sender, instance: LogEntry, created: bool, **kwargs):
     model = instance.content_type.model_class() if instance.content_type_id else None
     name = model._meta.verbose_name if model is not None else ""
     target = f"{name}：{instance.object_repr}" if name else instance.object_repr
-    record(_ADMIN_EVENTS.get(instance.action_flag, Kind.ADMIN_CHANGE), user=instance.user, obj=target,
-           detail=instance.get_change_message())
+    record(
+        _ADMIN_EVENTS.get(instance.action_flag, Kind.ADMIN_CHANGE),
+        user=instance.user,
+        obj=target,
+        detail=instance.get_change_message(),
+    )
 
 
 # ---------------------------------------------------------------- downloads, exports, admin writes without a LogEntry
@@ -158,7 +173,9 @@ class AuditMiddleware:
             _current_request.reset(token)
         if response.status_code == 200:
             self.record_file(request, response)
-        elif request.method not in ("GET", "HEAD", "OPTIONS") and (300 <= response.status_code < 400 or response.status_code == 403):
+        elif request.method not in ("GET", "HEAD", "OPTIONS") and (
+            300 <= response.status_code < 400 or response.status_code == 403
+        ):
             self.record_admin_write(request, response)
         return response
 
@@ -217,7 +234,9 @@ def purge(*, days: int | None = None) -> int:
     """Delete the rows older than `days` (default AUDIT_RETENTION_DAYS); refuse fewer than FLOOR_DAYS. Returns the count."""
     days = retention_days() if days is None else days
     if days < FLOOR_DAYS:
-        raise AuditRetentionError(f"安全审计记录至少保存{FLOOR_DAYS}天，不能按{days}天清理（请检查 AUDIT_RETENTION_DAYS）。")
+        raise AuditRetentionError(
+            f"安全审计记录至少保存{FLOOR_DAYS}天，不能按{days}天清理（请检查 AUDIT_RETENTION_DAYS）。"
+        )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT zz_purge_security_events(%s)", [days])

@@ -12,6 +12,7 @@ MEDIA_ROOT that holds any file, loads the dump in one transaction (its triggers,
 come back with it), writes the files and compares every table's row count with the manifest.
 The commands `manage.py backup` and `manage.py restore` wrap these; README "Backups" has the schedule.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -67,21 +68,38 @@ class Database:
                 "备份与恢复只支持 PostgreSQL 数据库。演示用的 SQLite 数据库请在停止服务后直接复制 db.sqlite3 文件"
                 "和 MEDIA_ROOT（默认 var/media）目录。"
             )
-        options = tuple(sorted((k, str(v)) for k, v in (settings_dict.get("OPTIONS") or {}).items() if k in LIBPQ_OPTIONS))
+        options = tuple(
+            sorted((k, str(v)) for k, v in (settings_dict.get("OPTIONS") or {}).items() if k in LIBPQ_OPTIONS)
+        )
         return cls(
-            name=settings_dict["NAME"], user=settings_dict.get("USER") or "", password=settings_dict.get("PASSWORD") or "",
-            host=settings_dict.get("HOST") or "", port=str(settings_dict.get("PORT") or ""), options=options,
+            name=settings_dict["NAME"],
+            user=settings_dict.get("USER") or "",
+            password=settings_dict.get("PASSWORD") or "",
+            host=settings_dict.get("HOST") or "",
+            port=str(settings_dict.get("PORT") or ""),
+            options=options,
         )
 
     def connect(self):
-        params = {"dbname": self.name, "user": self.user or None, "password": self.password or None,
-                  "host": self.host or None, "port": self.port or None, **dict(self.options)}
+        params = {
+            "dbname": self.name,
+            "user": self.user or None,
+            "password": self.password or None,
+            "host": self.host or None,
+            "port": self.port or None,
+            **dict(self.options),
+        }
         return psycopg2.connect(**{k: v for k, v in params.items() if v is not None})
 
     def libpq_env(self) -> dict[str, str]:
         """The environment pg_dump / pg_restore connect with: the password never appears on a command line."""
         env = {**os.environ, "PGDATABASE": self.name, "PGAPPNAME": "zzmetro-backup"}
-        for key, value in (("PGUSER", self.user), ("PGPASSWORD", self.password), ("PGHOST", self.host), ("PGPORT", self.port)):
+        for key, value in (
+            ("PGUSER", self.user),
+            ("PGPASSWORD", self.password),
+            ("PGHOST", self.host),
+            ("PGPORT", self.port),
+        ):
             if value:
                 env[key] = value
         env.update({LIBPQ_OPTIONS[k]: v for k, v in self.options})
@@ -99,7 +117,9 @@ def pg_tool(name: str) -> Path:
         return candidates[-1]
     found = shutil.which(name)
     if not found:
-        raise BackupError(f"找不到 {name}：请安装 PostgreSQL 客户端（Debian/Ubuntu：apt-get install postgresql-client）。")
+        raise BackupError(
+            f"找不到 {name}：请安装 PostgreSQL 客户端（Debian/Ubuntu：apt-get install postgresql-client）。"
+        )
     return Path(found)
 
 
@@ -176,9 +196,15 @@ def applied_migrations(cursor) -> dict[str, list[str]]:
 def code_version(base_dir: Path) -> dict:
     """The git commit the code was deployed from (and whether it had local changes), else ZZ_CODE_VERSION."""
     try:
-        commit = subprocess.run(["git", "-C", str(base_dir), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
-        status = subprocess.run(["git", "-C", str(base_dir), "status", "--porcelain", "--untracked-files=no"],
-                                capture_output=True, text=True, timeout=10)
+        commit = subprocess.run(
+            ["git", "-C", str(base_dir), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10
+        )
+        status = subprocess.run(
+            ["git", "-C", str(base_dir), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
     except (OSError, subprocess.SubprocessError):
         commit = None
     if commit is not None and commit.returncode == 0:
@@ -228,7 +254,9 @@ def media_files(media_root: Path) -> Iterator[tuple[Path, str]]:
                 yield path, MEDIA_PREFIX + path.relative_to(media_root).as_posix()
 
 
-def create_archive(*, database: Database, media_root: Path, target: Path, base_dir: Path, now: dt.datetime) -> tuple[Path, dict]:
+def create_archive(
+    *, database: Database, media_root: Path, target: Path, base_dir: Path, now: dt.datetime
+) -> tuple[Path, dict]:
     """Write one archive; it gets its final name only once complete. Returns its path and manifest."""
     path = archive_path(target, now)
     if path.exists():
@@ -247,9 +275,13 @@ def create_archive(*, database: Database, media_root: Path, target: Path, base_d
                 for source, name in media_files(media_root):
                     files[name] = _add_file(tar, source, name)
                 manifest = {
-                    "format": FORMAT, "created_at": now.isoformat(), "code": code_version(base_dir),
-                    "database": database_info["database"], "migrations": database_info["migrations"],
-                    "tables": database_info["tables"], "files": files,
+                    "format": FORMAT,
+                    "created_at": now.isoformat(),
+                    "code": code_version(base_dir),
+                    "database": database_info["database"],
+                    "migrations": database_info["migrations"],
+                    "tables": database_info["tables"],
+                    "files": files,
                 }
                 _add_bytes(tar, MANIFEST_NAME, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
             os.replace(partial, path)
@@ -276,13 +308,21 @@ def _dump(database: Database, pg_dump: Path, out: Path) -> dict:
             snapshot = cursor.fetchone()[0]
             tables = table_row_counts(cursor)
             migrations = applied_migrations(cursor)
-            _run([str(pg_dump), "--format=custom", f"--snapshot={snapshot}", f"--file={out}"], database.libpq_env(), "pg_dump 导出数据库")
+            _run(
+                [str(pg_dump), "--format=custom", f"--snapshot={snapshot}", f"--file={out}"],
+                database.libpq_env(),
+                "pg_dump 导出数据库",
+            )
         connection.rollback()
     finally:
         connection.close()
     return {
-        "database": {"vendor": "postgresql", "name": database.name, "server_major": server_major,
-                     "pg_dump_major": tool_major(pg_dump)},
+        "database": {
+            "vendor": "postgresql",
+            "name": database.name,
+            "server_major": server_major,
+            "pg_dump_major": tool_major(pg_dump),
+        },
         "tables": tables,
         "migrations": migrations,
     }
@@ -301,7 +341,7 @@ def _open(path: Path) -> tarfile.TarFile:
 
 
 def _safe_media_name(name: str) -> PurePosixPath:
-    relative = PurePosixPath(name[len(MEDIA_PREFIX):])
+    relative = PurePosixPath(name[len(MEDIA_PREFIX) :])
     if not name.startswith(MEDIA_PREFIX) or relative.is_absolute() or ".." in relative.parts or not relative.parts:
         raise BackupError(f"备份文件中的路径“{name}”不合法，已拒绝恢复。")
     return relative
@@ -370,9 +410,17 @@ def restore_archive(*, path: Path, database: Database, media_root: Path) -> Rest
         _extract_checked(tar, DUMP_NAME, dump, manifest)
         # --no-owner/--no-privileges: the restoring owner owns everything; grant_app_role then grants the app role.
         _run(
-            [str(pg_restore), "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
-             f"--dbname={database.name}", str(dump)],
-            database.libpq_env(), "pg_restore 载入数据库",
+            [
+                str(pg_restore),
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                f"--dbname={database.name}",
+                str(dump),
+            ],
+            database.libpq_env(),
+            "pg_restore 载入数据库",
         )
         media = [name for name in manifest["files"] if name != DUMP_NAME]
         for name in media:
@@ -395,7 +443,9 @@ def _refuse_non_empty(database: Database, media_root: Path, pg_restore: Path) ->
             "请由数据库管理员新建一个空数据库（所有者为表的所有者角色），把 DATABASE_URL 指向它后再恢复。"
         )
     if any(True for _ in media_files(media_root)):
-        raise BackupError(f"上传文件目录“{media_root}”中已有文件。恢复只写入空目录：请清空或改用新的 MEDIA_ROOT 后再恢复。")
+        raise BackupError(
+            f"上传文件目录“{media_root}”中已有文件。恢复只写入空目录：请清空或改用新的 MEDIA_ROOT 后再恢复。"
+        )
 
 
 def _extract_checked(tar: tarfile.TarFile, name: str, target: Path, manifest: dict) -> None:
@@ -420,6 +470,8 @@ def _compare_counts(database: Database, expected: dict[str, int]) -> dict[str, i
         connection.close()
     differ = sorted(t for t in set(expected) | set(actual) if expected.get(t) != actual.get(t))
     if differ:
-        detail = "、".join(f"{t}（备份 {expected.get(t, '无此表')}，恢复后 {actual.get(t, '无此表')}）" for t in differ[:5])
+        detail = "、".join(
+            f"{t}（备份 {expected.get(t, '无此表')}，恢复后 {actual.get(t, '无此表')}）" for t in differ[:5]
+        )
         raise BackupError(f"恢复后的行数与备份清单不符：{detail}。")
     return actual

@@ -1,4 +1,5 @@
 """Celery application. Beat schedules live in code, in Beijing time (DOMAIN T1)."""
+
 import os
 
 from celery import Celery

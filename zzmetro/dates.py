@@ -1,4 +1,5 @@
 """Calendar arithmetic in Beijing time (DOMAIN T1, A6)."""
+
 import calendar
 import datetime as dt
 from zoneinfo import ZoneInfo

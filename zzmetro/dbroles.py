@@ -5,6 +5,7 @@ portal connects as a role that owns nothing (DATABASE_URL): it may read and writ
 insert event rows, and never truncate, alter or drop anything. `manage.py migrate` connects as the owner
 (DATABASE_MIGRATE_URL) and afterwards grants the application role its rights on the tables it just created.
 """
+
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper

@@ -6,6 +6,7 @@ directly (inline strings, one date style) because openpyxl builds a Python objec
 times slower on a million rows. Every text cell that a spreadsheet would read as a formula (= + - @, tab,
 carriage return) is neutralised with a leading apostrophe.
 """
+
 import datetime as dt
 import re
 import zipfile

@@ -10,6 +10,7 @@ A small view module rather than django-health-check: that library's view is asyn
 threads with their own database connections, invisible to a test transaction and never closed per request), answers
 500 rather than 503 and keys its JSON by class repr; the checks themselves would all be ours anyway.
 """
+
 import datetime as dt
 import time
 from dataclasses import dataclass
@@ -80,8 +81,11 @@ def _migrations() -> Problem | None:
     if not pending:
         return None
     names = ", ".join(f"{m.app_label}.{m.name}" for m, _ in pending[:5])
-    return Problem("migrations", f"数据库尚有 {len(pending)} 个迁移未执行，请运行 manage.py migrate。",
-                   f"{len(pending)} migration(s) not applied: {names}")
+    return Problem(
+        "migrations",
+        f"数据库尚有 {len(pending)} 个迁移未执行，请运行 manage.py migrate。",
+        f"{len(pending)} migration(s) not applied: {names}",
+    )
 
 
 def _outbox() -> Problem | None:
@@ -93,8 +97,11 @@ def _outbox() -> Problem | None:
     ).count()
     if not stuck:
         return None
-    return Problem("outbox", f"有 {stuck} 封邮件超过发送时间 {minutes} 分钟仍未发出，请检查 Celery worker 和 beat。",
-                   f"{stuck} outbox mail(s) pending more than {minutes} minutes past due")
+    return Problem(
+        "outbox",
+        f"有 {stuck} 封邮件超过发送时间 {minutes} 分钟仍未发出，请检查 Celery worker 和 beat。",
+        f"{stuck} outbox mail(s) pending more than {minutes} minutes past due",
+    )
 
 
 def _fonts() -> Problem | None:
@@ -103,8 +110,11 @@ def _fonts() -> Problem | None:
     missing = [f.filename for f in FONT_FACES if not (Path(settings.PDF_FONT_DIR) / f.filename).is_file()]
     if not missing:
         return None
-    return Problem("fonts", "PDF 中文字体未准备，请运行 manage.py prepare_fonts。",
-                   f"PDF fonts missing in {settings.PDF_FONT_DIR}: {', '.join(missing)}")
+    return Problem(
+        "fonts",
+        "PDF 中文字体未准备，请运行 manage.py prepare_fonts。",
+        f"PDF fonts missing in {settings.PDF_FONT_DIR}: {', '.join(missing)}",
+    )
 
 
 def _broker() -> list[Problem | None]:
@@ -121,8 +131,13 @@ def _broker() -> list[Problem | None]:
     if age is not None and age <= limit:
         return []
     seen = "never" if age is None else f"{age:.0f} s ago"
-    return [Problem("beat", f"Celery beat 的心跳超过 {limit} 秒未更新，定时任务（提醒、邮件）可能已停止。",
-                    f"celery beat heartbeat stale (last {seen}, limit {limit} s)")]
+    return [
+        Problem(
+            "beat",
+            f"Celery beat 的心跳超过 {limit} 秒未更新，定时任务（提醒、邮件）可能已停止。",
+            f"celery beat heartbeat stale (last {seen}, limit {limit} s)",
+        )
+    ]
 
 
 def record_heartbeat() -> float:

@@ -4,6 +4,7 @@ Work that must not be lost is first recorded in the database (an outbox row, an 
 asks a worker to start early. If the broker cannot be reached within a few seconds the request goes on, and the
 periodic sweeps (Celery beat) pick the recorded work up once the broker is back.
 """
+
 import logging
 
 logger = logging.getLogger(__name__)

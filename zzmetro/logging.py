@@ -4,6 +4,7 @@ The id is nginx's X-Request-ID when present (so nginx's access log and ours join
 returned in the response's X-Request-ID header. `zzmetro.middleware.RequestIdMiddleware` sets it for the duration of
 a request; records logged outside a request (Celery, commands) carry "-".
 """
+
 import contextvars
 import datetime as dt
 import json

@@ -1,4 +1,5 @@
 """Request-wide middleware of the production setup: request ids and access log lines, no-store for signed-in pages."""
+
 import logging
 import time
 
@@ -25,9 +26,14 @@ class RequestIdMiddleware:
             response = self.get_response(request)
             response["X-Request-ID"] = rid
             access_log.info(
-                "%s %s %s", request.method, request.path, response.status_code,
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
                 extra={
-                    "method": request.method, "path": request.path, "status": response.status_code,
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
                     "user_id": _user_id(request),
                 },

@@ -1,4 +1,5 @@
 """Kernel tables: the outgoing-mail outbox and the security audit log."""
+
 from django.db import models
 from django.utils import timezone
 
@@ -28,7 +29,10 @@ class OutboxMessage(models.Model):
     reply_to = models.JSONField("回复地址", default=list, blank=True)
     alternatives = models.JSONField("其他格式正文", default=list, blank=True)  # [[content, mimetype], …]
     topic = models.CharField(
-        "业务标识", max_length=120, blank=True, db_index=True,
+        "业务标识",
+        max_length=120,
+        blank=True,
+        db_index=True,
         help_text="同一业务的待发邮件可一并取消，例如单位报送后不再发送催报提醒。",
     )
     attempts = models.PositiveIntegerField("发送次数", default=0)

@@ -10,6 +10,7 @@ the periodic task (beat, every minute) or the next commit picks them up.
 The one window left is a crash after the mail server accepted a message and before the row was marked sent: the
 message is then sent again once its lease runs out — at least once, never lost.
 """
+
 import datetime as dt
 import logging
 import smtplib
@@ -50,7 +51,10 @@ def queue(message: EmailMessage, *, topic: str = "") -> OutboxMessage:
         subject=str(message.subject)[:300],
         body=str(message.body),
         from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
-        to=list(message.to), cc=list(message.cc), bcc=list(message.bcc), reply_to=list(message.reply_to),
+        to=list(message.to),
+        cc=list(message.cc),
+        bcc=list(message.bcc),
+        reply_to=list(message.reply_to),
         alternatives=[[content, mimetype] for content, mimetype in getattr(message, "alternatives", [])],
         topic=topic[:120],
     )
@@ -58,7 +62,9 @@ def queue(message: EmailMessage, *, topic: str = "") -> OutboxMessage:
     return row
 
 
-def queue_mail(subject: str, body: str, to: Iterable[str], *, cc: Iterable[str] = (), topic: str = "") -> OutboxMessage | None:
+def queue_mail(
+    subject: str, body: str, to: Iterable[str], *, cc: Iterable[str] = (), topic: str = ""
+) -> OutboxMessage | None:
     """Queue a plain-text notice; nothing is queued when there is nobody to send it to."""
     to, cc = [a for a in to if a], [a for a in cc if a]
     if not to and not cc:
@@ -127,7 +133,13 @@ def deliver(pk: int) -> str:
 
 def _as_email(row: OutboxMessage, connection) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
-        row.subject, row.body, row.from_email or None, row.to, bcc=row.bcc, cc=row.cc, reply_to=row.reply_to,
+        row.subject,
+        row.body,
+        row.from_email or None,
+        row.to,
+        bcc=row.bcc,
+        cc=row.cc,
+        reply_to=row.reply_to,
         connection=connection,
     )
     for content, mimetype in row.alternatives:

@@ -13,6 +13,7 @@ so when the prepared files are missing the PDF still comes out in the same typef
 deploy step must not stop the bureau from printing a certificate. With neither, render_pdf raises
 ImproperlyConfigured instead of printing boxes (tofu).
 """
+
 import logging
 import os
 import threading

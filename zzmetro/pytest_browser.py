@@ -7,6 +7,7 @@ Registered from conftest.py (`pytest_plugins`). Tests that use them carry `@pyte
         page.goto("/portal/")               # relative to the live server
         dialogs = accept_dialogs(page)      # answers every window.confirm with OK and keeps its text
 """
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """Who may see which rows (DOMAIN Actors), in one place for every station-owned model."""
+
 from django.db import models
 
 

@@ -4,6 +4,7 @@ Every download goes through here (DOMAIN G4). Browsers read `filename*=UTF-8''�
 fall back to the plain ASCII `filename="…"`; a raw Chinese name in a header would be MIME-encoded by Django into
 `=?utf-8?b?…?=`, which browsers save as that literal text. No download is ever cached (no-store).
 """
+
 import re
 from collections.abc import Iterable
 from pathlib import PurePosixPath
@@ -71,7 +72,9 @@ def attachment_response(content: bytes, filename: str, *, content_type: str, inl
 
 def streaming_attachment(chunks: Iterable[bytes], filename: str, *, content_type: str) -> StreamingHttpResponse:
     """A download written while it is sent (large exports)."""
-    return _audited(_finish(StreamingHttpResponse(chunks, content_type=content_type), filename, False), "export", filename)
+    return _audited(
+        _finish(StreamingHttpResponse(chunks, content_type=content_type), filename, False), "export", filename
+    )
 
 
 def stored_file_response(field_file, stem: str = "") -> FileResponse:

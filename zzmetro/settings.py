@@ -2,6 +2,7 @@
 
 The defaults are the embedded demo setup: SQLite, Celery tasks run in-process, e-mails written to a folder.
 """
+
 import sys
 from pathlib import Path
 
@@ -94,7 +95,9 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # A database host that goes silent must fail a request (and the readiness probe) in seconds, not hang it.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 # Two roles on PostgreSQL (README "Database roles"): the portal connects as DATABASE_URL's role, which owns nothing;
 # `manage.py migrate` and `grant_app_role` connect as the tables' owner named by DATABASE_MIGRATE_URL (same database).
 DATABASE_OWNER = env.db("DATABASE_MIGRATE_URL") if env.str("DATABASE_MIGRATE_URL", default="") else None
@@ -293,7 +296,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # axes logs every login at INFO; failures and lockouts come at WARNING.
     "loggers": {
-        "fontTools": {"level": "WARNING"}, "weasyprint": {"level": "ERROR"}, "axes": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "weasyprint": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
         "zzmetro.access": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
     },
 }

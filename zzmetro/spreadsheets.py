@@ -6,6 +6,7 @@ cells beyond the template's columns or the row limit, formulas and merged header
 python-calamine build the grid. Cell values are then cleaned per column (`Field`), and every
 problem is reported with its Excel row number and column header (DOMAIN: bad input gets a clear message).
 """
+
 import datetime as dt
 import io
 import re
@@ -79,7 +80,13 @@ FORMULA_TEXT = ("=", "@")
 
 def cleaner(spec: Field):
     """A function value -> (cleaned, problem) for one column, built once per import (the hot loop)."""
-    convert = {"text": _text_cleaner, "int": _int_cleaner, "decimal": _decimal_cleaner, "date": _date_cleaner, "choice": _choice_cleaner}
+    convert = {
+        "text": _text_cleaner,
+        "int": _int_cleaner,
+        "decimal": _decimal_cleaner,
+        "date": _date_cleaner,
+        "choice": _choice_cleaner,
+    }
     if spec.kind not in convert:
         raise ValueError(spec.kind)
     if spec.kind == "text":
@@ -183,7 +190,11 @@ def _clean_date(value):
 
 
 def read_rows(
-    upload: IO[bytes] | bytes, fields: list[Field], *, max_rows: int = 200_000, allow_formulas: bool = False,
+    upload: IO[bytes] | bytes,
+    fields: list[Field],
+    *,
+    max_rows: int = 200_000,
+    allow_formulas: bool = False,
     on_checked: Callable[[int], object] | None = None,
 ) -> Iterator[ParsedRow]:
     """Check the whole file, then yield each non-empty data row cleaned per `fields`.
@@ -193,7 +204,9 @@ def read_rows(
     runs: the parser releases the GIL, so work a thread starts there overlaps the parse.
     """
     data = upload if isinstance(upload, bytes) else upload.read()
-    checked = guard.check_workbook(data, guard.Limits(max_rows=max_rows, width=len(fields), allow_formulas=allow_formulas))
+    checked = guard.check_workbook(
+        data, guard.Limits(max_rows=max_rows, width=len(fields), allow_formulas=allow_formulas)
+    )
     if on_checked:
         on_checked(checked.rows)
     try:
@@ -248,7 +261,9 @@ def template_workbook(fields: list[Field], *, title: str, example_rows: list[lis
     for column, spec in enumerate(fields, start=1):
         if spec.kind == "choice":
             letter = sheet.cell(row=1, column=column).column_letter
-            validation = DataValidation(type="list", formula1='"' + ",".join(spec.choices) + '"', allow_blank=not spec.required)
+            validation = DataValidation(
+                type="list", formula1='"' + ",".join(spec.choices) + '"', allow_blank=not spec.required
+            )
             validation.add(f"{letter}2:{letter}5000")
             sheet.add_data_validation(validation)
     for row in example_rows:

@@ -1,4 +1,5 @@
 """Kernel tasks: mail delivery from the outbox (thin; the rules live in zzmetro.outbox), beat's heartbeat."""
+
 from celery import shared_task
 
 

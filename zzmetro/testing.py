@@ -1,4 +1,5 @@
 """Helpers shared by the test suites of every app."""
+
 from django.urls import URLPattern, URLResolver, get_resolver
 
 

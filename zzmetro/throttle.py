@@ -1,4 +1,5 @@
 """Counting requests per key in Django's cache, so an anonymous form cannot be used to flood someone's mailbox."""
+
 import hashlib
 
 from django.conf import settings

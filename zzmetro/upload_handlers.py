@@ -6,6 +6,7 @@ Django never reads past CONTENT_LENGTH (and reads nothing without it), so that b
 it passes the largest per-field limit, and hands the form an `OversizedUpload` carrying only name and size, so the
 form names the file and the limit instead of failing with a bare error page.
 """
+
 from django.core.files.uploadhandler import FileUploadHandler
 from django.shortcuts import render
 

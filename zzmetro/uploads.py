@@ -8,6 +8,7 @@ Three layers, each refusing before the next one reads anything:
    a PDF must parse with at least one page and end in `%%EOF`, an image must open, verify and decode.
 The stored extension is always the one derived from the content, never the user's.
 """
+
 import io
 import re
 import threading
@@ -35,6 +36,7 @@ _PDFIUM_LOCK = threading.Lock()
 
 
 # --- limits: one setting each, read at call time -------------------------------------------------------------
+
 
 def document_max_bytes() -> int:
     """Scanned documents and images (application materials, stamped copies, evidence, complaint results)."""
@@ -111,6 +113,7 @@ class DocumentField(LimitedFileField):
 
 
 # --- content and structure -------------------------------------------------------------------------------------
+
 
 def _refuse(name: str, why: str) -> ValidationError:
     return ValidationError(f"文件“{name}”{why}，未保存。{ACCEPTED}", code="invalid_document")

@@ -13,7 +13,11 @@ urlpatterns = [
     path("", auth_views.home, name="home"),
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/password_change/", security_views.PasswordChangeView.as_view(), name="password_change"),
-    path("accounts/reset/<uidb64>/<token>/", security_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        security_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/otp/setup/", security_views.otp_setup, name="otp_setup"),
     path("accounts/otp/verify/", security_views.otp_verify, name="otp_verify"),
     path("accounts/otp/recovery-codes/", security_views.otp_recovery_codes, name="otp_recovery_codes"),

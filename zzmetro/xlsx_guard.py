@@ -15,6 +15,7 @@ prefixes, comments). Both bound what the parser can allocate: no valued cell bey
 row limit, at most two cell tags per template cell (calamine keeps one entry per tag, duplicates included), no
 XML token or cell content longer than a few hundred KB, and no DOCTYPE anywhere.
 """
+
 import io
 import re
 import struct
@@ -100,7 +101,9 @@ def check_workbook(data: bytes, limits: Limits) -> Checked:
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:
     if data.startswith(CFB_MAGIC):
-        raise SpreadsheetError("上传的是旧版Excel（.xls）文件或设有打开密码的文件。请取消密码，另存为“Excel工作簿（.xlsx）”后重新上传。")
+        raise SpreadsheetError(
+            "上传的是旧版Excel（.xls）文件或设有打开密码的文件。请取消密码，另存为“Excel工作簿（.xlsx）”后重新上传。"
+        )
     if not data.startswith(ZIP_MAGIC):
         raise SpreadsheetError(NOT_XLSX)
     _check_end_record(data)
@@ -122,15 +125,17 @@ def _check_end_record(data: bytes) -> None:
     tail_start = max(len(data) - 22 - 65535, 0)
     tail = data[tail_start:]
     if tail.count(b"PK\x05\x06") != 1:
-        raise SpreadsheetError("Excel文件已损坏，无法打开。" if b"PK\x05\x06" not in tail else ODD.format("多个压缩目录"))
+        raise SpreadsheetError(
+            "Excel文件已损坏，无法打开。" if b"PK\x05\x06" not in tail else ODD.format("多个压缩目录")
+        )
     at = tail.find(b"PK\x05\x06")
     if len(tail) - at < 22:
         raise SpreadsheetError("Excel文件已损坏，无法打开。")
-    _, disk, cd_disk, on_disk, total, cd_size, cd_offset, comment = struct.unpack("<4sHHHHIIH", tail[at:at + 22])
+    _, disk, cd_disk, on_disk, total, cd_size, cd_offset, comment = struct.unpack("<4sHHHHIIH", tail[at : at + 22])
     end = tail_start + at
     if end + 22 + comment != len(data) or disk or cd_disk or on_disk != total:
         raise odd("压缩目录位置不符")
-    if total == 0xFFFF or cd_offset == 0xFFFFFFFF or data[end - 20:end - 16] == b"PK\x06\x07":
+    if total == 0xFFFF or cd_offset == 0xFFFFFFFF or data[end - 20 : end - 16] == b"PK\x06\x07":
         raise odd("ZIP64目录")
     if total > MAX_MEMBERS:
         raise odd(f"包含{total}个内部文件，超过{MAX_MEMBERS}个")
@@ -142,7 +147,13 @@ def _check_names(infos: list[zipfile.ZipInfo]) -> None:
     seen = set()
     for info in infos:
         name = info.orig_filename
-        if name != info.filename or not name.isascii() or not name.isprintable() or "\\" in name or name.startswith("/"):
+        if (
+            name != info.filename
+            or not name.isascii()
+            or not name.isprintable()
+            or "\\" in name
+            or name.startswith("/")
+        ):
             raise odd("内部文件名不合规")
         key = name.lower()
         if key in seen:
@@ -155,7 +166,9 @@ def _check_names(infos: list[zipfile.ZipInfo]) -> None:
         if _has_unicode_path(info.extra):
             raise odd("内部文件名不合规")
         if key == "mimetype" or key.endswith("workbook.bin.rels") or key.endswith("workbook.bin"):
-            raise SpreadsheetError("上传的文件不是Excel工作簿（.xlsx），而是其他表格格式（如 .ods 或 .xlsb）。请另存为“Excel工作簿（.xlsx）”后重新上传。")
+            raise SpreadsheetError(
+                "上传的文件不是Excel工作簿（.xlsx），而是其他表格格式（如 .ods 或 .xlsb）。请另存为“Excel工作簿（.xlsx）”后重新上传。"
+            )
 
 
 def _has_unicode_path(extra: bytes) -> bool:
@@ -180,7 +193,11 @@ def _check_all_members(archive: zipfile.ZipFile, *, skip: set) -> None:
             while chunk := stream.read(1024 * 1024):
                 produced += len(chunk)
                 total += len(chunk)
-                if total > MAX_UNCOMPRESSED_BYTES or produced > 20 * 1024 * 1024 and produced > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+                if (
+                    total > MAX_UNCOMPRESSED_BYTES
+                    or produced > 20 * 1024 * 1024
+                    and produced > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)
+                ):
                     raise SpreadsheetError(BOMB)
 
 
@@ -209,12 +226,15 @@ def _resolve(archive: zipfile.ZipFile) -> _Book:
     if members.get("_rels/.rels") is None:
         raise SpreadsheetError("上传的文件不是Excel工作簿（.xlsx）。")
     root = _small_part(archive, members.get("_rels/.rels"), "rels", "缺少 _rels/.rels")
-    documents = [a.get("Target", "") for local, a in _elements(root) if local == "Relationship"
-                 and a.get("Type", "").endswith("/relationships/officeDocument")]
+    documents = [
+        a.get("Target", "")
+        for local, a in _elements(root)
+        if local == "Relationship" and a.get("Type", "").endswith("/relationships/officeDocument")
+    ]
     if len(documents) != 1:
         raise odd("找不到唯一的工作簿入口" if documents else "缺少工作簿入口")
     target = documents[0]
-    folder = target[:target.rfind("/") + 1].removeprefix("/") if "/" in target else ""
+    folder = target[: target.rfind("/") + 1].removeprefix("/") if "/" in target else ""
     rels = _small_part(archive, members.get(f"{folder}_rels/workbook.xml.rels"), "rels", "缺少工作簿关系文件")
     targets: dict[str, tuple[str, str]] = {}
     for local, attrs in _elements(rels):
@@ -292,7 +312,9 @@ _ENCODING = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["']([^"']*)["']""")
 
 
 def _check_prolog(head: bytes, name: str) -> None:
-    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00", b"\x4c\x6f\xa7\x94")) or (head[:1] not in (b"<", b"\xef", b"") and not head[:1].isspace()):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00", b"\x4c\x6f\xa7\x94")) or (
+        head[:1] not in (b"<", b"\xef", b"") and not head[:1].isspace()
+    ):
         raise odd(f"“{name}”不是UTF-8编码")
     encoding = _ENCODING.match(head.removeprefix(b"\xef\xbb\xbf"))
     if encoding and encoding.group(1).lower().replace(b"-", b"").replace(b"_", b"") != b"utf8":
@@ -313,7 +335,9 @@ class _Budget:
     def spend(self, count: int) -> None:
         self.used += count
         if self.used > self.limit:
-            raise SpreadsheetError(f"工作表内容过多（解压后超过{self.limit // (1024 * 1024)} MB），请只保留模板中的列和需要导入的行，分批导入。")
+            raise SpreadsheetError(
+                f"工作表内容过多（解压后超过{self.limit // (1024 * 1024)} MB），请只保留模板中的列和需要导入的行，分批导入。"
+            )
 
 
 def _bodies(archive, info: zipfile.ZipInfo, name: str, budget: _Budget):
@@ -435,7 +459,9 @@ def rows_error(limits: Limits) -> SpreadsheetError:
 
 
 def _too_many_cells(limits: Limits) -> SpreadsheetError:
-    return SpreadsheetError(f"工作表的单元格数量超过模板允许的范围（{limits.max_rows}行 × {limits.width}列），请只保留模板中的列和需要导入的行。")
+    return SpreadsheetError(
+        f"工作表的单元格数量超过模板允许的范围（{limits.max_rows}行 × {limits.width}列），请只保留模板中的列和需要导入的行。"
+    )
 
 
 class _FastSheet:
@@ -512,11 +538,11 @@ def _valued(body: bytes, at: int) -> bool:
     """False only for a plain empty cell tag `<c .../>` around `at` (the parser skips it); True when in doubt."""
     start = body.rfind(b"<", 0, at)
     end = body.find(b">", at)
-    if body[start:start + 5] in (b"<row ", b"<row\t", b"<row\n"):
+    if body[start : start + 5] in (b"<row ", b"<row\t", b"<row\n"):
         return False  # on this path every cell carries its own r=, so a row's number places nothing
-    if start < 0 or end < 0 or body[start:start + 3] != b"<c " or body.find(b"<", start + 1, end) >= 0:
+    if start < 0 or end < 0 or body[start : start + 3] != b"<c " or body.find(b"<", start + 1, end) >= 0:
         return True
-    return body[end - 1:end] != b"/"
+    return body[end - 1 : end] != b"/"
 
 
 def _wide_error(name: str, row: int, columns: int, width: int) -> SpreadsheetError:
@@ -575,7 +601,9 @@ class _ExactSheet:
     def start(self, name: str, attrs: dict) -> None:
         self.elements += 1
         if self.elements > self.max_elements:
-            raise SpreadsheetError(f"工作表的内容超过模板允许的范围（{self.limits.max_rows}行 × {self.limits.width}列），请只保留模板中的列和需要导入的行。")
+            raise SpreadsheetError(
+                f"工作表的内容超过模板允许的范围（{self.limits.max_rows}行 × {self.limits.width}列），请只保留模板中的列和需要导入的行。"
+            )
         local = name.rpartition(":")[2]
         if self.cell is not None:
             if local in ("c", "row", "sheetData"):

@@ -22,32 +22,42 @@ S = Application.Status
 
 APPLICATION_TRANSITIONS = (
     Transition(
-        "accept", "受理", NoteForm,
+        "accept",
+        "受理",
+        NoteForm,
         lambda a, u, note: services.application_accept(application=a, by=u, note=note),
         lambda a: a.status == S.SUBMITTED,
         confirm="受理后将生成受理申请通知书并编号，申请单位进入筹建阶段；受理不能撤回。",
         success="已受理，受理申请通知书已生成。",
     ),
     Transition(
-        "refuse", "不予受理", ReasonForm,
+        "refuse",
+        "不予受理",
+        ReasonForm,
         lambda a, u, reason: services.application_refuse(application=a, by=u, reason=reason),
         lambda a: a.status == S.SUBMITTED,
         confirm="不予受理后将生成不予受理决定书，申请书退回申请单位，此操作不可撤销。",
         destructive=True,
     ),
     Transition(
-        "start-assessment", "组建考核组", AssessmentStartForm,
+        "start-assessment",
+        "组建考核组",
+        AssessmentStartForm,
         lambda a, u, **data: services.assessment_start(application=a, by=u, **data),
         lambda a: a.status == S.ASSESSMENT_REQUESTED,
     ),
     Transition(
-        "conclude-assessment", "录入考核结果", AssessmentConcludeForm,
+        "conclude-assessment",
+        "录入考核结果",
+        AssessmentConcludeForm,
         lambda a, u, **data: services.assessment_conclude(application=a, by=u, **data),
         lambda a: a.status == S.ASSESSING,
         confirm="考核结论录入后不可修改，请核对每项考核结果。",
     ),
     Transition(
-        "issue-certificate", "颁发证书", CertificateIssueForm,
+        "issue-certificate",
+        "颁发证书",
+        CertificateIssueForm,
         lambda a, u, **data: services.certificate_issue(application=a, by=u, **data),
         lambda a: a.status == S.PASSED,
         confirm="确认颁发计量授权证书？颁发后单位将列入公开名录。",
@@ -77,7 +87,10 @@ class MaterialInline(ReadOnlyInline):
 
     @admin.display(description="文件")
     def download(self, obj):
-        return format_html('<a href="{}" target="_blank">下载</a>', reverse("admin:authorizations_application_material", args=[obj.application_id, obj.pk]))
+        return format_html(
+            '<a href="{}" target="_blank">下载</a>',
+            reverse("admin:authorizations_application_material", args=[obj.application_id, obj.pk]),
+        )
 
 
 @admin.register(Application)
@@ -91,16 +104,63 @@ class ApplicationAdmin(TransitionAdminMixin, admin.ModelAdmin):
     list_per_page = 50
     inlines = (MaterialInline,)
     readonly_fields = (
-        "number", "station", "kind", "status", "item_list", "area", "description", "certificate", "submitted_on",
-        "submitted_by", "renewal_deadline", "late_days", "acceptance_number", "accepted_on", "refusal_number",
-        "refused_on", "refusal_reason", "prep_standards", "prep_environment", "prep_personnel", "prep_management",
-        "assessment_requested_on", "assessment_summary", "certificate_link",
+        "number",
+        "station",
+        "kind",
+        "status",
+        "item_list",
+        "area",
+        "description",
+        "certificate",
+        "submitted_on",
+        "submitted_by",
+        "renewal_deadline",
+        "late_days",
+        "acceptance_number",
+        "accepted_on",
+        "refusal_number",
+        "refused_on",
+        "refusal_reason",
+        "prep_standards",
+        "prep_environment",
+        "prep_personnel",
+        "prep_management",
+        "assessment_requested_on",
+        "assessment_summary",
+        "certificate_link",
     )
     fieldsets = (
-        ("申请", {"fields": ("number", "station", "kind", "status", "item_list", "area", "description", "certificate", "submitted_on", "submitted_by")}),
+        (
+            "申请",
+            {
+                "fields": (
+                    "number",
+                    "station",
+                    "kind",
+                    "status",
+                    "item_list",
+                    "area",
+                    "description",
+                    "certificate",
+                    "submitted_on",
+                    "submitted_by",
+                )
+            },
+        ),
         ("延续期限", {"fields": ("renewal_deadline", "late_days")}),
         ("审查", {"fields": ("acceptance_number", "accepted_on", "refusal_number", "refused_on", "refusal_reason")}),
-        ("筹建（四项必备条件）", {"fields": ("prep_standards", "prep_environment", "prep_personnel", "prep_management", "assessment_requested_on")}),
+        (
+            "筹建（四项必备条件）",
+            {
+                "fields": (
+                    "prep_standards",
+                    "prep_environment",
+                    "prep_personnel",
+                    "prep_management",
+                    "assessment_requested_on",
+                )
+            },
+        ),
         ("现场考核与发证", {"fields": ("assessment_summary", "certificate_link")}),
     )
 
@@ -133,10 +193,19 @@ class ApplicationAdmin(TransitionAdminMixin, admin.ModelAdmin):
         if assessment is None:
             return "尚未组建考核组"
         members = "、".join(str(m) for m in assessment.members.all())
-        findings = format_html_join("", "<div>{}：{} {}</div>", ((f.get_criterion_display(), f.get_result_display(), f.note) for f in assessment.findings.all()))
+        findings = format_html_join(
+            "",
+            "<div>{}：{} {}</div>",
+            ((f.get_criterion_display(), f.get_result_display(), f.note) for f in assessment.findings.all()),
+        )
         return format_html(
             "<div>考核组：{}</div><div>计划 {} · 现场考核 {}</div>{}<div><b>结论：{}</b> {}</div>",
-            members, assessment.planned_on, assessment.held_on or "—", findings, assessment.get_conclusion_display() or "—", assessment.summary,
+            members,
+            assessment.planned_on,
+            assessment.held_on or "—",
+            findings,
+            assessment.get_conclusion_display() or "—",
+            assessment.summary,
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -145,16 +214,34 @@ class ApplicationAdmin(TransitionAdminMixin, admin.ModelAdmin):
         if obj is not None:
             links = []
             if obj.acceptance_number:
-                links.append(("受理申请通知书PDF", reverse("admin:authorizations_application_document", args=[obj.pk, "acceptance"])))
+                links.append(
+                    (
+                        "受理申请通知书PDF",
+                        reverse("admin:authorizations_application_document", args=[obj.pk, "acceptance"]),
+                    )
+                )
             if obj.refusal_number:
-                links.append(("不予受理决定书PDF", reverse("admin:authorizations_application_document", args=[obj.pk, "refusal"])))
+                links.append(
+                    (
+                        "不予受理决定书PDF",
+                        reverse("admin:authorizations_application_document", args=[obj.pk, "refusal"]),
+                    )
+                )
             extra_context["document_links"] = links
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         extra = [
-            path("<int:pk>/document/<slug:kind>.pdf", self.admin_site.admin_view(self.document_view), name="authorizations_application_document"),
-            path("<int:pk>/material/<int:material>/", self.admin_site.admin_view(self.material_view), name="authorizations_application_material"),
+            path(
+                "<int:pk>/document/<slug:kind>.pdf",
+                self.admin_site.admin_view(self.document_view),
+                name="authorizations_application_document",
+            ),
+            path(
+                "<int:pk>/material/<int:material>/",
+                self.admin_site.admin_view(self.material_view),
+                name="authorizations_application_material",
+            ),
         ]
         return extra + super().get_urls()
 

@@ -20,26 +20,34 @@ C = Certificate.Status
 
 CERTIFICATE_TRANSITIONS = (
     Transition(
-        "suspend", "暂停授权", SuspendForm,
+        "suspend",
+        "暂停授权",
+        SuspendForm,
         lambda c, u, **data: services.certificate_suspend(certificate=c, by=u, **data),
         lambda c: c.status == C.VALID,
         confirm="暂停期间该单位不得开展检定工作，公开名录显示为暂停授权，直至恢复授权。",
         destructive=True,
     ),
     Transition(
-        "lift", "恢复授权", LiftForm,
+        "lift",
+        "恢复授权",
+        LiftForm,
         lambda c, u, **data: services.certificate_lift_suspension(certificate=c, by=u, **data),
         lambda c: c.status == C.SUSPENDED,
     ),
     Transition(
-        "revoke", "撤销授权", RevokeForm,
+        "revoke",
+        "撤销授权",
+        RevokeForm,
         lambda c, u, **data: services.certificate_revoke(certificate=c, by=u, **data),
         lambda c: c.status in (C.VALID, C.SUSPENDED, C.TERMINATED),
         confirm="撤销授权不可恢复：单位将列入撤销名单，3年内不得再次申请，须在30日内交回专用章和证书。",
         destructive=True,
     ),
     Transition(
-        "record-return", "登记印章、证书交回", ReturnForm,
+        "record-return",
+        "登记印章、证书交回",
+        ReturnForm,
         lambda c, u, **data: services.certificate_record_return(certificate=c, by=u, **data),
         lambda c: c.status == C.REVOKED and not (c.seal_returned_on and c.certificate_returned_on),
     ),
@@ -125,9 +133,23 @@ class CertificateAdmin(ExportMixin, TransitionAdminMixin, ReadOnlyHistoryAdmin):
     list_per_page = 50
     inlines = (ItemInline, SuspensionInline)
     readonly_fields = (
-        "number", "station", "application", "previous", "area", "issued_on", "valid_from", "expires_on", "seal_number",
-        "status", "terminated_on", "revoked_on", "revocation_number", "revocation_reason", "return_due",
-        "seal_returned_on", "certificate_returned_on",
+        "number",
+        "station",
+        "application",
+        "previous",
+        "area",
+        "issued_on",
+        "valid_from",
+        "expires_on",
+        "seal_number",
+        "status",
+        "terminated_on",
+        "revoked_on",
+        "revocation_number",
+        "revocation_reason",
+        "return_due",
+        "seal_returned_on",
+        "certificate_returned_on",
     )
     export_columns = CERTIFICATE_COLUMNS
     export_title = "计量授权证书"
@@ -159,14 +181,20 @@ class CertificateAdmin(ExportMixin, TransitionAdminMixin, ReadOnlyHistoryAdmin):
         if obj is not None:
             links = [("证书PDF", reverse("admin:authorizations_certificate_document", args=[obj.pk, "certificate"]))]
             if obj.revocation_number:
-                links.append(("撤销决定书PDF", reverse("admin:authorizations_certificate_document", args=[obj.pk, "revocation"])))
+                links.append(
+                    ("撤销决定书PDF", reverse("admin:authorizations_certificate_document", args=[obj.pk, "revocation"]))
+                )
             links.append(("公开核验页", reverse("register:certificate", args=[obj.number])))
             extra_context["document_links"] = links
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         extra = [
-            path("<int:pk>/document/<slug:kind>.pdf", self.admin_site.admin_view(self.document_view), name="authorizations_certificate_document")
+            path(
+                "<int:pk>/document/<slug:kind>.pdf",
+                self.admin_site.admin_view(self.document_view),
+                name="authorizations_certificate_document",
+            )
         ]
         return extra + super().get_urls()
 
@@ -180,14 +208,18 @@ class CertificateAdmin(ExportMixin, TransitionAdminMixin, ReadOnlyHistoryAdmin):
 
 TERMINATION_TRANSITIONS = (
     Transition(
-        "approve", "批准终止", NoteForm,
+        "approve",
+        "批准终止",
+        NoteForm,
         lambda t, u, note: services.termination_approve(termination=t, by=u, note=note),
         lambda t: t.status == TerminationRequest.Status.SUBMITTED,
         confirm="批准后证书将于拟终止日期终止，终止前单位继续履行全部义务。",
         destructive=True,
     ),
     Transition(
-        "reject", "不予批准", RequiredNoteForm,
+        "reject",
+        "不予批准",
+        RequiredNoteForm,
         lambda t, u, note: services.termination_reject(termination=t, by=u, note=note),
         lambda t: t.status == TerminationRequest.Status.SUBMITTED,
         confirm="不予批准后终止报告办结，证书继续有效，单位继续履行全部义务。",
@@ -203,7 +235,16 @@ class TerminationRequestAdmin(TransitionAdminMixin, admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("certificate__number", "certificate__station__name")
     list_select_related = ("certificate__station",)
-    readonly_fields = ("certificate", "reported_on", "requested_end_on", "reason", "status", "decided_on", "decision_note", "submitted_by")
+    readonly_fields = (
+        "certificate",
+        "reported_on",
+        "requested_end_on",
+        "reason",
+        "status",
+        "decided_on",
+        "decision_note",
+        "submitted_by",
+    )
 
     def has_add_permission(self, request):
         return False

@@ -1,4 +1,5 @@
 """Station resources in the admin: bureau staff and managers read them; stations keep them in the portal (R1, R2)."""
+
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
@@ -61,7 +62,15 @@ class MeasurementStandardAdmin(ResourceAdmin):
 
 @admin.register(Personnel)
 class PersonnelAdmin(ResourceAdmin):
-    list_display = ("name", "station", "certificate_type", "certificate_number", "valid_until", "validity", "item_names")
+    list_display = (
+        "name",
+        "station",
+        "certificate_type",
+        "certificate_number",
+        "valid_until",
+        "validity",
+        "item_names",
+    )
     list_filter = (ValidityFilter, "certificate_type", "station", "items")
 
 

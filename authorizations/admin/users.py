@@ -1,5 +1,6 @@
 """Accounts in the admin: the role decides rights (no superuser, staff, group or permission boxes to tick), staff-set
 passwords are changed at first login, lost second-factor phones are reset, and lockouts are lifted (DOMAIN G1, G3)."""
+
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -43,7 +44,13 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("个人信息", {"fields": ("last_name", "first_name", "email", "phone")}),
-        ("角色", {"fields": ("role", "station", "is_active"), "description": "计量信息员必须选择所属单位；市局工作人员和领导不选单位。"}),
+        (
+            "角色",
+            {
+                "fields": ("role", "station", "is_active"),
+                "description": "计量信息员必须选择所属单位；市局工作人员和领导不选单位。",
+            },
+        ),
         ("安全", {"fields": ("must_change_password", "second_factor")}),
         ("系统", {"fields": ("last_login", "date_joined"), "classes": ("collapse",)}),
     )
@@ -69,7 +76,9 @@ class UserAdmin(DjangoUserAdmin):
         users = list(queryset)
         for user in users:
             otp.reset_devices(user)
-        self.message_user(request, f"已重置{len(users)}个账号的双因素认证，下次登录时须重新绑定身份验证器。", messages.SUCCESS)
+        self.message_user(
+            request, f"已重置{len(users)}个账号的双因素认证，下次登录时须重新绑定身份验证器。", messages.SUCCESS
+        )
 
 
 @admin.register(LoginLockout)

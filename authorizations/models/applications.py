@@ -105,11 +105,15 @@ def material_path(instance, filename: str) -> str:
 class ApplicationMaterial(models.Model):
     """A document attached to an application (申请材料): PDF or image, checked by content."""
 
-    application = models.ForeignKey(Application, verbose_name="申请", on_delete=models.CASCADE, related_name="materials")
+    application = models.ForeignKey(
+        Application, verbose_name="申请", on_delete=models.CASCADE, related_name="materials"
+    )
     title = models.CharField("材料名称", max_length=100)
     file = models.FileField("文件", upload_to=material_path)
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, null=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = "申请材料"
@@ -127,7 +131,9 @@ class Assessment(models.Model):
         PASS = "pass", "合格"
         FAIL = "fail", "不合格"
 
-    application = models.OneToOneField(Application, verbose_name="申请", on_delete=models.PROTECT, related_name="assessment")
+    application = models.OneToOneField(
+        Application, verbose_name="申请", on_delete=models.PROTECT, related_name="assessment"
+    )
     planned_on = models.DateField("计划考核日期")
     held_on = models.DateField("现场考核日期", null=True, blank=True)
     conclusion = models.CharField("考核结论", max_length=8, choices=Conclusion.choices, blank=True)
@@ -152,7 +158,9 @@ class AssessmentMember(models.Model):
         LEADER = "leader", "组长"
         EXPERT = "expert", "技术专家"
 
-    assessment = models.ForeignKey(Assessment, verbose_name="现场考核", on_delete=models.CASCADE, related_name="members")
+    assessment = models.ForeignKey(
+        Assessment, verbose_name="现场考核", on_delete=models.CASCADE, related_name="members"
+    )
     name = models.CharField("姓名", max_length=50)
     role = models.CharField("职责", max_length=8, choices=Role.choices)
     organization = models.CharField("工作单位", max_length=100, blank=True)
@@ -163,9 +171,7 @@ class AssessmentMember(models.Model):
         # The leader first, then the experts in the order they were named.
         ordering = [models.Case(models.When(role="leader", then=0), default=1), "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["assessment"], condition=Q(role="leader"), name="one_leader_per_assessment"
-            )
+            models.UniqueConstraint(fields=["assessment"], condition=Q(role="leader"), name="one_leader_per_assessment")
         ]
 
     def __str__(self) -> str:
@@ -189,7 +195,9 @@ class AssessmentFinding(models.Model):
         MINOR = "minor", "基本符合"
         NONCONFORMS = "nonconforms", "不符合"
 
-    assessment = models.ForeignKey(Assessment, verbose_name="现场考核", on_delete=models.CASCADE, related_name="findings")
+    assessment = models.ForeignKey(
+        Assessment, verbose_name="现场考核", on_delete=models.CASCADE, related_name="findings"
+    )
     criterion = models.CharField("考核内容", max_length=20, choices=Criterion.choices)
     result = models.CharField("考核结果", max_length=16, choices=Result.choices)
     note = models.TextField("说明", blank=True)
@@ -198,9 +206,7 @@ class AssessmentFinding(models.Model):
         verbose_name = "考核项结果"
         verbose_name_plural = "考核项结果"
         ordering = ["id"]
-        constraints = [
-            models.UniqueConstraint(fields=["assessment", "criterion"], name="one_finding_per_criterion")
-        ]
+        constraints = [models.UniqueConstraint(fields=["assessment", "criterion"], name="one_finding_per_criterion")]
 
     def __str__(self) -> str:
         return f"{self.get_criterion_display()}：{self.get_result_display()}"

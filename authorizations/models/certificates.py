@@ -46,14 +46,21 @@ class Certificate(models.Model):
         REVOKED = "revoked", "已撤销"
 
     number = models.CharField("证书编号", max_length=32, unique=True)
-    station = models.ForeignKey(Station, verbose_name="被授权单位", on_delete=models.PROTECT, related_name="certificates")
+    station = models.ForeignKey(
+        Station, verbose_name="被授权单位", on_delete=models.PROTECT, related_name="certificates"
+    )
     application = models.OneToOneField(
-        "authorizations.Application", verbose_name="依据申请", on_delete=models.PROTECT, related_name="issued_certificate"
+        "authorizations.Application",
+        verbose_name="依据申请",
+        on_delete=models.PROTECT,
+        related_name="issued_certificate",
     )
     previous = models.OneToOneField(
         "self", verbose_name="延续自", on_delete=models.PROTECT, null=True, blank=True, related_name="renewed_by"
     )
-    items = models.ManyToManyField(VerificationItem, through="CertificateItem", verbose_name="授权检定项目", related_name="+")
+    items = models.ManyToManyField(
+        VerificationItem, through="CertificateItem", verbose_name="授权检定项目", related_name="+"
+    )
     area = models.CharField("检定区域", max_length=200)
     issued_on = models.DateField("发证日期")
     valid_from = models.DateField("有效期起")
@@ -68,7 +75,9 @@ class Certificate(models.Model):
     revocation_reason = models.TextField("撤销理由", blank=True)
     seal_returned_on = models.DateField("专用章交回日期", null=True, blank=True)
     certificate_returned_on = models.DateField("证书交回日期", null=True, blank=True)
-    history = HistoricalRecords(verbose_name="证书变更记录", verbose_name_plural="证书变更记录", excluded_fields=["application", "previous"])
+    history = HistoricalRecords(
+        verbose_name="证书变更记录", verbose_name_plural="证书变更记录", excluded_fields=["application", "previous"]
+    )
 
     objects = CertificateQuerySet.as_manager()
 
@@ -77,7 +86,9 @@ class Certificate(models.Model):
         verbose_name_plural = "计量授权证书"
         ordering = ["-issued_on", "-id"]
         constraints = [
-            models.CheckConstraint(name="certificate_validity_ordered", condition=Q(expires_on__gt=models.F("valid_from"))),
+            models.CheckConstraint(
+                name="certificate_validity_ordered", condition=Q(expires_on__gt=models.F("valid_from"))
+            ),
             models.CheckConstraint(
                 name="revoked_certificate_has_decision",
                 condition=~Q(status="revoked") | Q(revoked_on__isnull=False),
@@ -115,7 +126,9 @@ class Certificate(models.Model):
 class CertificateItem(models.Model):
     """An item on a certificate; items added during validity (A8) carry the day they joined."""
 
-    certificate = models.ForeignKey(Certificate, verbose_name="证书", on_delete=models.CASCADE, related_name="certificate_items")
+    certificate = models.ForeignKey(
+        Certificate, verbose_name="证书", on_delete=models.CASCADE, related_name="certificate_items"
+    )
     item = models.ForeignKey(VerificationItem, verbose_name="检定项目", on_delete=models.PROTECT, related_name="+")
     added_on = models.DateField("授权日期")
     application = models.ForeignKey(
@@ -135,7 +148,9 @@ class CertificateItem(models.Model):
 class Suspension(models.Model):
     """Suspension of authorization (暂停授权), DOMAIN A10: the station may not verify while it lasts."""
 
-    certificate = models.ForeignKey(Certificate, verbose_name="证书", on_delete=models.PROTECT, related_name="suspensions")
+    certificate = models.ForeignKey(
+        Certificate, verbose_name="证书", on_delete=models.PROTECT, related_name="suspensions"
+    )
     starts_on = models.DateField("暂停起始日")
     planned_end_on = models.DateField("暂停期限至")
     reason = models.TextField("暂停理由")
@@ -171,14 +186,18 @@ class TerminationRequest(models.Model):
         APPROVED = "approved", "已批准"
         REJECTED = "rejected", "不予批准"
 
-    certificate = models.ForeignKey(Certificate, verbose_name="证书", on_delete=models.PROTECT, related_name="terminations")
+    certificate = models.ForeignKey(
+        Certificate, verbose_name="证书", on_delete=models.PROTECT, related_name="terminations"
+    )
     reported_on = models.DateField("报告日期")
     requested_end_on = models.DateField("拟终止日期")
     reason = models.TextField("终止原因")
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.SUBMITTED)
     decided_on = models.DateField("审批日期", null=True, blank=True)
     decision_note = models.TextField("审批意见", blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报告人", on_delete=models.PROTECT, null=True, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报告人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = "终止授权报告"

@@ -1,4 +1,5 @@
 """Station resources (S1 四(二)(三)(八)): measurement standards and verifying personnel (DOMAIN R1, R2)."""
+
 import datetime as dt
 
 from django.db import models
@@ -60,7 +61,9 @@ class MeasurementStandard(ValidityMixin):
         verbose_name_plural = "计量标准"
         ordering = ["valid_until", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["station", "certificate_number"], name="standard_certificate_once_per_station")
+            models.UniqueConstraint(
+                fields=["station", "certificate_number"], name="standard_certificate_once_per_station"
+            )
         ]
 
     def __str__(self) -> str:
@@ -103,8 +106,17 @@ class ExpiryWarning(models.Model):
     """
 
     station = models.ForeignKey(Station, verbose_name="单位", on_delete=models.CASCADE, related_name="+")
-    standard = models.ForeignKey(MeasurementStandard, verbose_name="计量标准", on_delete=models.CASCADE, null=True, blank=True, related_name="warnings")
-    person = models.ForeignKey(Personnel, verbose_name="检定人员", on_delete=models.CASCADE, null=True, blank=True, related_name="warnings")
+    standard = models.ForeignKey(
+        MeasurementStandard,
+        verbose_name="计量标准",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="warnings",
+    )
+    person = models.ForeignKey(
+        Personnel, verbose_name="检定人员", on_delete=models.CASCADE, null=True, blank=True, related_name="warnings"
+    )
     threshold_days = models.PositiveSmallIntegerField("提前天数")
     expires_on = models.DateField("证书有效期至")
     sent_at = models.DateTimeField("发送时间", auto_now_add=True)
@@ -114,16 +126,19 @@ class ExpiryWarning(models.Model):
         verbose_name_plural = "到期提醒记录"
         constraints = [
             models.UniqueConstraint(
-                fields=["standard", "threshold_days", "expires_on"], condition=Q(standard__isnull=False),
+                fields=["standard", "threshold_days", "expires_on"],
+                condition=Q(standard__isnull=False),
                 name="standard_warned_once_per_threshold",
             ),
             models.UniqueConstraint(
-                fields=["person", "threshold_days", "expires_on"], condition=Q(person__isnull=False),
+                fields=["person", "threshold_days", "expires_on"],
+                condition=Q(person__isnull=False),
                 name="person_warned_once_per_threshold",
             ),
             models.CheckConstraint(
                 name="warning_names_one_resource",
-                condition=Q(standard__isnull=False, person__isnull=True) | Q(standard__isnull=True, person__isnull=False),
+                condition=Q(standard__isnull=False, person__isnull=True)
+                | Q(standard__isnull=True, person__isnull=False),
             ),
         ]
 

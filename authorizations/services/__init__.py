@@ -1,4 +1,5 @@
 """State changes of the authorization lifecycle: one keyword-only, atomic function per action (STYLE.md)."""
+
 from .applications import (
     application_accept,
     application_add_material,

@@ -1,4 +1,5 @@
 """Application, acceptance, preparation, assessment and certificate issue (DOMAIN A1–A8, A11)."""
+
 import datetime as dt
 import os
 
@@ -81,14 +82,18 @@ def _check_certificate_for(kind: str, station: Station, certificate: Certificate
         )
     state = certificate.state_on(today)
     if state in (Certificate.State.REVOKED, Certificate.State.TERMINATED, Certificate.State.EXPIRED):
-        raise DomainError(f"证书{certificate.number}当前状态为“{state.label}”，不能提交{Application.Kind(kind).label}。")
+        raise DomainError(
+            f"证书{certificate.number}当前状态为“{state.label}”，不能提交{Application.Kind(kind).label}。"
+        )
     if kind == Application.Kind.RENEWAL and Certificate.objects.filter(previous=certificate).exists():
         raise DomainError(f"证书{certificate.number}已经延续，不能重复申请。")
     if kind == Application.Kind.NEW_ITEMS:
         held = set(certificate.certificate_items.values_list("item_id", flat=True))
         repeated = [i.name for i in items if i.pk in held]
         if repeated:
-            raise DomainError(f"以下项目已在证书{certificate.number}上，无需新增：{'、'.join(repeated)}。", field="items")
+            raise DomainError(
+                f"以下项目已在证书{certificate.number}上，无需新增：{'、'.join(repeated)}。", field="items"
+            )
 
 
 @transaction.atomic
@@ -144,7 +149,9 @@ def application_add_material(*, application: Application, by, title: str, file) 
         raise DomainError(error.messages[0], field="file") from error
     stem = os.path.splitext(os.path.basename(file.name))[0][:60] or "material"
     file.name = f"{stem}{extension}"
-    material = ApplicationMaterial.objects.create(application=application, title=title.strip() or stem, file=file, uploaded_by=by)
+    material = ApplicationMaterial.objects.create(
+        application=application, title=title.strip() or stem, file=file, uploaded_by=by
+    )
     record_event(
         station=application.station,
         application=application,
@@ -166,7 +173,15 @@ def application_accept(*, application: Application, by, note: str = "", today: d
     application.accepted_on = today
     application.acceptance_number = f"郑质监量受〔{today.year}〕{next_number('acceptance', today.year)}号"
     application.save()
-    _event(application, action="accept", label="受理", by=by, before=before, note=note, document=f"受理申请通知书 {application.acceptance_number}")
+    _event(
+        application,
+        action="accept",
+        label="受理",
+        by=by,
+        before=before,
+        note=note,
+        document=f"受理申请通知书 {application.acceptance_number}",
+    )
     notify_station(
         application.station,
         subject=f"申请{application.number}已受理",
@@ -189,7 +204,15 @@ def application_refuse(*, application: Application, by, reason: str, today: dt.d
     application.refusal_reason = reason.strip()
     application.refusal_number = f"郑质监量不受〔{today.year}〕{next_number('refusal', today.year)}号"
     application.save()
-    _event(application, action="refuse", label="不予受理", by=by, before=before, note=reason, document=f"不予受理决定书 {application.refusal_number}")
+    _event(
+        application,
+        action="refuse",
+        label="不予受理",
+        by=by,
+        before=before,
+        note=reason,
+        document=f"不予受理决定书 {application.refusal_number}",
+    )
     notify_station(
         application.station,
         subject=f"申请{application.number}不予受理",
@@ -210,7 +233,9 @@ def application_record_preparation(*, application: Application, by, **conditions
     for name, value in conditions.items():
         setattr(application, name, (value or "").strip())
     application.save()
-    record_event(station=application.station, application=application, action="prepare", action_label="填写筹建情况", by=by)
+    record_event(
+        station=application.station, application=application, action="prepare", action_label="填写筹建情况", by=by
+    )
     return application
 
 
@@ -242,7 +267,9 @@ def assessment_start(
     if not experts:
         raise DomainError("考核组至少需要一名技术专家。", field="experts")
     assessment = Assessment.objects.create(application=application, planned_on=planned_on)
-    AssessmentMember.objects.create(assessment=assessment, name=leader.strip(), role=AssessmentMember.Role.LEADER, organization=organization)
+    AssessmentMember.objects.create(
+        assessment=assessment, name=leader.strip(), role=AssessmentMember.Role.LEADER, organization=organization
+    )
     AssessmentMember.objects.bulk_create(
         AssessmentMember(assessment=assessment, name=name, role=AssessmentMember.Role.EXPERT, organization=organization)
         for name in experts
@@ -278,7 +305,9 @@ def assessment_conclude(
     missing = [c.label for c in criteria if c.value not in findings]
     if missing:
         raise DomainError(f"以下考核内容尚无结果：{'、'.join(missing)}。")
-    failing = [criteria(c).label for c, (result, _) in findings.items() if result == AssessmentFinding.Result.NONCONFORMS]
+    failing = [
+        criteria(c).label for c, (result, _) in findings.items() if result == AssessmentFinding.Result.NONCONFORMS
+    ]
     if target == A.PASSED and failing:
         raise DomainError(f"“{'、'.join(failing)}”的考核结果为不符合，考核结论不能为合格。")
     assessment = application.assessment
@@ -293,7 +322,14 @@ def assessment_conclude(
     assessment.save()
     application.status = target
     application.save()
-    _event(application, action="assessment_conclude", label=f"考核结论：{assessment.get_conclusion_display()}", by=by, before=before, note=summary)
+    _event(
+        application,
+        action="assessment_conclude",
+        label=f"考核结论：{assessment.get_conclusion_display()}",
+        by=by,
+        before=before,
+        note=summary,
+    )
     return assessment
 
 
@@ -302,7 +338,9 @@ def _certificate_number(year: int) -> str:
 
 
 @transaction.atomic
-def certificate_issue(*, application: Application, by, seal_number: str = "", issued_on: dt.date | None = None) -> Certificate:
+def certificate_issue(
+    *, application: Application, by, seal_number: str = "", issued_on: dt.date | None = None
+) -> Certificate:
     """A5, A6, A7, A8: issue the certificate the passed application earns.
 
     A first application gets a new certificate valid from its issue day. A renewal gets a new certificate
@@ -316,7 +354,8 @@ def certificate_issue(*, application: Application, by, seal_number: str = "", is
     if application.kind == Application.Kind.NEW_ITEMS:
         certificate = application.certificate
         CertificateItem.objects.bulk_create(
-            CertificateItem(certificate=certificate, item=item, added_on=issued_on, application=application) for item in items
+            CertificateItem(certificate=certificate, item=item, added_on=issued_on, application=application)
+            for item in items
         )
         label, document = "新增授权项目（证书变更）", f"计量授权证书 {certificate.number}（变更）"
     else:
@@ -337,7 +376,8 @@ def certificate_issue(*, application: Application, by, seal_number: str = "", is
             seal_number=seal_number,
         )
         CertificateItem.objects.bulk_create(
-            CertificateItem(certificate=certificate, item=item, added_on=valid_from, application=application) for item in items
+            CertificateItem(certificate=certificate, item=item, added_on=valid_from, application=application)
+            for item in items
         )
         label, document = ("颁发延续证书" if previous else "颁发计量授权证书"), f"计量授权证书 {certificate.number}"
     application.status = A.CERTIFIED

@@ -1,4 +1,5 @@
 """Suspension, revocation, termination and return of seal and certificate (DOMAIN A9–A11)."""
+
 import datetime as dt
 
 from django.conf import settings
@@ -38,7 +39,9 @@ def _event(certificate: Certificate, *, action: str, label: str, by, before: str
 
 
 @transaction.atomic
-def certificate_suspend(*, certificate: Certificate, by, starts_on: dt.date, planned_end_on: dt.date, reason: str) -> Suspension:
+def certificate_suspend(
+    *, certificate: Certificate, by, starts_on: dt.date, planned_end_on: dt.date, reason: str
+) -> Suspension:
     """A10: suspend with reason and period; the station may not verify while suspended."""
     certificate = _locked(certificate)
     before = ensure_transition(certificate, to=C.SUSPENDED)
@@ -52,7 +55,14 @@ def certificate_suspend(*, certificate: Certificate, by, starts_on: dt.date, pla
     )
     certificate.status = C.SUSPENDED
     certificate.save()
-    _event(certificate, action="suspend", label="暂停授权", by=by, before=before, note=f"{starts_on:%Y-%m-%d}至{planned_end_on:%Y-%m-%d}：{reason.strip()}")
+    _event(
+        certificate,
+        action="suspend",
+        label="暂停授权",
+        by=by,
+        before=before,
+        note=f"{starts_on:%Y-%m-%d}至{planned_end_on:%Y-%m-%d}：{reason.strip()}",
+    )
     notify_station(
         certificate.station,
         subject="计量授权暂停通知",
@@ -63,7 +73,9 @@ def certificate_suspend(*, certificate: Certificate, by, starts_on: dt.date, pla
 
 
 @transaction.atomic
-def certificate_lift_suspension(*, certificate: Certificate, by, lifted_on: dt.date | None = None, note: str = "") -> Certificate:
+def certificate_lift_suspension(
+    *, certificate: Certificate, by, lifted_on: dt.date | None = None, note: str = ""
+) -> Certificate:
     lifted_on = lifted_on or beijing_today()
     certificate = _locked(certificate)
     before = ensure_transition(certificate, to=C.VALID)
@@ -112,7 +124,11 @@ def certificate_revoke(*, certificate: Certificate, by, decided_on: dt.date, rea
 
 @transaction.atomic
 def certificate_record_return(
-    *, certificate: Certificate, by, seal_returned_on: dt.date | None = None, certificate_returned_on: dt.date | None = None
+    *,
+    certificate: Certificate,
+    by,
+    seal_returned_on: dt.date | None = None,
+    certificate_returned_on: dt.date | None = None,
 ) -> Certificate:
     """A11: record the return of the special seal and of the certificate."""
     certificate = _locked(certificate)
@@ -126,8 +142,18 @@ def certificate_record_return(
         if value:
             setattr(certificate, name, value)
     certificate.save()
-    parts = [f"专用章 {seal_returned_on:%Y-%m-%d}" if seal_returned_on else "", f"证书 {certificate_returned_on:%Y-%m-%d}" if certificate_returned_on else ""]
-    _event(certificate, action="return", label="登记印章、证书交回", by=by, before=certificate.status, note="；".join(p for p in parts if p))
+    parts = [
+        f"专用章 {seal_returned_on:%Y-%m-%d}" if seal_returned_on else "",
+        f"证书 {certificate_returned_on:%Y-%m-%d}" if certificate_returned_on else "",
+    ]
+    _event(
+        certificate,
+        action="return",
+        label="登记印章、证书交回",
+        by=by,
+        before=certificate.status,
+        note="；".join(p for p in parts if p),
+    )
     return certificate
 
 
@@ -152,7 +178,11 @@ def termination_report(
     if TerminationRequest.objects.filter(certificate=certificate, status=TerminationRequest.Status.SUBMITTED).exists():
         raise DomainError("已有一份待审批的终止报告。")
     request = TerminationRequest.objects.create(
-        certificate=certificate, reported_on=reported_on, requested_end_on=requested_end_on, reason=reason.strip(), submitted_by=by
+        certificate=certificate,
+        reported_on=reported_on,
+        requested_end_on=requested_end_on,
+        reason=reason.strip(),
+        submitted_by=by,
     )
     record_event(
         station=certificate.station,
@@ -167,7 +197,9 @@ def termination_report(
 
 
 @transaction.atomic
-def termination_approve(*, termination: TerminationRequest, by, note: str = "", today: dt.date | None = None) -> TerminationRequest:
+def termination_approve(
+    *, termination: TerminationRequest, by, note: str = "", today: dt.date | None = None
+) -> TerminationRequest:
     """A9: on approval the station stays authorized, with all its duties, through the requested end date."""
     termination = TerminationRequest.objects.select_for_update().get(pk=termination.pk)
     ensure_transition(termination, to=TerminationRequest.Status.APPROVED)
@@ -180,7 +212,14 @@ def termination_approve(*, termination: TerminationRequest, by, note: str = "", 
     certificate.status = C.TERMINATED
     certificate.terminated_on = termination.requested_end_on
     certificate.save()
-    _event(certificate, action="termination_approve", label="批准终止授权", by=by, before=before, note=f"终止日期 {termination.requested_end_on:%Y-%m-%d}。{note}")
+    _event(
+        certificate,
+        action="termination_approve",
+        label="批准终止授权",
+        by=by,
+        before=before,
+        note=f"终止日期 {termination.requested_end_on:%Y-%m-%d}。{note}",
+    )
     notify_station(
         certificate.station,
         subject="终止授权报告已批准",
@@ -190,7 +229,9 @@ def termination_approve(*, termination: TerminationRequest, by, note: str = "", 
 
 
 @transaction.atomic
-def termination_reject(*, termination: TerminationRequest, by, note: str, today: dt.date | None = None) -> TerminationRequest:
+def termination_reject(
+    *, termination: TerminationRequest, by, note: str, today: dt.date | None = None
+) -> TerminationRequest:
     if not note.strip():
         raise DomainError("不予批准必须写明理由。", field="note")
     termination = TerminationRequest.objects.select_for_update().get(pk=termination.pk)

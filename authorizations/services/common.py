@@ -1,4 +1,5 @@
 """Pieces every lifecycle service shares: the transition table, events, numbering, notifications."""
+
 from django.conf import settings
 
 from authorizations.models import (
@@ -37,8 +38,13 @@ TRANSITIONS = {
 # What the user was trying to do, for the refusal message.
 ACTIONS = {
     Application: {
-        A.ACCEPTED: "受理", A.REFUSED: "不予受理", A.ASSESSMENT_REQUESTED: "提出考核申请", A.ASSESSING: "组建考核组",
-        A.PASSED: "录入考核结论", A.FAILED: "录入考核结论", A.CERTIFIED: "颁发证书",
+        A.ACCEPTED: "受理",
+        A.REFUSED: "不予受理",
+        A.ASSESSMENT_REQUESTED: "提出考核申请",
+        A.ASSESSING: "组建考核组",
+        A.PASSED: "录入考核结论",
+        A.FAILED: "录入考核结论",
+        A.CERTIFIED: "颁发证书",
     },
     Certificate: {C.SUSPENDED: "暂停授权", C.VALID: "恢复授权", C.TERMINATED: "批准终止", C.REVOKED: "撤销授权"},
     TerminationRequest: {T.APPROVED: "批准终止", T.REJECTED: "不予批准"},

@@ -1,4 +1,5 @@
 """Station resources: standards and personnel kept by the station, and their expiry warnings (DOMAIN R1, R2)."""
+
 import datetime as dt
 from collections import defaultdict
 
@@ -29,7 +30,9 @@ def _save(instance, *, items, fields: dict, unique_message: str):
 
 
 @transaction.atomic
-def standard_save(*, station: Station, items, standard: MeasurementStandard | None = None, **fields) -> MeasurementStandard:
+def standard_save(
+    *, station: Station, items, standard: MeasurementStandard | None = None, **fields
+) -> MeasurementStandard:
     """Record or correct a measurement standard (计量标准) of the station (R1)."""
     _check_dates(valid_until=fields["valid_until"], issued_on=fields.get("issued_on"))
     instance = standard or MeasurementStandard(station=station)
@@ -57,7 +60,10 @@ def _claim(resource, *, kind: str, threshold: int) -> bool:
     try:
         with transaction.atomic():
             ExpiryWarning.objects.create(
-                station_id=resource.station_id, threshold_days=threshold, expires_on=resource.valid_until, **{kind: resource}
+                station_id=resource.station_id,
+                threshold_days=threshold,
+                expires_on=resource.valid_until,
+                **{kind: resource},
             )
     except IntegrityError:
         return False
@@ -88,6 +94,8 @@ def _warning_body(lines, day: dt.date) -> str:
     text = [f"截至{day:%Y年%m月%d日}，本单位以下证书即将到期，请及时办理复查或换证："]
     for kind, resource, threshold in sorted(lines, key=lambda line: line[1].valid_until):
         left = (resource.valid_until - day).days
-        text.append(f"· {labels[kind]}：{resource}，有效期至{resource.valid_until:%Y年%m月%d日}（剩余{left}天，{threshold}天提醒）")
+        text.append(
+            f"· {labels[kind]}：{resource}，有效期至{resource.valid_until:%Y年%m月%d日}（剩余{left}天，{threshold}天提醒）"
+        )
     text.append("证书过期后，相应检定项目将显示为“不可检定”（计量标准或检定人员均已过期时）。")
     return "\n".join(text)

@@ -1,4 +1,5 @@
 """factory_boy factories with one trait per lifecycle state (STYLE.md)."""
+
 import datetime as dt
 
 import factory
@@ -79,7 +80,11 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     status = Application.Status.SUBMITTED
 
     class Params:
-        accepted = factory.Trait(status=Application.Status.ACCEPTED, accepted_on=dt.date(2026, 1, 10), acceptance_number="郑质监量受〔2026〕1号")
+        accepted = factory.Trait(
+            status=Application.Status.ACCEPTED,
+            accepted_on=dt.date(2026, 1, 10),
+            acceptance_number="郑质监量受〔2026〕1号",
+        )
         prepared = factory.Trait(
             status=Application.Status.ACCEPTED,
             accepted_on=dt.date(2026, 1, 10),
@@ -117,7 +122,9 @@ class CertificateFactory(factory.django.DjangoModelFactory):
 
     class Params:
         revoked = factory.Trait(
-            status=Certificate.Status.REVOKED, revoked_on=dt.date(2026, 3, 1), revocation_reason="监督检查不合格且整改后仍达不到要求"
+            status=Certificate.Status.REVOKED,
+            revoked_on=dt.date(2026, 3, 1),
+            revocation_reason="监督检查不合格且整改后仍达不到要求",
         )
 
     @factory.post_generation
@@ -125,4 +132,6 @@ class CertificateFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         for item in extracted if extracted is not None else [VerificationItemFactory()]:
-            CertificateItem.objects.create(certificate=obj, item=item, added_on=obj.valid_from, application=obj.application)
+            CertificateItem.objects.create(
+                certificate=obj, item=item, added_on=obj.valid_from, application=obj.application
+            )

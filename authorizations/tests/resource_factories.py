@@ -1,4 +1,5 @@
 """Factories for station resources (DOMAIN R1); traits: expired."""
+
 import datetime as dt
 
 import factory

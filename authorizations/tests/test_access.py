@@ -3,6 +3,7 @@
 officer1 and officer2 belong to different stations; officer1 asking for officer2's objects gets the same 404
 as for an object that does not exist. Managers read only. The public sees only the register.
 """
+
 import datetime as dt
 
 import pytest
@@ -32,31 +33,43 @@ def world(officer1, officer2, manager, bureau):
             application=application, by=officer, title="申请书", file=SimpleUploadedFile("a.pdf", pdf_bytes())
         )
         objects[name] = {"certificate": certificate, "application": application}
-    services.certificate_revoke(certificate=objects["a"]["certificate"], by=bureau, decided_on=dt.date(2026, 1, 10), reason="测试")
+    services.certificate_revoke(
+        certificate=objects["a"]["certificate"], by=bureau, decided_on=dt.date(2026, 1, 10), reason="测试"
+    )
     return {"users": {"officer1": officer1, "officer2": officer2, "manager": manager, "bureau": bureau}, **objects}
 
 
 def portal_urls(world):
     a = world["a"]
-    return {
-        "portal:index": reverse("portal:index"),
-        "portal:application_list": reverse("portal:application_list"),
-        "portal:application_create": reverse("portal:application_create") + "?kind=new_items",
-        "portal:event_list": reverse("portal:event_list"),
-        "portal:termination_create": reverse("portal:termination_create"),
-    }, {
-        "portal:application_detail": reverse("portal:application_detail", args=[a["application"].pk]),
-        "portal:application_document": reverse("portal:application_document", args=[a["application"].pk, "acceptance"]),
-        "portal:certificate_detail": reverse("portal:certificate_detail", args=[a["certificate"].pk]),
-        "portal:certificate_document": reverse("portal:certificate_document", args=[a["certificate"].pk, "certificate"]),
-        "portal:application_material_download": reverse(
-            "portal:application_material_download", args=[a["application"].pk, a["application"].materials.get().pk]
-        ),
-    }, {
-        "portal:application_material": reverse("portal:application_material", args=[a["application"].pk]),
-        "portal:application_preparation": reverse("portal:application_preparation", args=[a["application"].pk]),
-        "portal:application_request_assessment": reverse("portal:application_request_assessment", args=[a["application"].pk]),
-    }
+    return (
+        {
+            "portal:index": reverse("portal:index"),
+            "portal:application_list": reverse("portal:application_list"),
+            "portal:application_create": reverse("portal:application_create") + "?kind=new_items",
+            "portal:event_list": reverse("portal:event_list"),
+            "portal:termination_create": reverse("portal:termination_create"),
+        },
+        {
+            "portal:application_detail": reverse("portal:application_detail", args=[a["application"].pk]),
+            "portal:application_document": reverse(
+                "portal:application_document", args=[a["application"].pk, "acceptance"]
+            ),
+            "portal:certificate_detail": reverse("portal:certificate_detail", args=[a["certificate"].pk]),
+            "portal:certificate_document": reverse(
+                "portal:certificate_document", args=[a["certificate"].pk, "certificate"]
+            ),
+            "portal:application_material_download": reverse(
+                "portal:application_material_download", args=[a["application"].pk, a["application"].materials.get().pk]
+            ),
+        },
+        {
+            "portal:application_material": reverse("portal:application_material", args=[a["application"].pk]),
+            "portal:application_preparation": reverse("portal:application_preparation", args=[a["application"].pk]),
+            "portal:application_request_assessment": reverse(
+                "portal:application_request_assessment", args=[a["application"].pk]
+            ),
+        },
+    )
 
 
 def public_urls(world):
@@ -77,8 +90,16 @@ def test_every_named_page_outside_the_admin_is_in_this_access_walk(world):
     """Every view is covered: a new URL without an entry here fails this test."""
     own_lists, own_objects, own_posts = portal_urls(world)
     covered = set(own_lists) | set(own_objects) | set(own_posts) | set(public_urls(world)) | {"home", "dashboard"}
-    auth_views = {"login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done",
-                  "password_reset_confirm", "password_reset_complete"}
+    auth_views = {
+        "login",
+        "logout",
+        "password_change",
+        "password_change_done",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+    }
     auth_views |= {"otp_setup", "otp_verify", "otp_recovery_codes"}  # login required: test_identity.py walks them
     probes = {"healthz_live", "healthz_ready"}  # open to the load balancer: walked below
     assert named_urls(namespaces={None, "portal", "register"}) - auth_views - probes - covered == set()
@@ -178,7 +199,16 @@ def admin_urls(world):
     return {
         "changelist": [
             reverse(f"admin:authorizations_{model}_changelist")
-            for model in ("station", "application", "certificate", "lifecycleevent", "verificationitem", "user", "assessment", "terminationrequest")
+            for model in (
+                "station",
+                "application",
+                "certificate",
+                "lifecycleevent",
+                "verificationitem",
+                "user",
+                "assessment",
+                "terminationrequest",
+            )
         ],
         "objects": [
             reverse("admin:authorizations_application_change", args=[a["application"].pk]),
@@ -188,9 +218,14 @@ def admin_urls(world):
             reverse("admin:authorizations_application_document", args=[a["application"].pk, "acceptance"]),
             reverse("admin:authorizations_certificate_document", args=[a["certificate"].pk, "certificate"]),
             reverse("admin:authorizations_certificate_document", args=[a["certificate"].pk, "revocation"]),
-            reverse("admin:authorizations_application_material", args=[a["application"].pk, a["application"].materials.get().pk]),
+            reverse(
+                "admin:authorizations_application_material",
+                args=[a["application"].pk, a["application"].materials.get().pk],
+            ),
         ],
-        "transition": reverse("admin:authorizations_certificate_transition", args=[world["b"]["certificate"].pk, "suspend"]),
+        "transition": reverse(
+            "admin:authorizations_certificate_transition", args=[world["b"]["certificate"].pk, "suspend"]
+        ),
     }
 
 
@@ -205,7 +240,10 @@ def test_admin_is_for_bureau_staff_and_read_only_for_managers(client, world, act
     for url in urls["changelist"] + urls["objects"]:
         assert client.get(url).status_code == read, url
     assert client.get(urls["transition"]).status_code == change
-    response = client.post(urls["transition"], {"starts_on": "2026-05-01", "planned_end_on": "2026-06-01", "reason": "检查", "_confirmed": "确认暂停授权"})
+    response = client.post(
+        urls["transition"],
+        {"starts_on": "2026-05-01", "planned_end_on": "2026-06-01", "reason": "检查", "_confirmed": "确认暂停授权"},
+    )
     world["b"]["certificate"].refresh_from_db()
     suspended = world["b"]["certificate"].status == "suspended"
     assert suspended == (actor == "bureau"), response.status_code

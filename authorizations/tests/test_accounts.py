@@ -1,4 +1,5 @@
 """Accounts: the first superuser of a deployment, and an anonymous password reset that cannot flood a mailbox (Actors)."""
+
 import pytest
 from django.core import mail
 from django.core.cache import cache
@@ -12,7 +13,9 @@ from .factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_createsuperuser_makes_a_bureau_staff_account_that_enters_the_admin_after_changing_its_password(client, monkeypatch):
+def test_createsuperuser_makes_a_bureau_staff_account_that_enters_the_admin_after_changing_its_password(
+    client, monkeypatch
+):
     """Actors, G1: `manage.py createsuperuser`, the first step of every deployment, creates bureau staff, no station;
     whoever typed its password at the console hands it over, so the owner sets their own before anything else."""
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Zz-first-admin-2026")
@@ -22,7 +25,11 @@ def test_createsuperuser_makes_a_bureau_staff_account_that_enters_the_admin_afte
     client.post(reverse("login"), {"username": "jlc-admin", "password": "Zz-first-admin-2026"})
     stations = reverse("admin:authorizations_station_changelist")
     assert client.get(stations)["Location"].startswith(reverse("password_change"))
-    new = {"old_password": "Zz-first-admin-2026", "new_password1": "Jlc-own-pass-77", "new_password2": "Jlc-own-pass-77"}
+    new = {
+        "old_password": "Zz-first-admin-2026",
+        "new_password1": "Jlc-own-pass-77",
+        "new_password2": "Jlc-own-pass-77",
+    }
     assert client.post(reverse("password_change"), new)["Location"] == reverse("password_change_done")
     assert client.get(stations).status_code == 200
 

@@ -1,4 +1,5 @@
 """Bureau staff run the lifecycle from the admin buttons; each goes through its service (DOMAIN A2–A12)."""
+
 import datetime as dt
 import re
 
@@ -19,7 +20,9 @@ def transition(model, pk, name):
 def test_change_page_offers_only_the_buttons_the_state_allows(admin_client_bureau):
     """A12: a submitted application shows 受理 and 不予受理, not 颁发证书."""
     application = ApplicationFactory()
-    page = admin_client_bureau.get(reverse("admin:authorizations_application_change", args=[application.pk])).content.decode()
+    page = admin_client_bureau.get(
+        reverse("admin:authorizations_application_change", args=[application.pk])
+    ).content.decode()
     assert "受理" in page and "不予受理" in page and "颁发证书" not in page
 
 
@@ -29,7 +32,12 @@ def test_bureau_walks_an_application_to_a_certificate_in_the_admin(admin_client_
     application = ApplicationFactory(prepared=True)
     Application.objects.filter(pk=application.pk).update(status=Application.Status.SUBMITTED)
     client = admin_client_bureau
-    assert client.post(transition("application", application.pk, "accept"), {"note": "材料齐全", "_confirmed": "确认受理"}).status_code == 302
+    assert (
+        client.post(
+            transition("application", application.pk, "accept"), {"note": "材料齐全", "_confirmed": "确认受理"}
+        ).status_code
+        == 302
+    )
     Application.objects.filter(pk=application.pk).update(status=Application.Status.ASSESSMENT_REQUESTED)
     response = client.post(
         transition("application", application.pk, "start-assessment"),
@@ -42,12 +50,20 @@ def test_bureau_walks_an_application_to_a_certificate_in_the_admin(admin_client_
         {"held_on": "2026-06-01", "conclusion": "pass", "summary": "同意授权", **findings, "_confirmed": "确认"},
     )
     assert response.status_code == 302
-    response = client.post(transition("application", application.pk, "issue-certificate"), {"issued_on": "2026-06-10", "seal_number": "郑计授章-088", "_confirmed": "确认"})
+    response = client.post(
+        transition("application", application.pk, "issue-certificate"),
+        {"issued_on": "2026-06-10", "seal_number": "郑计授章-088", "_confirmed": "确认"},
+    )
     assert response.status_code == 302
     certificate = Certificate.objects.get(application=application)
     assert (certificate.valid_from, certificate.expires_on) == (dt.date(2026, 6, 10), dt.date(2029, 6, 9))
-    assert list(LifecycleEvent.objects.filter(application=application).order_by("at", "id").values_list("action", flat=True)) == [
-        "accept", "assessment_start", "assessment_conclude", "certificate_issue",
+    assert list(
+        LifecycleEvent.objects.filter(application=application).order_by("at", "id").values_list("action", flat=True)
+    ) == [
+        "accept",
+        "assessment_start",
+        "assessment_conclude",
+        "certificate_issue",
     ]
 
 
@@ -69,7 +85,8 @@ def test_missing_finding_is_reported_by_criterion_name(admin_client_bureau):
     Assessment.objects.create(application=application, planned_on=dt.date(2026, 6, 1))
     findings = {f"result_{c.value}": "conforms" for c in AssessmentFinding.Criterion if c.value != "capability"}
     response = admin_client_bureau.post(
-        transition("application", application.pk, "conclude-assessment"), {"held_on": "2026-06-01", "conclusion": "pass", **findings}
+        transition("application", application.pk, "conclude-assessment"),
+        {"held_on": "2026-06-01", "conclusion": "pass", **findings},
     )
     assert response.status_code == 200
     assert "检定能力验证" in response.content.decode()
@@ -77,14 +94,20 @@ def test_missing_finding_is_reported_by_criterion_name(admin_client_bureau):
     assert application.status == Application.Status.ASSESSING
 
 
-def test_revocation_from_the_admin_is_confirmed_after_the_server_checked_it_and_records_the_decision(admin_client_bureau):
+def test_revocation_from_the_admin_is_confirmed_after_the_server_checked_it_and_records_the_decision(
+    admin_client_bureau,
+):
     """A11: the irreversible step is a red button; its filled-in form is checked by the server, then a confirmation
     page says what will happen and repeats the entry, and only that page's button revokes the certificate."""
     certificate = CertificateFactory(issued_on=dt.date(2025, 1, 1))
-    change = admin_client_bureau.get(reverse("admin:authorizations_certificate_change", args=[certificate.pk])).content.decode()
+    change = admin_client_bureau.get(
+        reverse("admin:authorizations_certificate_change", args=[certificate.pk])
+    ).content.decode()
     assert re.search(r'class="[^"]*zz-destructive[^"]*"[^>]*>撤销授权<', change)
     url = transition("certificate", certificate.pk, "revoke")
-    assert "不可恢复" not in admin_client_bureau.get(url).content.decode()  # nothing to confirm before the form is checked
+    assert (
+        "不可恢复" not in admin_client_bureau.get(url).content.decode()
+    )  # nothing to confirm before the form is checked
     entry = {"decided_on": "2026-03-02", "reason": "整改后仍不合格"}
     incomplete = admin_client_bureau.post(url, {"decided_on": "2026-03-02"}).content.decode()
     assert "zz-confirm" not in incomplete and "errorlist" in incomplete
@@ -110,7 +133,9 @@ def test_expiring_filter_lists_certificates_ending_within_six_months(admin_clien
     freeze("2026-11-22 10:00:00+08:00")
     soon = CertificateFactory(issued_on=dt.date(2024, 3, 1))  # expires 2027-02-28
     later = CertificateFactory(issued_on=dt.date(2026, 1, 1))
-    page = admin_client_bureau.get(reverse("admin:authorizations_certificate_changelist"), {"expiring": "soon"}).content.decode()
+    page = admin_client_bureau.get(
+        reverse("admin:authorizations_certificate_changelist"), {"expiring": "soon"}
+    ).content.decode()
     assert soon.number in page and later.number not in page
 
 
@@ -142,7 +167,12 @@ def test_events_cannot_be_changed_or_deleted_in_the_admin(admin_client_bureau):
     change = reverse("admin:authorizations_lifecycleevent_change", args=[event.pk])
     page = admin_client_bureau.get(change).content.decode()
     assert 'name="note"' not in page
-    assert admin_client_bureau.post(reverse("admin:authorizations_lifecycleevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        admin_client_bureau.post(
+            reverse("admin:authorizations_lifecycleevent_delete", args=[event.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     assert LifecycleEvent.objects.filter(pk=event.pk).exists()
 
 
@@ -153,9 +183,17 @@ def test_credit_code_error_is_shown_on_the_station_form(admin_client_bureau):
     response = admin_client_bureau.post(
         reverse("admin:authorizations_station_add"),
         {
-            "name": "测试单位", "credit_code": "91350100M000100Y44", "address": "郑州", "district": "jinshui", "industry": "电力",
-            "contact_person": "张", "contact_phone": "1", "officers-TOTAL_FORMS": 0, "officers-INITIAL_FORMS": 0,
-            "certificates-TOTAL_FORMS": 0, "certificates-INITIAL_FORMS": 0,
+            "name": "测试单位",
+            "credit_code": "91350100M000100Y44",
+            "address": "郑州",
+            "district": "jinshui",
+            "industry": "电力",
+            "contact_person": "张",
+            "contact_phone": "1",
+            "officers-TOTAL_FORMS": 0,
+            "officers-INITIAL_FORMS": 0,
+            "certificates-TOTAL_FORMS": 0,
+            "certificates-INITIAL_FORMS": 0,
         },
     )
     assert "第18位应为“3”，实际为“4”" in response.content.decode()

@@ -1,4 +1,5 @@
 """Application, acceptance, preparation and assessment (DOMAIN A2–A4, A11, A12)."""
+
 import datetime as dt
 
 import pytest
@@ -88,7 +89,12 @@ def test_assessment_can_be_requested_only_when_all_four_conditions_are_recorded(
     """A3: the message lists exactly the conditions still missing."""
     application = ApplicationFactory(accepted=True)
     services.application_record_preparation(
-        application=application, by=None, prep_standards="装置", prep_environment="", prep_personnel="人员", prep_management=""
+        application=application,
+        by=None,
+        prep_standards="装置",
+        prep_environment="",
+        prep_personnel="人员",
+        prep_management="",
     )
     with pytest.raises(DomainError) as error:
         services.application_request_assessment(application=application, by=None)
@@ -113,16 +119,24 @@ def test_assessment_team_needs_a_leader_and_an_expert(bureau):
     """A4: the team is a leader plus experts."""
     application = ApplicationFactory(prepared=True, status=Application.Status.ASSESSMENT_REQUESTED)
     with pytest.raises(DomainError, match="至少需要一名技术专家"):
-        services.assessment_start(application=application, by=bureau, planned_on=dt.date(2026, 5, 1), leader="赵", experts=[" "])
+        services.assessment_start(
+            application=application, by=bureau, planned_on=dt.date(2026, 5, 1), leader="赵", experts=[" "]
+        )
     assessment = services.assessment_start(
-        application=application, by=bureau, planned_on=dt.date(2026, 5, 1), leader="赵国强", experts=["钱学文", "孙立平"]
+        application=application,
+        by=bureau,
+        planned_on=dt.date(2026, 5, 1),
+        leader="赵国强",
+        experts=["钱学文", "孙立平"],
     )
     assert assessment.leader.name == "赵国强"
     assert assessment.members.count() == 3
 
 
 def start_assessment(application, bureau):
-    return services.assessment_start(application=application, by=bureau, planned_on=dt.date(2026, 5, 1), leader="赵", experts=["钱"])
+    return services.assessment_start(
+        application=application, by=bureau, planned_on=dt.date(2026, 5, 1), leader="赵", experts=["钱"]
+    )
 
 
 def test_conclusion_needs_a_finding_for_every_criterion(bureau):
@@ -131,7 +145,9 @@ def test_conclusion_needs_a_finding_for_every_criterion(bureau):
     start_assessment(application, bureau)
     partial = dict(list(ALL_CONFORM.items())[:5])
     with pytest.raises(DomainError, match="检定能力验证"):
-        services.assessment_conclude(application=application, by=bureau, held_on=dt.date(2026, 5, 1), findings=partial, conclusion="pass")
+        services.assessment_conclude(
+            application=application, by=bureau, held_on=dt.date(2026, 5, 1), findings=partial, conclusion="pass"
+        )
     application.refresh_from_db()
     assert application.status == Application.Status.ASSESSING
 
@@ -142,9 +158,16 @@ def test_pass_is_refused_when_a_criterion_does_not_conform_but_fail_is_recorded(
     start_assessment(application, bureau)
     findings = {**ALL_CONFORM, "impartiality": (AssessmentFinding.Result.NONCONFORMS, "检定收费与结果挂钩")}
     with pytest.raises(DomainError, match="检定工作的公正性和符合性"):
-        services.assessment_conclude(application=application, by=bureau, held_on=dt.date(2026, 5, 1), findings=findings, conclusion="pass")
+        services.assessment_conclude(
+            application=application, by=bureau, held_on=dt.date(2026, 5, 1), findings=findings, conclusion="pass"
+        )
     assessment = services.assessment_conclude(
-        application=application, by=bureau, held_on=dt.date(2026, 5, 1), findings=findings, conclusion="fail", summary="公正性不符合"
+        application=application,
+        by=bureau,
+        held_on=dt.date(2026, 5, 1),
+        findings=findings,
+        conclusion="fail",
+        summary="公正性不符合",
     )
     application.refresh_from_db()
     assert application.status == Application.Status.FAILED
@@ -202,7 +225,10 @@ class TestEventsAreAppendOnly:
     def test_the_database_refuses_sql_update_and_delete(self):
         application = submit(StationFactory())
         event = LifecycleEvent.objects.get(application=application)
-        for statement in ("UPDATE authorizations_lifecycleevent SET note = 'x' WHERE id = %s", "DELETE FROM authorizations_lifecycleevent WHERE id = %s"):
+        for statement in (
+            "UPDATE authorizations_lifecycleevent SET note = 'x' WHERE id = %s",
+            "DELETE FROM authorizations_lifecycleevent WHERE id = %s",
+        ):
             with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(statement, [event.pk])
         assert LifecycleEvent.objects.get(pk=event.pk).note == ""
@@ -213,7 +239,12 @@ def test_each_event_names_who_acted_and_the_states(bureau):
     application = submit(StationFactory())
     services.application_accept(application=application, by=bureau, note="材料齐全")
     event = LifecycleEvent.objects.filter(application=application).first()
-    assert (event.by, event.from_state, event.to_state, event.note) == (bureau, "已提交，待受理", "已受理，筹建中", "材料齐全")
+    assert (event.by, event.from_state, event.to_state, event.note) == (
+        bureau,
+        "已提交，待受理",
+        "已受理，筹建中",
+        "材料齐全",
+    )
     assert event.document.startswith("受理申请通知书 郑质监量受〔")
 
 

@@ -4,6 +4,7 @@ Certificates are drawn by a seeded random generator (a failing seed reproduces e
 revocations (some before the renewal they end has started), approved terminations, suspensions lifted or still
 open, and items added during validity.
 """
+
 import datetime as dt
 import random
 
@@ -43,8 +44,11 @@ def _suspend(rng: random.Random, certificate: Certificate) -> None:
         open_ended = n == 2 or rng.random() < 0.15
         lifted_on = None if open_ended else starts_on + dt.timedelta(days=rng.choice([0, 1, rng.randint(2, 150)]))
         Suspension.objects.create(
-            certificate=certificate, starts_on=starts_on, planned_end_on=starts_on + dt.timedelta(days=30),
-            reason="监督检查发现问题", lifted_on=lifted_on,
+            certificate=certificate,
+            starts_on=starts_on,
+            planned_end_on=starts_on + dt.timedelta(days=30),
+            reason="监督检查发现问题",
+            lifted_on=lifted_on,
         )
         if open_ended:
             return
@@ -54,7 +58,10 @@ def _suspend(rng: random.Random, certificate: Certificate) -> None:
 def _end(rng: random.Random, certificate: Certificate) -> None:
     roll = rng.random()
     if roll < 0.25:
-        certificate.status, certificate.revoked_on = Certificate.Status.REVOKED, _near(rng, certificate.valid_from, 20, 1200)
+        certificate.status, certificate.revoked_on = (
+            Certificate.Status.REVOKED,
+            _near(rng, certificate.valid_from, 20, 1200),
+        )
         certificate.revocation_reason = "整改后仍达不到要求"
     if 0.15 < roll < 0.4:
         certificate.terminated_on = _near(rng, certificate.valid_from, 20, 1200)
@@ -70,12 +77,18 @@ def _certificate(rng: random.Random, station, items, *, previous=None) -> Certif
         issued_on = _near(rng, previous.expires_on, 200, 60)
         valid_from = max(previous.expires_on + dt.timedelta(days=1), issued_on)  # A7
     certificate = CertificateFactory(
-        station=station, previous=previous, issued_on=issued_on, valid_from=valid_from,
-        expires_on=Certificate.expiry_for(valid_from), items=[],
+        station=station,
+        previous=previous,
+        issued_on=issued_on,
+        valid_from=valid_from,
+        expires_on=Certificate.expiry_for(valid_from),
+        items=[],
     )
     for item in rng.sample(items, rng.randint(1, len(items))):
         added_on = rng.choice([valid_from, _near(rng, valid_from, 0, 900)])
-        CertificateItem.objects.create(certificate=certificate, item=item, added_on=added_on, application=certificate.application)
+        CertificateItem.objects.create(
+            certificate=certificate, item=item, added_on=added_on, application=certificate.application
+        )
     _suspend(rng, certificate)
     _end(rng, certificate)
     return certificate
@@ -95,11 +108,11 @@ def _sql_by_day(queryset, flags, *key) -> dict[dt.date, set]:
     """For each day, the keys of the rows whose condition holds — many days per query as boolean columns."""
     answers = {}
     for start in range(0, len(DAYS), 61):
-        days = DAYS[start:start + 61]
+        days = DAYS[start : start + 61]
         columns = {f"d{n}": authority.as_flag(flags(day)) for n, day in enumerate(days)}
         rows = list(queryset.annotate(**columns).values_list(*key, *columns))
         for n, day in enumerate(days):
-            answers[day] = {row[:len(key)] if len(key) > 1 else row[0] for row in rows if row[len(key) + n]}
+            answers[day] = {row[: len(key)] if len(key) > 1 else row[0] for row in rows if row[len(key) + n]}
     return answers
 
 
@@ -121,7 +134,9 @@ def test_live_and_in_force_agree_in_sql_and_python_on_every_day(seed):
         assert {c.pk for c in certificates if c.state_on(day) == "in_force"} == in_force, day
         by_station = {c.station_id for c in certificates if c.pk in live}
         assert {sid for sid, a in stations.items() if a.current_in((day, day))} == by_station, day
-        assert {sid for sid, a in stations.items() if a.in_force_on(day)} == {c.station_id for c in certificates if c.pk in in_force}, day
+        assert {sid for sid, a in stations.items() if a.in_force_on(day)} == {
+            c.station_id for c in certificates if c.pk in in_force
+        }, day
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -131,7 +146,9 @@ def test_items_authorized_and_in_force_agree_in_sql_and_python_on_every_day(seed
     certificates = _draw(seed)
     rows, key = CertificateItem.objects.all(), ("certificate__station_id", "item_id")
     in_force_sql = _sql_by_day(rows, authority.item_in_force_on_q, *key)
-    authorized_sql = _sql_by_day(rows, lambda day: authority.live_on_q(day, "certificate__") & Q(added_on__lte=day), *key)
+    authorized_sql = _sql_by_day(
+        rows, lambda day: authority.live_on_q(day, "certificate__") & Q(added_on__lte=day), *key
+    )
     stations = authority.load_authorities(with_items=True)
     by_station = {}
     for certificate in certificates:
@@ -144,7 +161,9 @@ def test_items_authorized_and_in_force_agree_in_sql_and_python_on_every_day(seed
             assert stations[station_id].item_ids_in((day, day)) == authorized, (day, station_id)
     some_station = certificates[0].station
     for day in DAYS[::97]:
-        assert authorized_item_ids_on(some_station, day) == authority.item_ids_in_force_on(by_station[some_station.pk], day)
+        assert authorized_item_ids_on(some_station, day) == authority.item_ids_in_force_on(
+            by_station[some_station.pk], day
+        )
 
 
 @pytest.mark.parametrize("seed", SEEDS)

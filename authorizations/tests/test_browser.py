@@ -1,4 +1,5 @@
 """The real pages in headless Chromium: an officer, bureau staff and the public, each in their own browser."""
+
 import datetime as dt
 import re
 
@@ -133,7 +134,9 @@ def test_officer_files_application_and_public_register_shows_certificate_after_b
     _run_admin_button(staff, "颁发证书", lambda p: p.get_by_label("计量授权检定专用章编号").fill("郑计授章-0001"))
     expect(staff.locator("#content")).to_contain_text("已发证")
     expect(staff.locator(".zz-actions").get_by_role("link", name="颁发证书")).to_have_count(0)
-    assert staff_dialogs == []  # irreversible steps are confirmed on a page after the server's checks, not in a prompt before them
+    assert (
+        staff_dialogs == []
+    )  # irreversible steps are confirmed on a page after the server's checks, not in a prompt before them
 
     # A5: anyone finds the station in the public register and checks that the certificate is valid today.
     public = new_page()
@@ -217,10 +220,16 @@ def test_public_register_filters_by_district_and_keyword_and_revoked_list_shows_
     meter, water, scale = _items()
     issued = beijing_today() - dt.timedelta(days=30)
     CertificateFactory(
-        number="ZZJL-T-0001", station=StationFactory(name="新密市电力计量检定站", district=District.XINMI), issued_on=issued, items=[meter]
+        number="ZZJL-T-0001",
+        station=StationFactory(name="新密市电力计量检定站", district=District.XINMI),
+        issued_on=issued,
+        items=[meter],
     )
     CertificateFactory(
-        number="ZZJL-T-0002", station=StationFactory(name="郑州自来水计量检定站", district=District.JINSHUI), issued_on=issued, items=[water]
+        number="ZZJL-T-0002",
+        station=StationFactory(name="郑州自来水计量检定站", district=District.JINSHUI),
+        issued_on=issued,
+        items=[water],
     )
     CertificateFactory(
         number="ZZJL-T-0003",

@@ -1,4 +1,5 @@
 """Certificate issue, renewal, new items, termination, suspension and revocation (DOMAIN A5–A11)."""
+
 import datetime as dt
 
 import pytest
@@ -78,8 +79,12 @@ class TestRenewal:
         """A7, T1: the deadline day ends at 23:59:59 Beijing time (15:59:59 UTC)."""
         freeze(moment)
         renewal = services.application_submit(
-            station=certificate.station, by=None, kind=Application.Kind.RENEWAL, certificate=certificate,
-            items=list(certificate.items.all()), area=certificate.area,
+            station=certificate.station,
+            by=None,
+            kind=Application.Kind.RENEWAL,
+            certificate=certificate,
+            items=list(certificate.items.all()),
+            area=certificate.area,
         )
         assert renewal.renewal_deadline == dt.date(2026, 12, 30)
         assert renewal.late_days == late_days
@@ -87,20 +92,32 @@ class TestRenewal:
 
     def test_late_renewal_is_noted_on_its_event(self, certificate):
         renewal = services.application_submit(
-            station=certificate.station, by=None, kind=Application.Kind.RENEWAL, certificate=certificate,
-            items=list(certificate.items.all()), area="新密市", today=dt.date(2027, 2, 1),
+            station=certificate.station,
+            by=None,
+            kind=Application.Kind.RENEWAL,
+            certificate=certificate,
+            items=list(certificate.items.all()),
+            area="新密市",
+            today=dt.date(2027, 2, 1),
         )
         assert "逾期申请" in LifecycleEvent.objects.get(application=renewal).note
 
     def test_renewal_after_expiry_is_refused_with_the_way_forward(self, certificate):
         with pytest.raises(DomainError, match="已于2027年06月30日期满.*首次申请"):
             services.application_submit(
-                station=certificate.station, by=None, kind=Application.Kind.RENEWAL, certificate=certificate,
-                items=list(certificate.items.all()), area="新密市", today=dt.date(2027, 7, 1),
+                station=certificate.station,
+                by=None,
+                kind=Application.Kind.RENEWAL,
+                certificate=certificate,
+                items=list(certificate.items.all()),
+                area="新密市",
+                today=dt.date(2027, 7, 1),
             )
 
     def test_passed_renewal_starts_the_day_after_the_old_certificate_ends(self, certificate, bureau):
-        renewal = ApplicationFactory(passed=True, station=certificate.station, kind=Application.Kind.RENEWAL, certificate=certificate)
+        renewal = ApplicationFactory(
+            passed=True, station=certificate.station, kind=Application.Kind.RENEWAL, certificate=certificate
+        )
         new = services.certificate_issue(application=renewal, by=bureau, issued_on=dt.date(2027, 3, 15))
         assert new.previous == certificate
         assert (new.valid_from, new.expires_on) == (dt.date(2027, 7, 1), dt.date(2030, 6, 30))
@@ -110,18 +127,27 @@ class TestRenewal:
         assert selectors.station_current_certificate(certificate.station, dt.date(2027, 7, 1)) == new
 
     def test_renewal_issued_after_expiry_does_not_authorize_the_gap_backwards(self, certificate, bureau):
-        renewal = ApplicationFactory(passed=True, station=certificate.station, kind=Application.Kind.RENEWAL, certificate=certificate)
+        renewal = ApplicationFactory(
+            passed=True, station=certificate.station, kind=Application.Kind.RENEWAL, certificate=certificate
+        )
         new = services.certificate_issue(application=renewal, by=bureau, issued_on=dt.date(2027, 7, 20))
         assert new.valid_from == dt.date(2027, 7, 20)
         assert selectors.station_current_certificate(certificate.station, dt.date(2027, 7, 10)) is None
 
     def test_a_certificate_is_renewed_only_once(self, certificate, bureau):
-        renewal = ApplicationFactory(passed=True, station=certificate.station, kind=Application.Kind.RENEWAL, certificate=certificate)
+        renewal = ApplicationFactory(
+            passed=True, station=certificate.station, kind=Application.Kind.RENEWAL, certificate=certificate
+        )
         services.certificate_issue(application=renewal, by=bureau, issued_on=dt.date(2027, 3, 15))
         with pytest.raises(DomainError, match="已经延续"):
             services.application_submit(
-                station=certificate.station, by=None, kind=Application.Kind.RENEWAL, certificate=certificate,
-                items=list(certificate.items.all()), area="新密市", today=dt.date(2027, 4, 1),
+                station=certificate.station,
+                by=None,
+                kind=Application.Kind.RENEWAL,
+                certificate=certificate,
+                items=list(certificate.items.all()),
+                area="新密市",
+                today=dt.date(2027, 4, 1),
             )
 
 
@@ -132,8 +158,13 @@ class TestNewItems:
         old_item, new_item = VerificationItemFactory(), VerificationItemFactory()
         certificate = CertificateFactory(issued_on=dt.date(2025, 1, 1), items=[old_item])
         application = services.application_submit(
-            station=certificate.station, by=None, kind=Application.Kind.NEW_ITEMS, certificate=certificate,
-            items=[new_item], area=certificate.area, today=dt.date(2026, 2, 1),
+            station=certificate.station,
+            by=None,
+            kind=Application.Kind.NEW_ITEMS,
+            certificate=certificate,
+            items=[new_item],
+            area=certificate.area,
+            today=dt.date(2026, 2, 1),
         )
         Application.objects.filter(pk=application.pk).update(status=Application.Status.PASSED)
         result = services.certificate_issue(application=application, by=bureau, issued_on=dt.date(2026, 4, 1))
@@ -150,8 +181,13 @@ class TestNewItems:
         certificate = CertificateFactory(items=[item])
         with pytest.raises(DomainError, match="以下项目已在证书.*水表"):
             services.application_submit(
-                station=certificate.station, by=None, kind=Application.Kind.NEW_ITEMS, certificate=certificate,
-                items=[item], area="郑州", today=dt.date(2026, 2, 1),
+                station=certificate.station,
+                by=None,
+                kind=Application.Kind.NEW_ITEMS,
+                certificate=certificate,
+                items=[item],
+                area="郑州",
+                today=dt.date(2026, 2, 1),
             )
 
 
@@ -165,18 +201,30 @@ class TestTermination:
     def test_end_date_less_than_six_months_after_the_report_is_refused(self, certificate):
         with pytest.raises(DomainError, match="最早为2026年09月01日"):
             services.termination_report(
-                certificate=certificate, by=None, reported_on=dt.date(2026, 3, 1), requested_end_on=dt.date(2026, 8, 31), reason="业务调整"
+                certificate=certificate,
+                by=None,
+                reported_on=dt.date(2026, 3, 1),
+                requested_end_on=dt.date(2026, 8, 31),
+                reason="业务调整",
             )
 
     def test_end_date_exactly_six_months_after_the_report_is_accepted(self, certificate):
         request = services.termination_report(
-            certificate=certificate, by=None, reported_on=dt.date(2026, 3, 1), requested_end_on=dt.date(2026, 9, 1), reason="业务调整"
+            certificate=certificate,
+            by=None,
+            reported_on=dt.date(2026, 3, 1),
+            requested_end_on=dt.date(2026, 9, 1),
+            reason="业务调整",
         )
         assert request.status == request.Status.SUBMITTED
 
     def test_station_stays_authorized_until_approval_and_through_the_end_date(self, certificate, bureau):
         request = services.termination_report(
-            certificate=certificate, by=None, reported_on=dt.date(2026, 3, 1), requested_end_on=dt.date(2026, 9, 30), reason="业务调整"
+            certificate=certificate,
+            by=None,
+            reported_on=dt.date(2026, 3, 1),
+            requested_end_on=dt.date(2026, 9, 30),
+            reason="业务调整",
         )
         assert Certificate.objects.in_force_on(dt.date(2026, 10, 15)).filter(pk=certificate.pk).exists()
         services.termination_approve(termination=request, by=bureau, today=dt.date(2026, 3, 20))
@@ -189,7 +237,11 @@ class TestTermination:
 
     def test_rejection_needs_a_reason_and_keeps_the_certificate(self, certificate, bureau):
         request = services.termination_report(
-            certificate=certificate, by=None, reported_on=dt.date(2026, 3, 1), requested_end_on=dt.date(2026, 10, 1), reason="业务调整"
+            certificate=certificate,
+            by=None,
+            reported_on=dt.date(2026, 3, 1),
+            requested_end_on=dt.date(2026, 10, 1),
+            reason="业务调整",
         )
         with pytest.raises(DomainError, match="理由"):
             services.termination_reject(termination=request, by=bureau, note="")
@@ -204,7 +256,11 @@ class TestSuspension:
     def test_suspended_station_has_no_verifiable_items_until_lifted(self, bureau):
         certificate = CertificateFactory(issued_on=dt.date(2025, 1, 1))
         services.certificate_suspend(
-            certificate=certificate, by=bureau, starts_on=dt.date(2026, 5, 1), planned_end_on=dt.date(2026, 7, 31), reason="计量标准过期"
+            certificate=certificate,
+            by=bureau,
+            starts_on=dt.date(2026, 5, 1),
+            planned_end_on=dt.date(2026, 7, 31),
+            reason="计量标准过期",
         )
         station = certificate.station
         assert selectors.authorized_item_ids_on(station, dt.date(2026, 4, 30))
@@ -219,14 +275,32 @@ class TestSuspension:
 
     def test_suspending_twice_is_refused_naming_the_state(self, bureau):
         certificate = CertificateFactory()
-        services.certificate_suspend(certificate=certificate, by=bureau, starts_on=dt.date(2026, 5, 1), planned_end_on=dt.date(2026, 6, 1), reason="整改")
+        services.certificate_suspend(
+            certificate=certificate,
+            by=bureau,
+            starts_on=dt.date(2026, 5, 1),
+            planned_end_on=dt.date(2026, 6, 1),
+            reason="整改",
+        )
         with pytest.raises(DomainError, match="当前状态为“暂停”"):
-            services.certificate_suspend(certificate=certificate, by=bureau, starts_on=dt.date(2026, 5, 2), planned_end_on=dt.date(2026, 6, 1), reason="整改")
+            services.certificate_suspend(
+                certificate=certificate,
+                by=bureau,
+                starts_on=dt.date(2026, 5, 2),
+                planned_end_on=dt.date(2026, 6, 1),
+                reason="整改",
+            )
 
     def test_expired_certificate_cannot_be_suspended(self, bureau):
         certificate = CertificateFactory(issued_on=dt.date(2020, 1, 1))
         with pytest.raises(DomainError, match="已过期"):
-            services.certificate_suspend(certificate=certificate, by=bureau, starts_on=dt.date(2026, 5, 1), planned_end_on=dt.date(2026, 6, 1), reason="x")
+            services.certificate_suspend(
+                certificate=certificate,
+                by=bureau,
+                starts_on=dt.date(2026, 5, 1),
+                planned_end_on=dt.date(2026, 6, 1),
+                reason="x",
+            )
 
 
 class TestRevocation:
@@ -235,7 +309,9 @@ class TestRevocation:
     @pytest.fixture
     def revoked(self, bureau):
         certificate = CertificateFactory(issued_on=dt.date(2025, 1, 1))
-        return services.certificate_revoke(certificate=certificate, by=bureau, decided_on=dt.date(2026, 3, 2), reason="整改后仍不合格")
+        return services.certificate_revoke(
+            certificate=certificate, by=bureau, decided_on=dt.date(2026, 3, 2), reason="整改后仍不合格"
+        )
 
     def test_revocation_records_decision_number_and_return_due_date(self, revoked):
         assert revoked.status == Certificate.Status.REVOKED
@@ -259,16 +335,27 @@ class TestRevocation:
     def test_new_application_inside_the_ban_is_refused_with_the_date_it_opens(self, revoked):
         items = [VerificationItemFactory()]
         with pytest.raises(DomainError, match="2029年03月02日起重新申请"):
-            services.application_submit(station=revoked.station, by=None, items=items, area="郑州", today=dt.date(2029, 3, 1))
+            services.application_submit(
+                station=revoked.station, by=None, items=items, area="郑州", today=dt.date(2029, 3, 1)
+            )
         assert not Application.objects.filter(station=revoked.station, kind="new", status="submitted").exists()
-        application = services.application_submit(station=revoked.station, by=None, items=items, area="郑州", today=dt.date(2029, 3, 2))
+        application = services.application_submit(
+            station=revoked.station, by=None, items=items, area="郑州", today=dt.date(2029, 3, 2)
+        )
         assert application.status == Application.Status.SUBMITTED
 
     def test_ban_after_a_29_february_revocation_opens_on_1_march(self, bureau):
         certificate = CertificateFactory(issued_on=dt.date(2023, 6, 1))
-        services.certificate_revoke(certificate=certificate, by=bureau, decided_on=dt.date(2024, 2, 29), reason="伪造检定证书")
-        assert selectors.application_ban_lifts_on(credit_code=certificate.station.credit_code, day=dt.date(2027, 2, 28)) == dt.date(2027, 3, 1)
-        assert selectors.application_ban_lifts_on(credit_code=certificate.station.credit_code, day=dt.date(2027, 3, 1)) is None
+        services.certificate_revoke(
+            certificate=certificate, by=bureau, decided_on=dt.date(2024, 2, 29), reason="伪造检定证书"
+        )
+        assert selectors.application_ban_lifts_on(
+            credit_code=certificate.station.credit_code, day=dt.date(2027, 2, 28)
+        ) == dt.date(2027, 3, 1)
+        assert (
+            selectors.application_ban_lifts_on(credit_code=certificate.station.credit_code, day=dt.date(2027, 3, 1))
+            is None
+        )
 
     def test_revoking_twice_is_refused_naming_the_state(self, revoked, bureau):
         with pytest.raises(DomainError, match="当前状态为“已撤销”"):
@@ -282,15 +369,29 @@ class TestRevocation:
 
     def test_revoking_a_suspended_certificate_closes_the_suspension(self, bureau):
         certificate = CertificateFactory(issued_on=dt.date(2025, 1, 1))
-        services.certificate_suspend(certificate=certificate, by=bureau, starts_on=dt.date(2026, 1, 1), planned_end_on=dt.date(2026, 3, 1), reason="整改")
-        services.certificate_revoke(certificate=certificate, by=bureau, decided_on=dt.date(2026, 4, 1), reason="整改后仍不合格")
+        services.certificate_suspend(
+            certificate=certificate,
+            by=bureau,
+            starts_on=dt.date(2026, 1, 1),
+            planned_end_on=dt.date(2026, 3, 1),
+            reason="整改",
+        )
+        services.certificate_revoke(
+            certificate=certificate, by=bureau, decided_on=dt.date(2026, 4, 1), reason="整改后仍不合格"
+        )
         assert certificate.suspensions.get().lifted_on == dt.date(2026, 4, 1)
 
 
 def test_field_history_of_certificates_and_stations_is_kept(bureau):
     """A12 (admin history): every change to a station or certificate row is kept with its author."""
     certificate = CertificateFactory(issued_on=dt.date(2025, 1, 1))
-    services.certificate_suspend(certificate=certificate, by=bureau, starts_on=dt.date(2026, 1, 1), planned_end_on=dt.date(2026, 2, 1), reason="整改")
+    services.certificate_suspend(
+        certificate=certificate,
+        by=bureau,
+        starts_on=dt.date(2026, 1, 1),
+        planned_end_on=dt.date(2026, 2, 1),
+        reason="整改",
+    )
     statuses = list(certificate.history.order_by("history_date").values_list("status", flat=True))
     assert statuses == ["valid", "suspended"]
     station = StationFactory(name="旧名称")

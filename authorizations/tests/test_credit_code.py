@@ -1,4 +1,5 @@
 """A credit code is read as the register keeps it, however it was typed (DOMAIN A1, A11)."""
+
 import datetime as dt
 
 import pytest
@@ -42,9 +43,17 @@ def test_wrong_check_character_still_fails_with_the_chinese_message_after_normal
 
 def station_form(code: str) -> dict:
     return {
-        "name": "测试单位", "credit_code": code, "address": "郑州", "district": "jinshui", "industry": "电力",
-        "contact_person": "张", "contact_phone": "1", "officers-TOTAL_FORMS": 0, "officers-INITIAL_FORMS": 0,
-        "certificates-TOTAL_FORMS": 0, "certificates-INITIAL_FORMS": 0,
+        "name": "测试单位",
+        "credit_code": code,
+        "address": "郑州",
+        "district": "jinshui",
+        "industry": "电力",
+        "contact_person": "张",
+        "contact_phone": "1",
+        "officers-TOTAL_FORMS": 0,
+        "officers-INITIAL_FORMS": 0,
+        "certificates-TOTAL_FORMS": 0,
+        "certificates-INITIAL_FORMS": 0,
     }
 
 
@@ -53,7 +62,9 @@ def test_staff_typing_a_full_width_code_in_the_admin_registers_the_normalised_co
     """A1: the admin station form accepts ９１３５… and stores 9135…; its input does not cap what is typed at 18."""
     page = admin_client_bureau.get(reverse("admin:authorizations_station_add")).content.decode()
     assert 'maxlength="18"' not in page.split('name="credit_code"')[1].split(">")[0]
-    response = admin_client_bureau.post(reverse("admin:authorizations_station_add"), station_form("９１３５ ０１００ ｍ０００ １００ｙ ４３"))
+    response = admin_client_bureau.post(
+        reverse("admin:authorizations_station_add"), station_form("９１３５ ０１００ ｍ０００ １００ｙ ４３")
+    )
     assert response.status_code == 302
     assert Station.objects.get().credit_code == CODE
 
@@ -70,7 +81,9 @@ def test_the_same_code_typed_differently_is_refused_as_already_registered(admin_
 @pytest.mark.django_db
 def test_admin_form_with_a_wrong_check_character_names_it_in_chinese(admin_client_bureau):
     """A1: a full-width typo is refused with the same message as a half-width one, and nothing is saved."""
-    response = admin_client_bureau.post(reverse("admin:authorizations_station_add"), station_form("９１３５０１００Ｍ０００１００Ｙ４４"))
+    response = admin_client_bureau.post(
+        reverse("admin:authorizations_station_add"), station_form("９１３５０１００Ｍ０００１００Ｙ４４")
+    )
     assert "第18位应为“3”，实际为“4”" in response.content.decode()
     assert not Station.objects.exists()
 
@@ -88,6 +101,8 @@ def test_a_code_saved_by_an_import_or_script_is_stored_normalised():
 def test_three_year_ban_is_found_whichever_way_the_code_is_typed(bureau):
     """A11: the ban is looked up by the normalised code."""
     certificate = CertificateFactory(issued_on=dt.date(2025, 1, 1), station=StationFactory(credit_code=CODE))
-    services.certificate_revoke(certificate=certificate, by=bureau, decided_on=dt.date(2026, 3, 2), reason="整改后仍不合格")
+    services.certificate_revoke(
+        certificate=certificate, by=bureau, decided_on=dt.date(2026, 3, 2), reason="整改后仍不合格"
+    )
     for typed in (CODE, "91350100m000100y43", FULL_WIDTH, "9135 0100 M000 100Y 43"):
         assert selectors.application_ban_lifts_on(credit_code=typed, day=dt.date(2027, 1, 1)) == dt.date(2029, 3, 2)

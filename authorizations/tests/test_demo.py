@@ -1,4 +1,5 @@
 """`make demo` as a visitor meets it: the portal's own Chinese pages, the address it serves on, a reset (DOMAIN D2)."""
+
 import os
 import signal
 import subprocess
@@ -37,7 +38,9 @@ def test_a_missing_page_is_the_portals_chinese_page_with_debug_off(client, setti
 
 def test_demo_host_sets_the_address_in_mails_and_qr_codes():
     """D2: `make demo HOST=127.0.0.1:8123` seeds and serves with SITE_URL on that port, not :8000."""
-    lines = [line for line in make_dry_run("demo", "127.0.0.1:8123") if "manage.py" in line and "prepare_fonts" not in line]
+    lines = [
+        line for line in make_dry_run("demo", "127.0.0.1:8123") if "manage.py" in line and "prepare_fonts" not in line
+    ]
     assert any("runserver 127.0.0.1:8123" in line for line in lines)
     assert lines and all("SITE_URL=http://127.0.0.1:8123 " in line for line in lines), lines
 
@@ -49,8 +52,12 @@ def test_the_demo_server_answers_in_chinese_and_serves_its_stylesheet(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
     server = subprocess.Popen(
-        ["bash", "-c", f"{command} --noreload"], cwd=ROOT, env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ["bash", "-c", f"{command} --noreload"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -92,9 +99,17 @@ def test_demo_reset_deletes_the_database_uploads_and_mail_but_not_the_fonts(tmp_
         (folder / "kept-or-not.txt").write_text("x")
     database.write_bytes(b"SQLite format 3\x00")
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(DEBUG="1", DATABASE_URL=f"sqlite:///{database}", MEDIA_ROOT=str(media), EMAIL_FILE_PATH=str(mail), PDF_FONT_DIR=str(fonts))
+    env.update(
+        DEBUG="1",
+        DATABASE_URL=f"sqlite:///{database}",
+        MEDIA_ROOT=str(media),
+        EMAIL_FILE_PATH=str(mail),
+        PDF_FONT_DIR=str(fonts),
+    )
 
-    result = subprocess.run([sys.executable, "manage.py", "reset_demo", "--noinput"], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "reset_demo", "--noinput"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
 
     assert result.returncode == 0, result.stderr
     assert "演示数据已清除" in result.stdout

@@ -1,5 +1,6 @@
 """The lifecycle documents as Chinese A4 PDFs (DOMAIN D1, D2), read back the way a person or a phone reads them:
 text through pypdfium2's extractor, glyphs through the embedded font's outlines, the QR code through zxing."""
+
 import ctypes
 import datetime as dt
 import io

@@ -1,4 +1,5 @@
 """manage.py prepare_fonts: the fonts of the Chinese PDFs are built in seconds, with progress shown (DOMAIN D1)."""
+
 import io
 import time
 

@@ -24,7 +24,9 @@ def log_in(client, username, password=PASSWORD, ip="10.1.1.1", url=None):
 def code(device: TOTPDevice, steps_ahead: int = 0) -> str:
     """What the authenticator app shows now (or `steps_ahead` 30-second steps later)."""
     device.refresh_from_db()
-    return f"{totp(device.bin_key, device.step, device.t0 - steps_ahead * device.step, device.digits, device.drift):06d}"
+    return (
+        f"{totp(device.bin_key, device.step, device.t0 - steps_ahead * device.step, device.digits, device.drift):06d}"
+    )
 
 
 def verified_client(user) -> Client:
@@ -45,6 +47,7 @@ def problems(password, user=None):
 
 
 # Passwords (G1)
+
 
 def test_a_password_needs_eight_characters_from_three_of_four_classes():
     """G1: at least 8 characters, and at least three of lower case, upper case, digits and other symbols."""
@@ -84,13 +87,23 @@ def test_the_password_change_page_refuses_a_recent_password_in_chinese(client, o
 
 # First login (G1)
 
+
 def test_an_account_staff_create_must_change_its_password_at_first_login(admin_client_bureau, client):
     """G1: staff chose the first password, so the officer replaces it before reaching any page."""
     station = StationFactory()
     response = admin_client_bureau.post(
         reverse("admin:authorizations_user_add"),
-        {"username": "zhaoliu", "password1": "Staff-set-2026", "password2": "Staff-set-2026", "role": Role.OFFICER,
-         "station": station.pk, "last_name": "赵", "first_name": "六", "email": "zhaoliu@example.cn", "_save": "1"},
+        {
+            "username": "zhaoliu",
+            "password1": "Staff-set-2026",
+            "password2": "Staff-set-2026",
+            "role": Role.OFFICER,
+            "station": station.pk,
+            "last_name": "赵",
+            "first_name": "六",
+            "email": "zhaoliu@example.cn",
+            "_save": "1",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert User.objects.get(username="zhaoliu").must_change_password
@@ -107,7 +120,9 @@ def test_an_account_staff_create_must_change_its_password_at_first_login(admin_c
 def test_a_password_staff_reset_in_the_admin_must_be_changed_again(admin_client_bureau, officer1):
     """G1: a password someone else set is known to two people."""
     url = reverse("admin:auth_user_password_change", args=[officer1.pk])
-    admin_client_bureau.post(url, {"password1": "Reset-by-jlc-1", "password2": "Reset-by-jlc-1", "usable_password": "true"})
+    admin_client_bureau.post(
+        url, {"password1": "Reset-by-jlc-1", "password2": "Reset-by-jlc-1", "usable_password": "true"}
+    )
     officer1.refresh_from_db()
     assert officer1.check_password("Reset-by-jlc-1") and officer1.must_change_password
 
@@ -121,10 +136,13 @@ def test_demo_accounts_skip_the_first_login_change_only_in_demo_mode(settings):
     assert User.objects.get(username="bureau").must_change_password
     settings.DEBUG = True
     call_command("seed_demo", verbosity=0)
-    assert not User.objects.filter(username__in=["bureau", "manager", "officer1", "officer2"], must_change_password=True).exists()
+    assert not User.objects.filter(
+        username__in=["bureau", "manager", "officer1", "officer2"], must_change_password=True
+    ).exists()
 
 
 # Lockout (G1)
+
 
 @pytest.fixture
 def signals():
@@ -197,6 +215,7 @@ def test_the_admin_login_locks_too_and_staff_unlock_in_the_admin(client, manager
 
 # Idle sessions (G1)
 
+
 def test_a_session_idle_for_more_than_thirty_minutes_ends_with_a_notice(client, officer1, freeze):
     """G1: 29 idle minutes keep the session; 31 end it, and the login page says 会话已超时."""
     freeze("2026-12-01 09:00:00")
@@ -213,6 +232,7 @@ def test_a_session_idle_for_more_than_thirty_minutes_ends_with_a_notice(client, 
 
 # Second factor (G3)
 
+
 @pytest.fixture
 def require_2fa(settings):
     settings.ZZ_REQUIRE_2FA = True
@@ -225,7 +245,9 @@ def test_a_manager_cannot_reach_the_dashboard_or_admin_without_the_code(client, 
         assert client.get(url)["Location"].startswith(reverse("otp_setup")), url
 
 
-def test_a_manager_enrols_by_qr_code_then_signs_in_with_the_code_or_a_recovery_code(client, manager, require_2fa, freeze):
+def test_a_manager_enrols_by_qr_code_then_signs_in_with_the_code_or_a_recovery_code(
+    client, manager, require_2fa, freeze
+):
     """G3: the first login shows a QR code; the app's first code confirms it and gives ten single-use recovery codes;
     later logins ask for the code of the moment, and a used code or recovery code does not work twice."""
     freeze("2026-12-01 09:00:00")
@@ -233,7 +255,10 @@ def test_a_manager_enrols_by_qr_code_then_signs_in_with_the_code_or_a_recovery_c
     setup = client.get(reverse("otp_setup")).content.decode()
     assert "<svg" in setup and "扫描下面的二维码" in setup
     device = TOTPDevice.objects.get(user=manager, confirmed=False)
-    assert client.post(reverse("otp_setup"), {"token": "000000" if code(device) != "000000" else "111111"}).status_code == 200
+    assert (
+        client.post(reverse("otp_setup"), {"token": "000000" if code(device) != "000000" else "111111"}).status_code
+        == 200
+    )
     freeze("2026-12-01 09:00:05")  # django-otp makes a wrong guess wait before the next one
     response = client.post(reverse("otp_setup"), {"token": code(device)}, follow=True)
     codes = response.context["codes"]
@@ -281,7 +306,10 @@ def test_staff_reset_a_lost_phone_and_the_owner_enrols_again(client, manager, bu
     freeze("2026-12-01 09:00:00")
     TOTPDevice.objects.create(user=manager, name="身份验证器", confirmed=True)
     staff = verified_client(bureau)
-    staff.post(reverse("admin:authorizations_user_changelist"), {"action": "reset_second_factor", "_selected_action": [manager.pk]})
+    staff.post(
+        reverse("admin:authorizations_user_changelist"),
+        {"action": "reset_second_factor", "_selected_action": [manager.pk]},
+    )
     assert not TOTPDevice.objects.filter(user=manager).exists()
     log_in(client, "manager")
     assert client.get(reverse("dashboard"))["Location"].startswith(reverse("otp_setup"))
@@ -295,16 +323,29 @@ def test_second_factor_pages_need_a_login(client):
 
 # Admin user form (G1, Actors)
 
+
 def test_staff_cannot_make_another_account_superuser_or_staff_in_the_admin(admin_client_bureau, officer1):
     """G1, Actors: the role decides rights; the user form has no superuser, staff, group or permission boxes."""
     url = reverse("admin:authorizations_user_change", args=[officer1.pk])
     page = admin_client_bureau.get(url).content.decode()
     assert 'name="is_superuser"' not in page and 'name="is_staff"' not in page and 'name="groups"' not in page
-    admin_client_bureau.post(url, {
-        "username": "officer1", "last_name": "王", "first_name": "一", "email": "officer1@example.cn", "phone": "",
-        "role": Role.OFFICER, "station": officer1.station_id, "is_active": "on",
-        "is_superuser": "on", "is_staff": "on", "user_permissions": [1], "_save": "1",
-    })
+    admin_client_bureau.post(
+        url,
+        {
+            "username": "officer1",
+            "last_name": "王",
+            "first_name": "一",
+            "email": "officer1@example.cn",
+            "phone": "",
+            "role": Role.OFFICER,
+            "station": officer1.station_id,
+            "is_active": "on",
+            "is_superuser": "on",
+            "is_staff": "on",
+            "user_permissions": [1],
+            "_save": "1",
+        },
+    )
     officer1.refresh_from_db()
     assert officer1.last_name == "王"
     assert (officer1.is_superuser, officer1.is_staff, officer1.user_permissions.count()) == (False, False, 0)

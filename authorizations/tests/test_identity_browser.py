@@ -1,4 +1,5 @@
 """The second factor in headless Chromium: a manager enrols by QR code, then signs in again with a recovery code."""
+
 import re
 
 import pytest

@@ -3,6 +3,7 @@
 Each page is loaded, or each button submitted, with 3 and with 30 rows under it (items, materials, assessment
 team members, officers to notify); the bound is the same for both, so an N+1 fails the 30-row run.
 """
+
 import datetime as dt
 
 import pytest
@@ -28,7 +29,10 @@ def assessing_application(rows: int) -> Application:
         )
         UserFactory(station=application.station)
     services.assessment_start(
-        application=application, by=None, planned_on=dt.date(2026, 2, 1), leader="王组长",
+        application=application,
+        by=None,
+        planned_on=dt.date(2026, 2, 1),
+        leader="王组长",
         experts=[f"专家{n}" for n in range(rows)],
     )
     return Application.objects.get(pk=application.pk)
@@ -61,7 +65,9 @@ def test_application_change_page_queries_do_not_grow_with_items_materials_or_tea
 
 
 @pytest.mark.parametrize("rows", ROWS)
-def test_concluding_an_assessment_takes_a_fixed_number_of_queries(rows, admin_client_bureau, django_assert_max_num_queries):
+def test_concluding_an_assessment_takes_a_fixed_number_of_queries(
+    rows, admin_client_bureau, django_assert_max_num_queries
+):
     """A4, A12: the conclusion, its six findings, the event and the redirect, whatever the size of the application."""
     application = assessing_application(rows)
     warm(admin_client_bureau)
@@ -74,17 +80,24 @@ def test_concluding_an_assessment_takes_a_fixed_number_of_queries(rows, admin_cl
 
 
 @pytest.mark.parametrize("rows", ROWS)
-def test_issuing_a_certificate_takes_a_fixed_number_of_queries(rows, admin_client_bureau, django_assert_max_num_queries):
+def test_issuing_a_certificate_takes_a_fixed_number_of_queries(
+    rows, admin_client_bureau, django_assert_max_num_queries
+):
     """A5, A6: the certificate, its items in one insert, the event and the notice mail, whatever the item count."""
     application = assessing_application(rows)
     services.assessment_conclude(
-        application=application, by=None, held_on=dt.date(2026, 2, 1), conclusion="pass",
+        application=application,
+        by=None,
+        held_on=dt.date(2026, 2, 1),
+        conclusion="pass",
         findings={c.value: (AssessmentFinding.Result.CONFORMS, "") for c in AssessmentFinding.Criterion},
     )
     warm(admin_client_bureau)
     url = reverse("admin:authorizations_application_transition", args=[application.pk, "issue-certificate"])
     with django_assert_max_num_queries(26):  # includes delivering the notice mail in-process after the commit
-        response = admin_client_bureau.post(url, {"issued_on": "2026-02-10", "seal_number": "郑授章900", "_confirmed": "1"})
+        response = admin_client_bureau.post(
+            url, {"issued_on": "2026-02-10", "seal_number": "郑授章900", "_confirmed": "1"}
+        )
     assert response.status_code == 302
     certificate = Certificate.objects.get(application=application)
     assert certificate.certificate_items.count() == rows

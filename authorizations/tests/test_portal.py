@@ -1,4 +1,5 @@
 """The station portal: officers file applications, renewals, new items and termination reports (A2, A3, A7–A9)."""
+
 import datetime as dt
 
 import pytest
@@ -47,7 +48,9 @@ def test_banned_station_is_told_when_it_may_apply_again(officer_client, officer1
     certificate = CertificateFactory(station=officer1.station, issued_on=dt.date(2025, 1, 1))
     services.certificate_revoke(certificate=certificate, by=bureau, decided_on=dt.date(2026, 6, 1), reason="违规")
     item = VerificationItemFactory()
-    page = officer_client.post(reverse("portal:application_create") + "?kind=new", {"items": [item.pk], "area": "郑州"}).content.decode()
+    page = officer_client.post(
+        reverse("portal:application_create") + "?kind=new", {"items": [item.pk], "area": "郑州"}
+    ).content.decode()
     assert "2029年06月01日起重新申请" in page
     assert not Application.objects.filter(kind="new", status="submitted").exists()
 
@@ -56,10 +59,14 @@ def test_renewal_form_starts_from_the_certificate_and_marks_a_late_filing(office
     """A7: filed after the six-month deadline, the renewal is accepted and marked late with its days."""
     freeze("2026-11-22 10:00:00+08:00")
     item = VerificationItemFactory(name="水表")
-    certificate = CertificateFactory(station=officer1.station, issued_on=dt.date(2024, 3, 1), items=[item])  # expires 2027-02-28
+    certificate = CertificateFactory(
+        station=officer1.station, issued_on=dt.date(2024, 3, 1), items=[item]
+    )  # expires 2027-02-28
     form_page = officer_client.get(reverse("portal:application_create") + "?kind=renewal").content.decode()
     assert certificate.number in form_page and "checked" in form_page
-    officer_client.post(reverse("portal:application_create") + "?kind=renewal", {"items": [item.pk], "area": certificate.area})
+    officer_client.post(
+        reverse("portal:application_create") + "?kind=renewal", {"items": [item.pk], "area": certificate.area}
+    )
     renewal = Application.objects.get(kind="renewal")
     assert renewal.renewal_deadline == dt.date(2026, 8, 28) and renewal.late_days == 86
     assert "逾期申请" in officer_client.get(reverse("portal:application_detail", args=[renewal.pk])).content.decode()
@@ -93,7 +100,9 @@ def test_uploading_a_fake_pdf_says_why_and_keeps_nothing(officer_client, officer
     """A2: materials are checked by content."""
     application = ApplicationFactory(station=officer1.station)
     upload = SimpleUploadedFile("申请书.pdf", b"MZ\x90\x00 executable")
-    response = officer_client.post(reverse("portal:application_material", args=[application.pk]), {"title": "申请书", "file": upload}, follow=True)
+    response = officer_client.post(
+        reverse("portal:application_material", args=[application.pk]), {"title": "申请书", "file": upload}, follow=True
+    )
     assert "不是PDF、PNG或JPEG格式" in response.content.decode()
     assert application.materials.count() == 0
 
@@ -102,14 +111,18 @@ def test_termination_report_with_short_notice_is_refused_on_the_form(officer_cli
     """A9: the form says the earliest allowed end date."""
     freeze("2026-03-01 10:00:00+08:00")
     CertificateFactory(station=officer1.station, issued_on=dt.date(2025, 1, 1))
-    page = officer_client.post(reverse("portal:termination_create"), {"requested_end_on": "2026-06-30", "reason": "撤并"}).content.decode()
+    page = officer_client.post(
+        reverse("portal:termination_create"), {"requested_end_on": "2026-06-30", "reason": "撤并"}
+    ).content.decode()
     assert "最早为2026年09月01日" in page
     assert not TerminationRequest.objects.exists()
     officer_client.post(reverse("portal:termination_create"), {"requested_end_on": "2026-09-01", "reason": "撤并"})
     assert TerminationRequest.objects.get().status == TerminationRequest.Status.SUBMITTED
 
 
-def test_portal_home_shows_the_certificate_and_the_renewal_deadline(officer_client, officer1, freeze, django_assert_max_num_queries):
+def test_portal_home_shows_the_certificate_and_the_renewal_deadline(
+    officer_client, officer1, freeze, django_assert_max_num_queries
+):
     """A6, A7: the officer sees validity and the date the renewal is due."""
     freeze("2026-11-22 10:00:00+08:00")
     certificate = CertificateFactory(station=officer1.station, issued_on=dt.date(2025, 1, 1))

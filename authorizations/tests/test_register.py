@@ -1,4 +1,5 @@
 """Public register, revoked list and certificate check page (DOMAIN A5, A10, A11, D2)."""
+
 import datetime as dt
 
 import pytest
@@ -20,7 +21,12 @@ def today(freeze):
 def test_register_lists_authorized_stations_with_items_area_and_validity(client, today):
     """A5: the station, its items and area appear on the public register."""
     item = VerificationItemFactory(name="燃油加油机")
-    certificate = CertificateFactory(station=StationFactory(name="中石化郑州计量站"), issued_on=dt.date(2025, 3, 1), items=[item], area="郑州市行政区域内")
+    certificate = CertificateFactory(
+        station=StationFactory(name="中石化郑州计量站"),
+        issued_on=dt.date(2025, 3, 1),
+        items=[item],
+        area="郑州市行政区域内",
+    )
     page = client.get(reverse("register:index")).content.decode()
     for text in ("中石化郑州计量站", certificate.number, "燃油加油机", "郑州市行政区域内", "2028-02-29"):
         assert text in page
@@ -42,15 +48,29 @@ def test_expired_revoked_and_not_yet_valid_certificates_are_not_on_the_register(
 def test_suspended_station_stays_listed_but_marked_suspended(client, today, bureau):
     """A10: the public can see that a station may not verify while suspended."""
     certificate = CertificateFactory(station=StationFactory(name="暂停单位"), issued_on=dt.date(2026, 1, 1))
-    services.certificate_suspend(certificate=certificate, by=bureau, starts_on=dt.date(2026, 11, 1), planned_end_on=dt.date(2026, 12, 31), reason="整改")
+    services.certificate_suspend(
+        certificate=certificate,
+        by=bureau,
+        starts_on=dt.date(2026, 11, 1),
+        planned_end_on=dt.date(2026, 12, 31),
+        reason="整改",
+    )
     page = client.get(reverse("register:index")).content.decode()
     assert "暂停单位" in page and "暂停授权" in page
 
 
 def test_register_search_and_filters_narrow_the_list(client, today):
     """The register can be searched by name, number or item, and filtered by district."""
-    CertificateFactory(station=StationFactory(name="新密电能计量中心", district="xinmi"), issued_on=dt.date(2026, 1, 1), items=[VerificationItemFactory(name="电能表")])
-    CertificateFactory(station=StationFactory(name="金水水表检定站", district="jinshui"), issued_on=dt.date(2026, 1, 1), items=[VerificationItemFactory(name="水表")])
+    CertificateFactory(
+        station=StationFactory(name="新密电能计量中心", district="xinmi"),
+        issued_on=dt.date(2026, 1, 1),
+        items=[VerificationItemFactory(name="电能表")],
+    )
+    CertificateFactory(
+        station=StationFactory(name="金水水表检定站", district="jinshui"),
+        issued_on=dt.date(2026, 1, 1),
+        items=[VerificationItemFactory(name="水表")],
+    )
     by_item = client.get(reverse("register:index"), {"q": "水表"}).content.decode()
     assert "金水水表检定站" in by_item and "新密电能计量中心" not in by_item
     by_district = client.get(reverse("register:index"), {"district": "xinmi"}).content.decode()
@@ -60,7 +80,9 @@ def test_register_search_and_filters_narrow_the_list(client, today):
 def test_revoked_list_shows_the_station_and_decision(client, today, bureau):
     """A11: the revoked stations are published."""
     certificate = CertificateFactory(station=StationFactory(name="被撤销的检定站"), issued_on=dt.date(2025, 1, 1))
-    services.certificate_revoke(certificate=certificate, by=bureau, decided_on=dt.date(2026, 9, 1), reason="出具虚假检定证书")
+    services.certificate_revoke(
+        certificate=certificate, by=bureau, decided_on=dt.date(2026, 9, 1), reason="出具虚假检定证书"
+    )
     page = client.get(reverse("register:revoked")).content.decode()
     assert "被撤销的检定站" in page and "2026年9月1日" in page and "出具虚假检定证书" in page
 

@@ -1,4 +1,5 @@
 """The certificate check page for a number the register does not hold, and numbers typed by hand (DOMAIN D2)."""
+
 import datetime as dt
 from urllib.parse import quote
 
@@ -38,7 +39,9 @@ def test_unknown_number_says_plainly_it_was_not_found_and_may_be_forged(client, 
 )
 def test_number_typed_in_lower_case_full_width_or_with_a_chinese_dash_finds_the_certificate(client, today, typed):
     """D2: a number copied off the paper certificate by hand finds the same page as the QR code."""
-    CertificateFactory(number="ZZJL-2026-0001", station=StationFactory(name="新密市供电公司计量中心"), issued_on=dt.date(2026, 1, 1))
+    CertificateFactory(
+        number="ZZJL-2026-0001", station=StationFactory(name="新密市供电公司计量中心"), issued_on=dt.date(2026, 1, 1)
+    )
     response = check_page(client, typed)
     page = response.content.decode()
     assert response.status_code == 200

@@ -1,4 +1,5 @@
 """Station resources (DOMAIN R1, R2): kept by the station, warned about before expiry, items not verifiable."""
+
 import datetime as dt
 
 import pytest
@@ -27,7 +28,9 @@ def meter(db):
 
 @pytest.fixture
 def standard(officer1, meter):
-    return MeasurementStandardFactory(station=officer1.station, name="电能表检定装置", valid_until=EXPIRES, items=[meter])
+    return MeasurementStandardFactory(
+        station=officer1.station, name="电能表检定装置", valid_until=EXPIRES, items=[meter]
+    )
 
 
 def _run(day, django_capture_on_commit_callbacks):
@@ -37,11 +40,20 @@ def _run(day, django_capture_on_commit_callbacks):
 
 @pytest.mark.parametrize(
     ("day", "threshold"),
-    [(dt.date(2026, 7, 1), None), (dt.date(2026, 7, 2), 90), (dt.date(2026, 7, 3), 90),
-     (dt.date(2026, 8, 30), 90), (dt.date(2026, 8, 31), 30), (dt.date(2026, 9, 1), 30),
-     (dt.date(2026, 9, 30), 30), (dt.date(2026, 10, 1), None)],
+    [
+        (dt.date(2026, 7, 1), None),
+        (dt.date(2026, 7, 2), 90),
+        (dt.date(2026, 7, 3), 90),
+        (dt.date(2026, 8, 30), 90),
+        (dt.date(2026, 8, 31), 30),
+        (dt.date(2026, 9, 1), 30),
+        (dt.date(2026, 9, 30), 30),
+        (dt.date(2026, 10, 1), None),
+    ],
 )
-def test_warning_threshold_on_the_days_around_90_and_30_days_before_expiry(standard, day, threshold, django_capture_on_commit_callbacks):
+def test_warning_threshold_on_the_days_around_90_and_30_days_before_expiry(
+    standard, day, threshold, django_capture_on_commit_callbacks
+):
     """R2: within 90 days → the 90-day warning; within 30 days → the 30-day warning; after expiry → none."""
     _run(day, django_capture_on_commit_callbacks)
     sent = list(ExpiryWarning.objects.values_list("threshold_days", flat=True))
@@ -58,9 +70,17 @@ def test_each_threshold_is_sent_once_never_twice(standard, django_capture_on_com
     assert [m.subject for m in mail.outbox] == ["【郑州计量授权】计量标准和检定人员证书到期提醒"] * 2
 
 
-def test_warning_email_is_chinese_and_names_each_certificate(officer1, standard, meter, django_capture_on_commit_callbacks):
+def test_warning_email_is_chinese_and_names_each_certificate(
+    officer1, standard, meter, django_capture_on_commit_callbacks
+):
     """R2: one e-mail per station lists its standards and personnel certificates with days left."""
-    PersonnelFactory(station=officer1.station, name="王检定", certificate_number="豫计检字001", valid_until=dt.date(2026, 8, 15), items=[meter])
+    PersonnelFactory(
+        station=officer1.station,
+        name="王检定",
+        certificate_number="豫计检字001",
+        valid_until=dt.date(2026, 8, 15),
+        items=[meter],
+    )
     _run(dt.date(2026, 7, 2), django_capture_on_commit_callbacks)
     message = mail.outbox[0]
     assert officer1.email in message.to and officer1.station.email in message.to
@@ -140,7 +160,9 @@ def test_item_without_any_resource_recorded_is_shown_as_not_verifiable(officer1,
     assert not capability.verifiable and capability.reason == "未登记计量标准；未登记检定人员"
 
 
-def test_station_page_shows_not_verifiable_items_with_reasons(client, officer1, certified, freeze, django_assert_max_num_queries):
+def test_station_page_shows_not_verifiable_items_with_reasons(
+    client, officer1, certified, freeze, django_assert_max_num_queries
+):
     """R2: the station's resources page marks the item; the page's queries do not grow with rows."""
     freeze("2026-07-01 09:00")
     station, meter = officer1.station, certified["meter"]
@@ -154,7 +176,9 @@ def test_station_page_shows_not_verifiable_items_with_reasons(client, officer1, 
     assert "不可检定" in page and "计量标准均已过期" in page and "已过期" in page
 
 
-def test_admin_capability_list_shows_not_verifiable_items(admin_client_bureau, officer1, certified, freeze, django_assert_max_num_queries):
+def test_admin_capability_list_shows_not_verifiable_items(
+    admin_client_bureau, officer1, certified, freeze, django_assert_max_num_queries
+):
     """R2: bureau staff see every station's not-verifiable items in the admin without a query per station."""
     freeze("2026-07-01 09:00")
     MeasurementStandardFactory(station=officer1.station, valid_until=dt.date(2026, 6, 30), items=[certified["meter"]])
@@ -176,31 +200,69 @@ def test_admin_resource_lists_filter_by_validity(admin_client_bureau, officer1, 
 def test_officer_records_a_standard_and_a_person_in_the_portal(client, officer1, meter):
     """R1: name, certificate number and validity, filing, items."""
     client.force_login(officer1)
-    response = client.post(reverse("resources:standard_create"), {
-        "name": "电能表标准装置", "certificate_number": "[2024]豫量标郑证字第001号", "issued_on": "2024-01-10",
-        "valid_until": "2028-01-09", "filing_status": "filed", "filing_number": "郑备2024-01", "items": [meter.pk],
-    })
+    response = client.post(
+        reverse("resources:standard_create"),
+        {
+            "name": "电能表标准装置",
+            "certificate_number": "[2024]豫量标郑证字第001号",
+            "issued_on": "2024-01-10",
+            "valid_until": "2028-01-09",
+            "filing_status": "filed",
+            "filing_number": "郑备2024-01",
+            "items": [meter.pk],
+        },
+    )
     assert response.status_code == 302
     standard = officer1.station.standards.get()
     assert list(standard.items.all()) == [meter] and standard.filing_number == "郑备2024-01"
-    response = client.post(reverse("resources:person_create"), {
-        "name": "王检定", "certificate_type": "registered", "certificate_number": "注册001", "valid_until": "2029-01-01",
-        "items": [meter.pk],
-    })
-    assert response.status_code == 302 and officer1.station.personnel.get().get_certificate_type_display() == "注册计量师注册证"
+    response = client.post(
+        reverse("resources:person_create"),
+        {
+            "name": "王检定",
+            "certificate_type": "registered",
+            "certificate_number": "注册001",
+            "valid_until": "2029-01-01",
+            "items": [meter.pk],
+        },
+    )
+    assert (
+        response.status_code == 302
+        and officer1.station.personnel.get().get_certificate_type_display() == "注册计量师注册证"
+    )
 
 
 def test_duplicate_certificate_number_is_refused_with_a_message(officer1, standard, meter):
     with pytest.raises(DomainError, match="已登记该计量标准考核证书编号"):
-        standard_save(station=officer1.station, items=[meter], name="另一装置", certificate_number=standard.certificate_number, valid_until=EXPIRES)
+        standard_save(
+            station=officer1.station,
+            items=[meter],
+            name="另一装置",
+            certificate_number=standard.certificate_number,
+            valid_until=EXPIRES,
+        )
 
 
 def test_validity_must_end_after_issue(officer1, meter):
     with pytest.raises(DomainError, match="有效期至应晚于发证日期"):
-        standard_save(station=officer1.station, items=[meter], name="装置", certificate_number="X", issued_on=EXPIRES, valid_until=EXPIRES)
+        standard_save(
+            station=officer1.station,
+            items=[meter],
+            name="装置",
+            certificate_number="X",
+            issued_on=EXPIRES,
+            valid_until=EXPIRES,
+        )
 
 
 def test_a_station_cannot_save_another_stations_person(officer1, officer2, meter):
     person = PersonnelFactory(station=officer2.station, items=[meter])
     with pytest.raises(DomainError, match="只能维护本单位"):
-        person_save(station=officer1.station, person=person, items=[meter], name="x", certificate_type="verifier", certificate_number="1", valid_until=EXPIRES)
+        person_save(
+            station=officer1.station,
+            person=person,
+            items=[meter],
+            name="x",
+            certificate_type="verifier",
+            certificate_number="1",
+            valid_until=EXPIRES,
+        )

@@ -1,4 +1,5 @@
 """Anonymous password reset: limited per address and per client, and the same answer whatever the address."""
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
@@ -20,8 +21,13 @@ class PasswordResetView(auth_views.PasswordResetView):
         email = form.cleaned_data["email"]
         allowed = password_reset_allowed(email=email, ip=client_ip(self.request))
         # The audit log names the address typed, whether or not an account has it (DOMAIN G2).
-        record(Kind.PASSWORD_RESET_REQUEST, request=self.request, account="", obj=f"邮箱：{email}",
-               result="已受理" if allowed else "超过次数限制，未发送")
+        record(
+            Kind.PASSWORD_RESET_REQUEST,
+            request=self.request,
+            account="",
+            obj=f"邮箱：{email}",
+            result="已受理" if allowed else "超过次数限制，未发送",
+        )
         if allowed:
             return super().form_valid(form)
         return HttpResponseRedirect(self.get_success_url())

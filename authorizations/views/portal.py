@@ -1,4 +1,5 @@
 """Station portal: an information officer sees and changes only their own station (DOMAIN Actors)."""
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -39,7 +40,11 @@ def application_list(request):
     if status in Application.Status.values:
         applications = applications.filter(status=status)
     page = Paginator(applications, 20).get_page(request.GET.get("page"))
-    return render(request, "portal/application_list.html", {"page": page, "statuses": Application.Status.choices, "status": status})
+    return render(
+        request,
+        "portal/application_list.html",
+        {"page": page, "statuses": Application.Status.choices, "status": status},
+    )
 
 
 @officer_required
@@ -148,7 +153,9 @@ def application_document(request, pk, kind):
 @officer_required
 def certificate_detail(request, pk):
     certificate = get_object_or_404(
-        Certificate.objects.for_user(request.user).prefetch_related("certificate_items__item", "suspensions", "terminations"),
+        Certificate.objects.for_user(request.user).prefetch_related(
+            "certificate_items__item", "suspensions", "terminations"
+        ),
         pk=pk,
     )
     today = beijing_today()
@@ -164,7 +171,10 @@ def certificate_detail(request, pk):
 @officer_required
 def certificate_document(request, pk, kind):
     certificate = get_object_or_404(Certificate.objects.for_user(request.user), pk=pk)
-    renderers = {"certificate": (documents.certificate_pdf, "计量授权证书"), "revocation": (documents.revocation_decision_pdf, "撤销决定书")}
+    renderers = {
+        "certificate": (documents.certificate_pdf, "计量授权证书"),
+        "revocation": (documents.revocation_decision_pdf, "撤销决定书"),
+    }
     if kind not in renderers:
         raise Http404
     render_document, title = renderers[kind]

@@ -1,4 +1,5 @@
 """Public register (no login): who is authorized for what, who was revoked, is this certificate genuine (A5, A11, D2)."""
+
 import re
 import unicodedata
 

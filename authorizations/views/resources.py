@@ -1,4 +1,5 @@
 """Station portal: the station's measurement standards and verifying personnel (DOMAIN R1, R2)."""
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -22,7 +23,9 @@ def index(request):
         "standards": _with_validity(selectors.station_standards(station), today),
         "people": _with_validity(selectors.station_personnel(station), today),
     }
-    context["capabilities"] = selectors.item_capabilities(station, today, standards=context["standards"], people=context["people"])
+    context["capabilities"] = selectors.item_capabilities(
+        station, today, standards=context["standards"], people=context["people"]
+    )
     return render(request, "resources/index.html", context)
 
 

@@ -24,7 +24,19 @@ class ComplaintAdmin(ProtectedFilesMixin, ReadOnlyAdmin):
     list_filter = ("status", "station__district")
     search_fields = ("station__name", "subject", "complainant")
     list_select_related = ("station",)
-    fields = ("station", "received_on", "complainant", "contact", "subject", "description", "status", "handling", "result_file_link", "closed_on", "created_by")
+    fields = (
+        "station",
+        "received_on",
+        "complainant",
+        "contact",
+        "subject",
+        "description",
+        "status",
+        "handling",
+        "result_file_link",
+        "closed_on",
+        "created_by",
+    )
     readonly_fields = fields
     protected_files = ("result_file",)
     result_file_link = file_display("result_file", "书面处理结果")
@@ -39,7 +51,9 @@ class ComplaintAdmin(ProtectedFilesMixin, ReadOnlyAdmin):
 
 EVALUATION_TRANSITIONS = (
     Transition(
-        "conclude", "录入考核结论", EvaluationConcludeForm,
+        "conclude",
+        "录入考核结论",
+        EvaluationConcludeForm,
         lambda e, u, **data: cases.evaluation_conclude(evaluation=e, by=u, **data),
         lambda e: not e.result,
         confirm="考核结论录入后不可修改；不合格将生成通报批评。",
@@ -56,7 +70,16 @@ class AnnualEvaluationAdmin(TransitionAdminMixin, admin.ModelAdmin):
     list_filter = ("year", "result")
     search_fields = ("station__name",)
     list_select_related = ("station",)
-    readonly_fields = ("station", "year", "metric_table", "result", "note", "evaluated_on", "notice_number", "evaluated_by")
+    readonly_fields = (
+        "station",
+        "year",
+        "metric_table",
+        "result",
+        "note",
+        "evaluated_on",
+        "notice_number",
+        "evaluated_by",
+    )
     exclude = ("metrics",)
 
     def has_add_permission(self, request):
@@ -80,8 +103,14 @@ class AnnualEvaluationAdmin(TransitionAdminMixin, admin.ModelAdmin):
     @admin.display(description="考核指标（自动汇总）")
     def metric_table(self, obj):
         labels = {
-            "on_time_rate": "按时报送率", "reporting_rate": "报送率", "plan_total": "计划台件数", "verified_total": "实际检定台件数",
-            "plan_completion": "计划完成率", "sample_pass_rate": "监督检定合格率", "inspection_result": "现场检查结论", "open_complaints": "未办结投诉",
+            "on_time_rate": "按时报送率",
+            "reporting_rate": "报送率",
+            "plan_total": "计划台件数",
+            "verified_total": "实际检定台件数",
+            "plan_completion": "计划完成率",
+            "sample_pass_rate": "监督检定合格率",
+            "inspection_result": "现场检查结论",
+            "open_complaints": "未办结投诉",
         }
         return "；".join(f"{labels.get(k, k)}：{v}" for k, v in obj.metrics.items())
 
@@ -100,8 +129,14 @@ class AnnualEvaluationAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("prepare/", self.admin_site.admin_view(self.prepare_view), name="inspections_annualevaluation_prepare"),
-            path("<int:pk>/notice.pdf", self.admin_site.admin_view(self.document_view), name="inspections_annualevaluation_document"),
+            path(
+                "prepare/", self.admin_site.admin_view(self.prepare_view), name="inspections_annualevaluation_prepare"
+            ),
+            path(
+                "<int:pk>/notice.pdf",
+                self.admin_site.admin_view(self.document_view),
+                name="inspections_annualevaluation_document",
+            ),
         ] + super().get_urls()
 
     def prepare_view(self, request):
@@ -117,7 +152,15 @@ class AnnualEvaluationAdmin(TransitionAdminMixin, admin.ModelAdmin):
                     continue  # concluded evaluations keep their figures
 
         done = reverse("admin:inspections_annualevaluation_changelist")
-        return form_view(self, request, form=form, title="汇总年度考核指标", run=run, done_url=done, success="已为该年度授权单位汇总考核指标。")
+        return form_view(
+            self,
+            request,
+            form=form,
+            title="汇总年度考核指标",
+            run=run,
+            done_url=done,
+            success="已为该年度授权单位汇总考核指标。",
+        )
 
     def document_view(self, request, pk):
         evaluation = get_object_or_404(AnnualEvaluation.objects.select_related("station"), pk=pk)
@@ -150,7 +193,11 @@ class IntegrityEvaluationAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = IntegrityForm(request.POST or None)
         return form_view(
-            self, request, form=form, title="登记诚信计量评定", success="诚信计量评定已登记。",
+            self,
+            request,
+            form=form,
+            title="登记诚信计量评定",
+            success="诚信计量评定已登记。",
             done_url=reverse("admin:inspections_integrityevaluation_changelist"),
             run=lambda **data: cases.integrity_record(by=request.user, **data),
         )
@@ -175,7 +222,9 @@ class ViolationAdmin(ProtectedFilesMixin, TransitionAdminMixin, admin.ModelAdmin
 
     transitions = (
         Transition(
-            "close", "结案", CloseForm,
+            "close",
+            "结案",
+            CloseForm,
             lambda v, u, closed_on, note="": cases.violation_close(violation=v, by=u, closed_on=closed_on, note=note),
             lambda v: v.status == Violation.Status.OPEN,
         ),
@@ -185,8 +234,20 @@ class ViolationAdmin(ProtectedFilesMixin, TransitionAdminMixin, admin.ModelAdmin
     search_fields = ("station__name", "description", "notice_number")
     list_select_related = ("station",)
     fields = (
-        "station", "kind", "found_on", "description", "evidence_link", "action", "decided_on", "deadline", "notice_number",
-        "status", "closed_on", "closing_note", "certificate", "created_by",
+        "station",
+        "kind",
+        "found_on",
+        "description",
+        "evidence_link",
+        "action",
+        "decided_on",
+        "deadline",
+        "notice_number",
+        "status",
+        "closed_on",
+        "closing_note",
+        "certificate",
+        "created_by",
     )
     readonly_fields = fields
     protected_files = ("evidence",)
@@ -201,7 +262,12 @@ class ViolationAdmin(ProtectedFilesMixin, TransitionAdminMixin, admin.ModelAdmin
         form = ViolationForm(request.POST or None, request.FILES or None)
         done = reverse("admin:inspections_violation_changelist")
         return form_view(
-            self, request, form=form, title="登记违规处理", done_url=done, success="违规处理已登记。",
+            self,
+            request,
+            form=form,
+            title="登记违规处理",
+            done_url=done,
+            success="违规处理已登记。",
             run=lambda **data: cases.violation_record(by=request.user, **data),
             confirm="处理措施为撤销计量授权时，将同时撤销该单位的有效证书（不可恢复）。",
         )

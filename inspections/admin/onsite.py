@@ -16,7 +16,9 @@ from zzmetro.responses import pdf_response
 
 INSPECTION_TRANSITIONS = (
     Transition(
-        "record", "录入检查结果", InspectionRecordForm,
+        "record",
+        "录入检查结果",
+        InspectionRecordForm,
         lambda i, u, **data: onsite.inspection_record(inspection=i, by=u, **data),
         lambda i: not i.is_recorded,
         confirm="检查结果录入后不可修改；结论非合格时将向单位下达整改通知书。",
@@ -53,7 +55,11 @@ class InspectionAdmin(TransitionAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         form = InspectionPlanForm(request.POST or None)
         return form_view(
-            self, request, form=form, title="安排现场检查", success="现场检查已安排。",
+            self,
+            request,
+            form=form,
+            title="安排现场检查",
+            success="现场检查已安排。",
             done_url=reverse("admin:inspections_inspection_changelist"),
             run=lambda **data: onsite.inspection_plan(by=request.user, **data),
         )
@@ -85,12 +91,16 @@ class OverdueFilter(admin.SimpleListFilter):
 
 RECTIFICATION_TRANSITIONS = (
     Transition(
-        "close", "验收关闭", CloseForm,
+        "close",
+        "验收关闭",
+        CloseForm,
         lambda r, u, **data: onsite.rectification_close(rectification=r, by=u, **data),
         lambda r: r.status == Rectification.Status.ANSWERED,
     ),
     Transition(
-        "extend", "延长整改期限", ExtendForm,
+        "extend",
+        "延长整改期限",
+        ExtendForm,
         lambda r, u, **data: onsite.rectification_extend(rectification=r, by=u, **data),
         lambda r: r.status != Rectification.Status.CLOSED,
     ),
@@ -105,8 +115,18 @@ class RectificationAdmin(ProtectedFilesMixin, TransitionAdminMixin, admin.ModelA
     search_fields = ("number", "inspection__station__name")
     list_select_related = ("inspection__station",)
     fields = (
-        "number", "inspection", "issued_on", "requirements", "deadline", "status", "answer", "evidence_link", "answered_on",
-        "closed_on", "closing_note", "extensions",
+        "number",
+        "inspection",
+        "issued_on",
+        "requirements",
+        "deadline",
+        "status",
+        "answer",
+        "evidence_link",
+        "answered_on",
+        "closed_on",
+        "closing_note",
+        "extensions",
     )
     readonly_fields = fields
     protected_files = ("evidence",)
@@ -129,7 +149,9 @@ class RectificationAdmin(ProtectedFilesMixin, TransitionAdminMixin, admin.ModelA
         return "—"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {"document_links": [("整改通知书PDF", reverse("admin:inspections_rectification_document", args=[object_id]))]}
+        extra_context = {
+            "document_links": [("整改通知书PDF", reverse("admin:inspections_rectification_document", args=[object_id]))]
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):

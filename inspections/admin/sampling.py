@@ -36,7 +36,9 @@ class SupervisionPlanAdmin(admin.ModelAdmin):
     def draw_samples(self, request, queryset):
         drawn = 0
         for plan in queryset:
-            ratios = SamplingRatio.objects.filter(year=plan.year, sample_size__gt=0).exclude(station__sample_draws__plan=plan)
+            ratios = SamplingRatio.objects.filter(year=plan.year, sample_size__gt=0).exclude(
+                station__sample_draws__plan=plan
+            )
             for ratio in ratios.select_related("station"):
                 sampling.sample_draw(plan=plan, station=ratio.station, by=request.user)
                 drawn += 1
@@ -47,7 +49,18 @@ class SupervisionPlanAdmin(admin.ModelAdmin):
 class SamplingRatioAdmin(admin.ModelAdmin):
     """The job's result with the numbers it came from, so staff can explain each ratio (I2, I3)."""
 
-    list_display = ("year", "station", "previous_tested", "previous_passed", "previous_pass_rate", "policy", "ratio_percent", "plan_total", "sample_size", "computed_at")
+    list_display = (
+        "year",
+        "station",
+        "previous_tested",
+        "previous_passed",
+        "previous_pass_rate",
+        "policy",
+        "ratio_percent",
+        "plan_total",
+        "sample_size",
+        "computed_at",
+    )
     list_filter = ("year", "ratio_percent")
     search_fields = ("station__name",)
     list_select_related = ("station",)
@@ -88,11 +101,11 @@ def _record_results(draw, user, *, recorded_on, **fields):
             sampling.sample_record_result(item=item, by=user, result=result, recorded_on=recorded_on)
 
 
-
-
 SAMPLE_TRANSITIONS = (
     Transition(
-        "notify", "告知单位复核结果", NotifyForm,
+        "notify",
+        "告知单位复核结果",
+        NotifyForm,
         lambda d, u, **data: sampling.sample_notify(draw=d, by=u, **data),
         lambda d: d.notified_on is None,
         confirm="告知后复核结果不能再修改，单位将收到邮件并可在门户查看。",
@@ -107,7 +120,18 @@ class SampleDrawAdmin(TransitionAdminMixin, admin.ModelAdmin):
     list_filter = ("plan__year", "notified_on")
     search_fields = ("station__name",)
     list_select_related = ("plan", "station")
-    readonly_fields = ("plan", "station", "seed", "size", "population", "trade_population", "drawn_at", "drawn_by", "notified_on", "results")
+    readonly_fields = (
+        "plan",
+        "station",
+        "seed",
+        "size",
+        "population",
+        "trade_population",
+        "drawn_at",
+        "drawn_by",
+        "notified_on",
+        "results",
+    )
     inlines = (SampleItemInline,)
 
     def has_add_permission(self, request):
@@ -132,8 +156,16 @@ class SampleDrawAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:pk>/results/", self.admin_site.admin_view(self.results_view), name="inspections_sampledraw_results"),
-            path("<int:pk>/export.xlsx", self.admin_site.admin_view(self.export_view), name="inspections_sampledraw_export"),
+            path(
+                "<int:pk>/results/",
+                self.admin_site.admin_view(self.results_view),
+                name="inspections_sampledraw_results",
+            ),
+            path(
+                "<int:pk>/export.xlsx",
+                self.admin_site.admin_view(self.export_view),
+                name="inspections_sampledraw_export",
+            ),
         ] + super().get_urls()
 
     def results_view(self, request, pk):
@@ -146,7 +178,12 @@ class SampleDrawAdmin(TransitionAdminMixin, admin.ModelAdmin):
         form = SampleResultsForm(request.POST or None, items=items)
         done = reverse("admin:inspections_sampledraw_change", args=[pk])
         return form_view(
-            self, request, form=form, title=f"录入复核结果：{draw}", done_url=done, success="复核结果已保存。",
+            self,
+            request,
+            form=form,
+            title=f"录入复核结果：{draw}",
+            done_url=done,
+            success="复核结果已保存。",
             run=lambda **data: _record_results(draw, request.user, **data),
         )
 

@@ -17,7 +17,9 @@ class Complaint(models.Model):
         OPEN = "open", "处理中"
         HANDLED = "handled", "已处理并报送结果"
 
-    station = models.ForeignKey("authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="complaints")
+    station = models.ForeignKey(
+        "authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="complaints"
+    )
     received_on = models.DateField("接到投诉日期")
     complainant = models.CharField("投诉人", max_length=100)
     contact = models.CharField("投诉人联系方式", max_length=100, blank=True)
@@ -27,7 +29,9 @@ class Complaint(models.Model):
     handling = models.TextField("处理情况", blank=True)
     result_file = models.FileField("书面处理结果", upload_to=case_file_path, blank=True)
     closed_on = models.DateField("处理完毕日期", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
 
     objects = StationOwnedQuerySet.as_manager()
 
@@ -51,14 +55,18 @@ class AnnualEvaluation(models.Model):
         PASS = "pass", "合格"
         FAIL = "fail", "不合格"
 
-    station = models.ForeignKey("authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="evaluations")
+    station = models.ForeignKey(
+        "authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="evaluations"
+    )
     year = models.PositiveIntegerField("年度")
     metrics = models.JSONField("考核指标（自动汇总）", default=dict)
     result = models.CharField("考核结果", max_length=8, choices=Result.choices, blank=True)
     note = models.TextField("考核意见", blank=True)
     evaluated_on = models.DateField("考核日期", null=True, blank=True)
     notice_number = models.CharField("通报批评文号", max_length=40, blank=True)
-    evaluated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="考核人", on_delete=models.PROTECT, null=True, related_name="+")
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="考核人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
 
     objects = StationOwnedQuerySet.as_manager()
 
@@ -81,7 +89,9 @@ class IntegrityEvaluation(models.Model):
         NOT_PASSED = "not_passed", "未通过评定"
         WITHDRAWN = "withdrawn", "称号已撤销"
 
-    station = models.ForeignKey("authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="integrity_evaluations")
+    station = models.ForeignKey(
+        "authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="integrity_evaluations"
+    )
     status = models.CharField("状态", max_length=16, choices=Status.choices)
     evaluated_on = models.DateField("评定日期")
     basis = models.CharField("评定依据", max_length=100, default="《河南省商业、服务业诚信计量评定规范》")
@@ -124,7 +134,9 @@ class Violation(models.Model):
         OPEN = "open", "处理中"
         CLOSED = "closed", "已结案"
 
-    station = models.ForeignKey("authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="violations")
+    station = models.ForeignKey(
+        "authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="violations"
+    )
     kind = models.CharField("违规情形", max_length=32, choices=Kind.choices)
     found_on = models.DateField("发现日期")
     description = models.TextField("事实和证据说明")
@@ -137,9 +149,16 @@ class Violation(models.Model):
     closed_on = models.DateField("结案日期", null=True, blank=True)
     closing_note = models.TextField("结案说明", blank=True)
     certificate = models.ForeignKey(
-        "authorizations.Certificate", verbose_name="被撤销证书", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "authorizations.Certificate",
+        verbose_name="被撤销证书",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
 
     objects = StationOwnedQuerySet.as_manager()
 

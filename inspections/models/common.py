@@ -1,4 +1,5 @@
 """Inspections reuse the one station-ownership rule (zzmetro.querysets)."""
+
 from zzmetro.querysets import StationOwnedQuerySet
 
 __all__ = ["StationOwnedQuerySet"]

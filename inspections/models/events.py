@@ -8,13 +8,17 @@ from zzmetro.appendonly import AppendOnlyModel, AppendOnlyQuerySet
 class SupervisionEvent(AppendOnlyModel):
     """Append-only record of every supervision step: who, when, what, from and to (DOMAIN A12 applied to I1–I8)."""
 
-    station = models.ForeignKey("authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="supervision_events")
+    station = models.ForeignKey(
+        "authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="supervision_events"
+    )
     subject = models.CharField("对象", max_length=100)
     action_label = models.CharField("事项", max_length=50)
     from_state = models.CharField("原状态", max_length=50, blank=True)
     to_state = models.CharField("新状态", max_length=50, blank=True)
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
     note = models.TextField("说明", blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()

@@ -15,13 +15,22 @@ class Inspection(models.Model):
         RECTIFY = "rectify", "限期整改"
         FAIL = "fail", "不合格"
 
-    station = models.ForeignKey("authorizations.Station", verbose_name="被检查单位", on_delete=models.PROTECT, related_name="inspections")
+    station = models.ForeignKey(
+        "authorizations.Station", verbose_name="被检查单位", on_delete=models.PROTECT, related_name="inspections"
+    )
     planned_on = models.DateField("计划检查日期")
     held_on = models.DateField("检查日期", null=True, blank=True)
     inspectors = models.CharField("检查人员", max_length=200, blank=True)
     result = models.CharField("检查结论", max_length=16, choices=Result.choices, blank=True)
     summary = models.TextField("检查意见", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = StationOwnedQuerySet.as_manager()
 
@@ -54,7 +63,9 @@ class InspectionFinding(models.Model):
         MINOR = "minor", "基本符合"
         NONCONFORMS = "nonconforms", "不符合"
 
-    inspection = models.ForeignKey(Inspection, verbose_name="现场检查", on_delete=models.CASCADE, related_name="findings")
+    inspection = models.ForeignKey(
+        Inspection, verbose_name="现场检查", on_delete=models.CASCADE, related_name="findings"
+    )
     area = models.CharField("检查内容", max_length=20, choices=Area.choices)
     result = models.CharField("检查结果", max_length=16, choices=Result.choices)
     note = models.TextField("说明", blank=True)
@@ -93,7 +104,9 @@ class Rectification(models.Model):
         ANSWERED = "answered", "已报送整改报告"
         CLOSED = "closed", "已关闭"
 
-    inspection = models.OneToOneField(Inspection, verbose_name="现场检查", on_delete=models.PROTECT, related_name="rectification")
+    inspection = models.OneToOneField(
+        Inspection, verbose_name="现场检查", on_delete=models.PROTECT, related_name="rectification"
+    )
     number = models.CharField("整改通知书编号", max_length=40, unique=True)
     issued_on = models.DateField("下达日期")
     requirements = models.TextField("整改要求")
@@ -113,7 +126,9 @@ class Rectification(models.Model):
         verbose_name_plural = "整改通知"
         ordering = ["deadline"]
         constraints = [
-            models.CheckConstraint(name="closed_rectification_has_date", condition=~Q(status="closed") | Q(closed_on__isnull=False))
+            models.CheckConstraint(
+                name="closed_rectification_has_date", condition=~Q(status="closed") | Q(closed_on__isnull=False)
+            )
         ]
 
     def __str__(self) -> str:

@@ -22,8 +22,13 @@ class SamplingPolicy(models.Model):
         verbose_name_plural = "抽样比例政策"
         ordering = ["-min_pass_rate"]
         constraints = [
-            models.UniqueConstraint(fields=["used_without_data"], condition=Q(used_without_data=True), name="one_policy_without_data"),
-            models.CheckConstraint(name="policy_rates_are_percentages", condition=Q(min_pass_rate__gte=0, min_pass_rate__lte=100, ratio_percent__gt=0, ratio_percent__lte=100)),
+            models.UniqueConstraint(
+                fields=["used_without_data"], condition=Q(used_without_data=True), name="one_policy_without_data"
+            ),
+            models.CheckConstraint(
+                name="policy_rates_are_percentages",
+                condition=Q(min_pass_rate__gte=0, min_pass_rate__lte=100, ratio_percent__gt=0, ratio_percent__lte=100),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -51,7 +56,9 @@ class SamplingRatio(models.Model):
     """Result of the yearly ratio job for one station, with the numbers it came from (I2, I3)."""
 
     year = models.PositiveIntegerField("年度")
-    station = models.ForeignKey("authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="sampling_ratios")
+    station = models.ForeignKey(
+        "authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="sampling_ratios"
+    )
     previous_tested = models.PositiveIntegerField("上年复核数", default=0)
     previous_passed = models.PositiveIntegerField("上年合格数", default=0)
     previous_pass_rate = models.DecimalField("上年合格率（%）", max_digits=7, decimal_places=4, null=True, blank=True)
@@ -85,14 +92,20 @@ class SampleDrawQuerySet(StationOwnedQuerySet):
 class SampleDraw(models.Model):
     """A station's re-verification sample for the year: random with a stored seed (I4)."""
 
-    plan = models.ForeignKey(SupervisionPlan, verbose_name="监督检定计划", on_delete=models.PROTECT, related_name="draws")
-    station = models.ForeignKey("authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="sample_draws")
+    plan = models.ForeignKey(
+        SupervisionPlan, verbose_name="监督检定计划", on_delete=models.PROTECT, related_name="draws"
+    )
+    station = models.ForeignKey(
+        "authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="sample_draws"
+    )
     seed = models.BigIntegerField("随机种子")
     size = models.PositiveIntegerField("抽样台件数")
     population = models.PositiveIntegerField("可抽样检定记录数")
     trade_population = models.PositiveIntegerField("其中贸易结算")
     drawn_at = models.DateTimeField("抽样时间", auto_now_add=True)
-    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="抽样人", on_delete=models.PROTECT, null=True, related_name="+")
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="抽样人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
     notified_on = models.DateField("结果告知日期", null=True, blank=True)
 
     objects = SampleDrawQuerySet.as_manager()
@@ -115,7 +128,9 @@ class SampleItem(models.Model):
         REFUSED = "refused", "拒不配合（按不合格）"
 
     draw = models.ForeignKey(SampleDraw, verbose_name="抽样", on_delete=models.CASCADE, related_name="items")
-    verification = models.ForeignKey("reporting.Verification", verbose_name="被抽检定记录", on_delete=models.PROTECT, related_name="+")
+    verification = models.ForeignKey(
+        "reporting.Verification", verbose_name="被抽检定记录", on_delete=models.PROTECT, related_name="+"
+    )
     result = models.CharField("复核结果", max_length=16, choices=Result.choices, default=Result.PENDING)
     recorded_on = models.DateField("复核日期", null=True, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)

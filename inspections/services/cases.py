@@ -1,4 +1,5 @@
 """Complaints, annual evaluations, integrity status and the violations register (DOMAIN I5–I8)."""
+
 import datetime as dt
 import os
 
@@ -34,15 +35,29 @@ def _tell_bureau(subject: str, body: str) -> None:
 
 
 @transaction.atomic
-def complaint_file(*, station: Station, by, received_on: dt.date, complainant: str, subject: str, description: str, contact: str = "") -> Complaint:
+def complaint_file(
+    *, station: Station, by, received_on: dt.date, complainant: str, subject: str, description: str, contact: str = ""
+) -> Complaint:
     """I5: the station records a user complaint, which notifies the bureau at once."""
     if received_on > beijing_today():
         raise DomainError("接到投诉日期不能晚于今天。", field="received_on")
     complaint = Complaint.objects.create(
-        station=station, received_on=received_on, complainant=complainant.strip(), contact=contact.strip(),
-        subject=subject.strip(), description=description.strip(), created_by=by,
+        station=station,
+        received_on=received_on,
+        complainant=complainant.strip(),
+        contact=contact.strip(),
+        subject=subject.strip(),
+        description=description.strip(),
+        created_by=by,
     )
-    record(station, subject=f"投诉：{complaint.subject}", label="登记用户投诉", by=by, after=complaint.get_status_display(), note=complaint.complainant)
+    record(
+        station,
+        subject=f"投诉：{complaint.subject}",
+        label="登记用户投诉",
+        by=by,
+        after=complaint.get_status_display(),
+        note=complaint.complainant,
+    )
     _tell_bureau(
         f"{station.name}接到用户投诉：{complaint.subject}",
         f"{station.name}于{received_on:%Y年%m月%d日}接到{complaint.complainant}的投诉。\n投诉事项：{complaint.subject}\n{complaint.description}\n\n"
@@ -64,21 +79,40 @@ def complaint_close(*, complaint: Complaint, by, handling: str, result_file, clo
     _attach(complaint, "result_file", result_file)
     complaint.handling, complaint.closed_on, complaint.status = handling.strip(), closed_on, Complaint.Status.HANDLED
     complaint.save()
-    record(complaint.station, subject=f"投诉：{complaint.subject}", label="报送投诉处理结果", by=by,
-           before=Complaint.Status.OPEN.label, after=complaint.get_status_display(), note=complaint.handling)
+    record(
+        complaint.station,
+        subject=f"投诉：{complaint.subject}",
+        label="报送投诉处理结果",
+        by=by,
+        before=Complaint.Status.OPEN.label,
+        after=complaint.get_status_display(),
+        note=complaint.handling,
+    )
     return complaint
 
 
 @transaction.atomic
-def integrity_record(*, station: Station, by, status: str, evaluated_on: dt.date, note: str = "", basis: str = "") -> IntegrityEvaluation:
+def integrity_record(
+    *, station: Station, by, status: str, evaluated_on: dt.date, note: str = "", basis: str = ""
+) -> IntegrityEvaluation:
     """I7: the station's integrity-metrology demonstration status and its evaluation date; a new row, never an edit."""
     if status not in IntegrityEvaluation.Status.values:
         raise DomainError("请选择评定状态。", field="status")
     previous = IntegrityEvaluation.objects.filter(station=station).first()
     extra = {"basis": basis.strip()} if basis.strip() else {}
-    evaluation = IntegrityEvaluation.objects.create(station=station, status=status, evaluated_on=evaluated_on, note=note.strip(), **extra)
+    evaluation = IntegrityEvaluation.objects.create(
+        station=station, status=status, evaluated_on=evaluated_on, note=note.strip(), **extra
+    )
     before = previous.get_status_display() if previous else ""
-    record(station, subject="诚信计量示范单位", label="诚信计量评定", by=by, before=before, after=evaluation.get_status_display(), note=f"{evaluated_on:%Y-%m-%d}")
+    record(
+        station,
+        subject="诚信计量示范单位",
+        label="诚信计量评定",
+        by=by,
+        before=before,
+        after=evaluation.get_status_display(),
+        note=f"{evaluated_on:%Y-%m-%d}",
+    )
     return evaluation
 
 
@@ -100,8 +134,16 @@ SERIOUS_ACTIONS = {V.Action.PENALTY, V.Action.REVOCATION}
 
 @transaction.atomic
 def violation_record(
-    *, station: Station, by, kind: str, found_on: dt.date, description: str, action: str, decided_on: dt.date,
-    deadline: dt.date | None = None, evidence=None,
+    *,
+    station: Station,
+    by,
+    kind: str,
+    found_on: dt.date,
+    description: str,
+    action: str,
+    decided_on: dt.date,
+    deadline: dt.date | None = None,
+    evidence=None,
 ) -> Violation:
     """I8: register a violation and its action; a revocation runs the lifecycle's revocation (A11)."""
     allowed = ALLOWED_ACTIONS.get(kind, SERIOUS_ACTIONS)
@@ -113,13 +155,21 @@ def violation_record(
     if action in (V.Action.CORRECTION_ORDER, V.Action.RECTIFICATION) and (deadline is None or deadline <= decided_on):
         raise DomainError("责令改正和限期整改必须给出晚于决定日期的期限。", field="deadline")
     violation = Violation(
-        station=station, kind=kind, found_on=found_on, description=description.strip(), action=action,
-        decided_on=decided_on, deadline=deadline, created_by=by,
+        station=station,
+        kind=kind,
+        found_on=found_on,
+        description=description.strip(),
+        action=action,
+        decided_on=decided_on,
+        deadline=deadline,
+        created_by=by,
     )
     if evidence is not None:
         _attach(violation, "evidence", evidence)
     if action == V.Action.REVOCATION:
-        violation.certificate = _revoke(station, by=by, decided_on=decided_on, reason=f"{V.Kind(kind).label}：{description.strip()}")
+        violation.certificate = _revoke(
+            station, by=by, decided_on=decided_on, reason=f"{V.Kind(kind).label}：{description.strip()}"
+        )
         violation.notice_number = violation.certificate.revocation_number
     else:
         violation.notice_number = f"郑质监量改〔{decided_on.year}〕{next_number('correction', decided_on.year)}号"
@@ -130,15 +180,23 @@ def violation_record(
             + (f"，期限至{deadline:%Y年%m月%d日}。" if deadline else "。"),
         )
     violation.save()
-    record(station, subject=f"违规处理 {violation.notice_number}", label=violation.get_action_display(), by=by,
-           after=violation.get_status_display(), note=f"{violation.get_kind_display()}：{violation.description}")
+    record(
+        station,
+        subject=f"违规处理 {violation.notice_number}",
+        label=violation.get_action_display(),
+        by=by,
+        after=violation.get_status_display(),
+        note=f"{violation.get_kind_display()}：{violation.description}",
+    )
     return violation
 
 
 def _revoke(station: Station, *, by, decided_on: dt.date, reason: str):
     certificate = authz_selectors.station_current_certificate(station, decided_on)
     if certificate is None:
-        raise DomainError(f"{station.name}在{decided_on:%Y年%m月%d日}没有有效的计量授权证书，无法撤销。", field="action")
+        raise DomainError(
+            f"{station.name}在{decided_on:%Y年%m月%d日}没有有效的计量授权证书，无法撤销。", field="action"
+        )
     return authz_services.certificate_revoke(certificate=certificate, by=by, decided_on=decided_on, reason=reason)
 
 
@@ -149,8 +207,15 @@ def violation_close(*, violation: Violation, by, closed_on: dt.date, note: str =
         raise DomainError("该违规处理已结案。")
     violation.status, violation.closed_on, violation.closing_note = V.Status.CLOSED, closed_on, note.strip()
     violation.save()
-    record(violation.station, subject=f"违规处理 {violation.notice_number}", label="结案", by=by,
-           before=V.Status.OPEN.label, after=V.Status.CLOSED.label, note=violation.closing_note)
+    record(
+        violation.station,
+        subject=f"违规处理 {violation.notice_number}",
+        label="结案",
+        by=by,
+        before=V.Status.OPEN.label,
+        after=V.Status.CLOSED.label,
+        note=violation.closing_note,
+    )
     return violation
 
 
@@ -170,7 +235,9 @@ def evaluation_prepare(*, station: Station, year: int, by=None) -> AnnualEvaluat
 
 
 @transaction.atomic
-def evaluation_conclude(*, evaluation: AnnualEvaluation, by, result: str, note: str, evaluated_on: dt.date) -> AnnualEvaluation:
+def evaluation_conclude(
+    *, evaluation: AnnualEvaluation, by, result: str, note: str, evaluated_on: dt.date
+) -> AnnualEvaluation:
     """I6: a failed evaluation yields a notice of criticism (通报批评)."""
     evaluation = AnnualEvaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.result:
@@ -179,11 +246,26 @@ def evaluation_conclude(*, evaluation: AnnualEvaluation, by, result: str, note: 
         raise DomainError("请选择考核结果。", field="result")
     if result == AnnualEvaluation.Result.FAIL and not note.strip():
         raise DomainError("考核不合格必须写明理由，将写入通报批评。", field="note")
-    evaluation.result, evaluation.note, evaluation.evaluated_on, evaluation.evaluated_by = result, note.strip(), evaluated_on, by
+    evaluation.result, evaluation.note, evaluation.evaluated_on, evaluation.evaluated_by = (
+        result,
+        note.strip(),
+        evaluated_on,
+        by,
+    )
     if result == AnnualEvaluation.Result.FAIL:
         evaluation.notice_number = f"郑质监量通〔{evaluated_on.year}〕{next_number('criticism', evaluated_on.year)}号"
-        notify_station(evaluation.station, subject=f"{evaluation.year}年度考核不合格通报批评", body=f"{evaluation.notice_number}：{evaluation.note}")
+        notify_station(
+            evaluation.station,
+            subject=f"{evaluation.year}年度考核不合格通报批评",
+            body=f"{evaluation.notice_number}：{evaluation.note}",
+        )
     evaluation.save()
-    record(evaluation.station, subject=f"{evaluation.year}年度考核", label="年度考核结论", by=by,
-           after=evaluation.get_result_display(), note=evaluation.notice_number or evaluation.note)
+    record(
+        evaluation.station,
+        subject=f"{evaluation.year}年度考核",
+        label="年度考核结论",
+        by=by,
+        after=evaluation.get_result_display(),
+        note=evaluation.notice_number or evaluation.note,
+    )
     return evaluation

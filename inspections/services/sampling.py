@@ -1,4 +1,5 @@
 """Re-verification sampling: the yearly ratio job and the seeded, weighted draw (DOMAIN I2–I4)."""
+
 import datetime as dt
 import math
 import secrets
@@ -88,16 +89,32 @@ def compute_sampling_ratios(*, year: int) -> int:
         total = totals.get(station_id, 0)
         rows.append(
             SamplingRatio(
-                year=year, station_id=station_id, previous_tested=tested, previous_passed=passed, previous_pass_rate=rate,
-                ratio_percent=policy.ratio_percent, policy=str(policy), plan_total=total,
-                sample_size=sample_size(total, policy.ratio_percent), computed_at=timezone.now(),
+                year=year,
+                station_id=station_id,
+                previous_tested=tested,
+                previous_passed=passed,
+                previous_pass_rate=rate,
+                ratio_percent=policy.ratio_percent,
+                policy=str(policy),
+                plan_total=total,
+                sample_size=sample_size(total, policy.ratio_percent),
+                computed_at=timezone.now(),
             )
         )
     SamplingRatio.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["year", "station"],
-        update_fields=["previous_tested", "previous_passed", "previous_pass_rate", "ratio_percent", "policy", "plan_total", "sample_size", "computed_at"],
+        update_fields=[
+            "previous_tested",
+            "previous_passed",
+            "previous_pass_rate",
+            "ratio_percent",
+            "policy",
+            "plan_total",
+            "sample_size",
+            "computed_at",
+        ],
     )
     return len(rows)
 
@@ -125,8 +142,13 @@ def sample_key(seed: int, verification_id: int, *, trade: bool) -> float:
 
 def _key_params(*, station_id: int, year: int, seed: int, size: int) -> dict:
     return {
-        "station": station_id, "start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31), "seed": seed,
-        "trade": InstrumentUse.TRADE, "trade_weight": float(settings.ZZ_POLICY["SAMPLE_TRADE_WEIGHT"]), "size": size,
+        "station": station_id,
+        "start": dt.date(year, 1, 1),
+        "end": dt.date(year, 12, 31),
+        "seed": seed,
+        "trade": InstrumentUse.TRADE,
+        "trade_weight": float(settings.ZZ_POLICY["SAMPLE_TRADE_WEIGHT"]),
+        "size": size,
     }
 
 
@@ -138,8 +160,14 @@ def draw_ids(*, station_id: int, year: int, seed: int, size: int) -> list[int]:
         with connection.cursor() as cursor:
             cursor.execute(KEY_SQL, _key_params(station_id=station_id, year=year, seed=seed, size=size))
             return [row[0] for row in cursor.fetchall()]
-    population = Verification.objects.filter(station_id=station_id, verified_on__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)))
-    keyed = sorted(population.values_list("id", "use"), key=lambda r: sample_key(seed, r[0], trade=r[1] == InstrumentUse.TRADE), reverse=True)
+    population = Verification.objects.filter(
+        station_id=station_id, verified_on__range=(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    )
+    keyed = sorted(
+        population.values_list("id", "use"),
+        key=lambda r: sample_key(seed, r[0], trade=r[1] == InstrumentUse.TRADE),
+        reverse=True,
+    )
     return [r[0] for r in keyed[:size]]
 
 
@@ -167,22 +195,37 @@ def sample_draw(*, plan: SupervisionPlan, station: Station, by, seed: int | None
     if SampleDraw.objects.filter(plan=plan, station=station).exists():
         raise DomainError(f"{station.name}的{plan.year}年复核检定样本已抽取，同一计划不重复抽样。")
     seed = secrets.randbits(48) if seed is None else seed
-    year_rows = Verification.objects.filter(station=station, verified_on__range=(dt.date(plan.year, 1, 1), dt.date(plan.year, 12, 31)))
+    year_rows = Verification.objects.filter(
+        station=station, verified_on__range=(dt.date(plan.year, 1, 1), dt.date(plan.year, 12, 31))
+    )
     counts = year_rows.aggregate(total=Count("id"), trade=Count("id", filter=Q(use=InstrumentUse.TRADE)))
     draw = SampleDraw.objects.create(
-        plan=plan, station=station, seed=seed, size=0, population=counts["total"], trade_population=counts["trade"], drawn_by=by
+        plan=plan,
+        station=station,
+        seed=seed,
+        size=0,
+        population=counts["total"],
+        trade_population=counts["trade"],
+        drawn_by=by,
     )
     draw.size = _store_items(draw, size=ratio.sample_size)
     draw.save(update_fields=["size"])
-    record(station, subject=f"{plan.year}年复核检定抽样", label="抽取样本", by=by,
-           note=f"种子 {seed}；从{counts['total']}条检定记录（贸易结算{counts['trade']}条）中抽取{draw.size}台件")
+    record(
+        station,
+        subject=f"{plan.year}年复核检定抽样",
+        label="抽取样本",
+        by=by,
+        note=f"种子 {seed}；从{counts['total']}条检定记录（贸易结算{counts['trade']}条）中抽取{draw.size}台件",
+    )
     return draw
 
 
 @transaction.atomic
 def sample_record_result(*, item: SampleItem, by, result: str, recorded_on: dt.date, note: str = "") -> SampleItem:
     """Record the institution's re-verification result; refused counts as failed (I2)."""
-    item = SampleItem.objects.select_for_update(of=("self",)).select_related("draw__plan", "draw__station").get(pk=item.pk)
+    item = (
+        SampleItem.objects.select_for_update(of=("self",)).select_related("draw__plan", "draw__station").get(pk=item.pk)
+    )
     if result not in SampleItem.Result.values or result == SampleItem.Result.PENDING:
         raise DomainError("请选择复核结果：合格、不合格或拒不配合。", field="result")
     if item.draw.notified_on:
@@ -190,8 +233,15 @@ def sample_record_result(*, item: SampleItem, by, result: str, recorded_on: dt.d
     before = item.get_result_display()
     item.result, item.recorded_on, item.note = result, recorded_on, note.strip()
     item.save()
-    record(item.draw.station, subject=f"{item.draw.plan.year}年复核检定样本 #{item.pk}", label="录入复核结果", by=by,
-           before=before, after=item.get_result_display(), note=item.note)
+    record(
+        item.draw.station,
+        subject=f"{item.draw.plan.year}年复核检定样本 #{item.pk}",
+        label="录入复核结果",
+        by=by,
+        before=before,
+        after=item.get_result_display(),
+        note=item.note,
+    )
     return item
 
 
@@ -203,7 +253,12 @@ def draw_results(draw: SampleDraw) -> dict:
         refused=Count("id", filter=Q(result=SampleItem.Result.REFUSED)),
     )
     tested = counts["total"] - counts["pending"]
-    return {**counts, "tested": tested, "failed": tested - counts["passed"], "pass_rate": pass_rate(counts["passed"], tested)}
+    return {
+        **counts,
+        "tested": tested,
+        "failed": tested - counts["passed"],
+        "pass_rate": pass_rate(counts["passed"], tested),
+    }
 
 
 @transaction.atomic
@@ -219,8 +274,13 @@ def sample_notify(*, draw: SampleDraw, by, notified_on: dt.date) -> SampleDraw:
         raise DomainError(f"还有{results['pending']}台件没有复核结果，全部录入后才能告知单位。")
     draw.notified_on = notified_on
     draw.save(update_fields=["notified_on"])
-    record(draw.station, subject=f"{draw.plan.year}年复核检定抽样", label="告知复核结果", by=by,
-           note=f"合格{results['passed']}/{results['tested']}")
+    record(
+        draw.station,
+        subject=f"{draw.plan.year}年复核检定抽样",
+        label="告知复核结果",
+        by=by,
+        note=f"合格{results['passed']}/{results['tested']}",
+    )
     rate = "—" if results["pass_rate"] is None else f"{results['pass_rate']:.2f}%"
     notify_station(
         draw.station,

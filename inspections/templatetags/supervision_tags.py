@@ -1,4 +1,5 @@
 """The supervision section of the compliance dashboard (I1, I5)."""
+
 from django import template
 
 from inspections import selectors

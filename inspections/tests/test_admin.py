@@ -1,4 +1,5 @@
 """Staff run supervision from the admin; each button goes through its service (DOMAIN I1, I2, I6, I8, A11)."""
+
 import datetime as dt
 import io
 
@@ -19,8 +20,14 @@ pytestmark = pytest.mark.django_db
 def test_recording_an_inspection_in_the_admin_names_a_missing_area(admin_client_bureau):
     """I1: the form lists the area without a finding; nothing is recorded."""
     inspection = onsite.inspection_plan(station=StationFactory(), by=None, planned_on=dt.date(2026, 6, 1))
-    data = {"held_on": "2026-06-02", "result": "pass", **{f"result_{a.value}": "conforms" for a in InspectionFinding.Area if a.value != "violations"}}
-    response = admin_client_bureau.post(reverse("admin:inspections_inspection_transition", args=[inspection.pk, "record"]), data)
+    data = {
+        "held_on": "2026-06-02",
+        "result": "pass",
+        **{f"result_{a.value}": "conforms" for a in InspectionFinding.Area if a.value != "violations"},
+    }
+    response = admin_client_bureau.post(
+        reverse("admin:inspections_inspection_transition", args=[inspection.pk, "record"]), data
+    )
     assert "违法、违规、违纪行为" in response.content.decode()
     assert not Inspection.objects.get(pk=inspection.pk).is_recorded
 
@@ -28,10 +35,18 @@ def test_recording_an_inspection_in_the_admin_names_a_missing_area(admin_client_
 def test_violation_with_revocation_recorded_in_the_admin_revokes_the_certificate(admin_client_bureau):
     """I8, A11: the admin form runs the service, which runs the lifecycle's revocation."""
     certificate = CertificateFactory(issued_on=dt.date(2025, 1, 1))
-    entry = {"station": certificate.station.pk, "kind": "forged_seals", "found_on": "2026-09-01", "description": "倒卖强检合格标志",
-             "action": "revocation", "decided_on": "2026-09-05"}
+    entry = {
+        "station": certificate.station.pk,
+        "kind": "forged_seals",
+        "found_on": "2026-09-01",
+        "description": "倒卖强检合格标志",
+        "action": "revocation",
+        "decided_on": "2026-09-05",
+    }
     confirmation = admin_client_bureau.post(reverse("admin:inspections_violation_add"), entry).content.decode()
-    assert "不可恢复" in confirmation and "倒卖强检合格标志" in confirmation  # shown once the server has checked the entry
+    assert (
+        "不可恢复" in confirmation and "倒卖强检合格标志" in confirmation
+    )  # shown once the server has checked the entry
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.VALID
     response = admin_client_bureau.post(reverse("admin:inspections_violation_add"), {**entry, "_confirmed": "确认"})
@@ -49,7 +64,10 @@ def test_sample_results_entered_in_the_admin_and_exported_for_the_institution(ad
     draw = sampling.sample_draw(plan=supervision_plan(2026), station=station, by=None, seed=3)
     items = list(draw.items.all())
     data = {"recorded_on": "2026-11-30", f"item_{items[0].pk}": "qualified", f"item_{items[1].pk}": "refused"}
-    assert admin_client_bureau.post(reverse("admin:inspections_sampledraw_results", args=[draw.pk]), data).status_code == 302
+    assert (
+        admin_client_bureau.post(reverse("admin:inspections_sampledraw_results", args=[draw.pk]), data).status_code
+        == 302
+    )
     assert sorted(SampleItem.objects.values_list("result", flat=True)) == ["qualified", "refused"]
     response = admin_client_bureau.get(reverse("admin:inspections_sampledraw_export", args=[draw.pk]))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active

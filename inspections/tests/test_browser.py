@@ -1,4 +1,5 @@
 """Supervision in the real pages: staff record an inspection with a rectification notice; the officer answers; staff close (I1)."""
+
 import datetime as dt
 
 import pytest

@@ -1,4 +1,5 @@
 """The admin inspection list takes the same number of queries for 3 inspections as for 30 (issue 12)."""
+
 import datetime as dt
 
 import pytest
@@ -15,12 +16,19 @@ def inspections(rows: int) -> list[Inspection]:
     """`rows` planned inspections; every other one recorded as failed, which issues its rectification."""
     planned = []
     for n in range(rows):
-        inspection = onsite.inspection_plan(station=StationFactory(), by=None, planned_on=dt.date(2026, 3, 1), inspectors="李检查")
+        inspection = onsite.inspection_plan(
+            station=StationFactory(), by=None, planned_on=dt.date(2026, 3, 1), inspectors="李检查"
+        )
         if n % 2 == 0:
             onsite.inspection_record(
-                inspection=inspection, by=None, held_on=dt.date(2026, 3, 2), result=Inspection.Result.FAIL,
+                inspection=inspection,
+                by=None,
+                held_on=dt.date(2026, 3, 2),
+                result=Inspection.Result.FAIL,
                 findings={a.value: (InspectionFinding.Result.NONCONFORMS, "不符合") for a in InspectionFinding.Area},
-                summary="需整改", requirements="限期整改", deadline=dt.date(2026, 4, 2),
+                summary="需整改",
+                requirements="限期整改",
+                deadline=dt.date(2026, 4, 2),
             )
         planned.append(inspection)
     return planned

@@ -3,6 +3,7 @@
 Issue 12: a rectification answered before its deadline showed 已逾期 because staff had not yet checked it, and the
 officer was offered the report form again.
 """
+
 import datetime as dt
 import re
 
@@ -23,8 +24,13 @@ def rectification(officer1, bureau):
     inspection = onsite.inspection_plan(station=officer1.station, by=bureau, planned_on=dt.date(2026, 6, 1))
     findings = {**CONFORM, "records": ("nonconforms", "原始记录缺签名")}
     inspection = onsite.inspection_record(
-        inspection=inspection, by=bureau, held_on=dt.date(2026, 6, 2), findings=findings, result="rectify",
-        requirements="补齐签名", deadline=DEADLINE,
+        inspection=inspection,
+        by=bureau,
+        held_on=dt.date(2026, 6, 2),
+        findings=findings,
+        result="rectify",
+        requirements="补齐签名",
+        deadline=DEADLINE,
     )
     return inspection.rectification
 

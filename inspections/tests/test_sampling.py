@@ -1,4 +1,5 @@
 """Re-verification sampling: ratios, sample sizes, the seeded weighted draw and results (DOMAIN I2–I4)."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -36,7 +37,10 @@ def test_a_pass_rate_just_under_98_is_never_rounded_up_to_98():
     assert sampling.policy_for(sampling.pass_rate(19599, 20000), default_policies()).ratio_percent == Decimal("15")
 
 
-@pytest.mark.parametrize(("total", "ratio", "size"), [(15, "10", 2), (10, "10", 1), (0, "10", 0), (1, "10", 1), (100, "15", 15), (101, "20", 21)])
+@pytest.mark.parametrize(
+    ("total", "ratio", "size"),
+    [(15, "10", 2), (10, "10", 1), (0, "10", 0), (1, "10", 1), (100, "15", 15), (101, "20", 21)],
+)
 def test_sample_is_at_least_the_ratio_of_the_plan_rounded_up(total, ratio, size):
     """I2: ≥ 10 % of the annual plan, rounded up; at least 1 if the plan is not empty; an empty plan → 0."""
     assert sampling.sample_size(total, Decimal(ratio)) == size
@@ -51,7 +55,9 @@ def test_missing_policy_rows_are_reported_not_guessed():
 def _results(draw_year_station, qualified: int, unqualified: int = 0, refused: int = 0):
     station, year = draw_year_station
     ids = make_verifications(station, year=year, count=qualified + unqualified + refused)
-    draw = SampleDraw.objects.create(plan=supervision_plan(year), station=station, seed=1, size=len(ids), population=len(ids), trade_population=0)
+    draw = SampleDraw.objects.create(
+        plan=supervision_plan(year), station=station, seed=1, size=len(ids), population=len(ids), trade_population=0
+    )
     results = ["qualified"] * qualified + ["unqualified"] * unqualified + ["refused"] * refused
     SampleItem.objects.bulk_create(SampleItem(draw=draw, verification_id=i, result=r) for i, r in zip(ids, results))
 
@@ -65,9 +71,17 @@ def test_ratio_job_stores_each_station_with_the_numbers_behind_it(policies):
         issued_plan(station, year=2027, counts=[10, 5])
     assert sampling.compute_sampling_ratios(year=2027) == 3
     rows = {r.station_id: r for r in SamplingRatio.objects.filter(year=2027)}
-    assert (rows[good.pk].previous_pass_rate, rows[good.pk].ratio_percent, rows[good.pk].sample_size) == (Decimal("100"), 10, 2)
+    assert (rows[good.pk].previous_pass_rate, rows[good.pk].ratio_percent, rows[good.pk].sample_size) == (
+        Decimal("100"),
+        10,
+        2,
+    )
     assert (rows[weak.pk].previous_tested, rows[weak.pk].previous_passed) == (50, 48)
-    assert (rows[weak.pk].previous_pass_rate, rows[weak.pk].ratio_percent, rows[weak.pk].sample_size) == (Decimal("96"), 15, 3)
+    assert (rows[weak.pk].previous_pass_rate, rows[weak.pk].ratio_percent, rows[weak.pk].sample_size) == (
+        Decimal("96"),
+        15,
+        3,
+    )
     assert (rows[new.pk].previous_pass_rate, rows[new.pk].ratio_percent, rows[new.pk].plan_total) == (None, 10, 15)
     assert "≥98" in rows[good.pk].policy
 
@@ -96,7 +110,9 @@ def station_with_archive(policies):
     station = CertificateFactory(issued_on=dt.date(2025, 1, 1)).station
     make_verifications(station, year=2026, count=400, trade_share=0.5)
     make_verifications(station, year=2025, count=50)  # another year: never drawn for 2026
-    SamplingRatio.objects.create(year=2026, station=station, ratio_percent=10, policy="test", plan_total=400, sample_size=40)
+    SamplingRatio.objects.create(
+        year=2026, station=station, ratio_percent=10, policy="test", plan_total=400, sample_size=40
+    )
     return station
 
 
@@ -114,8 +130,12 @@ def test_the_database_draw_matches_the_published_key_formula(station_with_archiv
     """I4: hashint8extended(id, seed) gives every record its key; anyone can recompute the sample outside the portal."""
     seed = 99
     drawn = sampling.draw_ids(station_id=station_with_archive.pk, year=2026, seed=seed, size=40)
-    population = Verification.objects.filter(station=station_with_archive, verified_on__year=2026).values_list("id", "use")
-    by_key = sorted(population, key=lambda r: sampling.sample_key(seed, r[0], trade=r[1] == InstrumentUse.TRADE), reverse=True)
+    population = Verification.objects.filter(station=station_with_archive, verified_on__year=2026).values_list(
+        "id", "use"
+    )
+    by_key = sorted(
+        population, key=lambda r: sampling.sample_key(seed, r[0], trade=r[1] == InstrumentUse.TRADE), reverse=True
+    )
     assert drawn == [r[0] for r in by_key[:40]]
 
 
@@ -144,7 +164,9 @@ def test_draw_needs_the_ratio_job_first(policies, bureau):
         sampling.sample_draw(plan=supervision_plan(2026), station=station, by=bureau)
 
 
-def test_refused_samples_count_as_failed_and_the_station_is_notified_by_email(station_with_archive, bureau, mailoutbox, django_capture_on_commit_callbacks):
+def test_refused_samples_count_as_failed_and_the_station_is_notified_by_email(
+    station_with_archive, bureau, mailoutbox, django_capture_on_commit_callbacks
+):
     """I2: refusing to cooperate counts as failed; results go to the station once all are in."""
     draw = sampling.sample_draw(plan=supervision_plan(2026), station=station_with_archive, by=bureau, seed=5)
     items = list(draw.items.all())

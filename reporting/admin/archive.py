@@ -1,4 +1,5 @@
 """The whole instrument archive for bureau staff: search and filter by station, item, use, result, due (M1)."""
+
 import datetime as dt
 
 from django.contrib import admin
@@ -44,7 +45,17 @@ class VerificationInline(admin.TabularInline):
 
 @admin.register(Instrument)
 class InstrumentAdmin(ReadOnlyAdmin):
-    list_display = ("serial_number", "name", "station", "item", "user_unit", "use", "last_verified_on", "last_result", "next_due_on")
+    list_display = (
+        "serial_number",
+        "name",
+        "station",
+        "item",
+        "user_unit",
+        "use",
+        "last_verified_on",
+        "last_result",
+        "next_due_on",
+    )
     list_filter = ("station", "item", "use", "last_result", DueFilter)
     search_fields = ("serial_number", "name", "user_unit", "model")
     list_select_related = ("station", "item")
@@ -61,7 +72,17 @@ class InstrumentAdmin(ReadOnlyAdmin):
 
 @admin.register(Verification)
 class VerificationAdmin(ReadOnlyAdmin):
-    list_display = ("verified_on", "instrument", "station", "item", "use", "result", "certificate_number", "verifier", "next_due_on")
+    list_display = (
+        "verified_on",
+        "instrument",
+        "station",
+        "item",
+        "use",
+        "result",
+        "certificate_number",
+        "verifier",
+        "next_due_on",
+    )
     list_filter = ("station", "item", "use", "result", ("verified_on", admin.DateFieldListFilter))
     search_fields = ("instrument__serial_number", "certificate_number", "verifier__name")
     list_select_related = ("instrument", "station", "item", "verifier")
@@ -72,7 +93,16 @@ class VerificationAdmin(ReadOnlyAdmin):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(ReadOnlyAdmin):
-    list_display = ("filename", "station", "created_by", "created_at", "status", "rows_total", "rows_imported", "error_count")
+    list_display = (
+        "filename",
+        "station",
+        "created_by",
+        "created_at",
+        "status",
+        "rows_total",
+        "rows_imported",
+        "error_count",
+    )
     list_filter = ("status", "station")
     exclude = ("upload", "errors")
     list_select_related = ("station", "created_by")

@@ -1,4 +1,5 @@
 """Admin of annual plans (P1): review (return with a reason or approve) and issue the city's plan in one action."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -22,14 +23,18 @@ P = AnnualPlan.Status
 
 PLAN_TRANSITIONS = (
     Transition(
-        "return", "退回修改", ReasonForm,
+        "return",
+        "退回修改",
+        ReasonForm,
         lambda p, u, **data: services.plan_return(plan=p, by=u, **data),
         lambda p: p.status in (P.SUBMITTED, P.APPROVED),
         confirm="退回后计划解锁，由单位修改后重新提交；退回理由将告知单位。",
         destructive=True,
     ),
     Transition(
-        "approve", "审核通过", NoteForm,
+        "approve",
+        "审核通过",
+        NoteForm,
         lambda p, u, **data: services.plan_approve(plan=p, by=u, **data),
         lambda p: p.status == P.SUBMITTED,
     ),
@@ -56,8 +61,21 @@ class AnnualPlanAdmin(TransitionAdminMixin, admin.ModelAdmin):
     list_select_related = ("station", "issuance")
     inlines = (PlanLineInline,)
     readonly_fields = (
-        "station", "year", "version", "previous", "adjustment_reason", "status", "due_on", "first_submitted_at",
-        "submitted_at", "late_days", "return_reason", "reviewed_by", "reviewed_at", "issuance", "history",
+        "station",
+        "year",
+        "version",
+        "previous",
+        "adjustment_reason",
+        "status",
+        "due_on",
+        "first_submitted_at",
+        "submitted_at",
+        "late_days",
+        "return_reason",
+        "reviewed_by",
+        "reviewed_at",
+        "issuance",
+        "history",
     )
     exclude = ("created_by",)
 
@@ -83,8 +101,15 @@ class AnnualPlanAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
 
 class IssueForm(forms.Form):
-    year = forms.IntegerField(label="计划年度", min_value=2000, max_value=2100, initial=lambda: beijing_today().year + 1)
-    reason = forms.CharField(label="调整理由", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="同一年度第二次及以后下达（计划调整）时必填")
+    year = forms.IntegerField(
+        label="计划年度", min_value=2000, max_value=2100, initial=lambda: beijing_today().year + 1
+    )
+    reason = forms.CharField(
+        label="调整理由",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="同一年度第二次及以后下达（计划调整）时必填",
+    )
 
 
 @admin.register(CityPlanIssuance)
@@ -103,7 +128,13 @@ class CityPlanIssuanceAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        extra = [path("<int:pk>/document/<slug:kind>/", self.admin_site.admin_view(self.document_view), name="reporting_cityplanissuance_document")]
+        extra = [
+            path(
+                "<int:pk>/document/<slug:kind>/",
+                self.admin_site.admin_view(self.document_view),
+                name="reporting_cityplanissuance_document",
+            )
+        ]
         return extra + super().get_urls()
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -116,10 +147,20 @@ class CityPlanIssuanceAdmin(admin.ModelAdmin):
             except DomainError as error:
                 error.add_to(form)
             else:
-                self.message_user(request, f"已下达{issuance}，共{issuance.plans.count()}个单位的计划。", messages.SUCCESS)
+                self.message_user(
+                    request, f"已下达{issuance}，共{issuance.plans.count()}个单位的计划。", messages.SUCCESS
+                )
                 return redirect("admin:reporting_cityplanissuance_change", issuance.pk)
-        approved = AnnualPlan.objects.filter(status=P.APPROVED).select_related("station").order_by("year", "station__name")
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form, "approved": approved, "title": "下达年度强制检定计划"}
+        approved = (
+            AnnualPlan.objects.filter(status=P.APPROVED).select_related("station").order_by("year", "station__name")
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "approved": approved,
+            "title": "下达年度强制检定计划",
+        }
         return TemplateResponse(request, "reporting/admin_issue.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -1,4 +1,5 @@
 """Admin of monthly reports (M2–M5, M8), quarterly analyses (M6), major issues (M7) and reminders (M3, P2)."""
+
 import io
 
 from django.contrib import admin
@@ -25,7 +26,9 @@ M = MonthlyReport.Status
 
 REPORT_TRANSITIONS = (
     Transition(
-        "reopen", "退回修改", ReasonForm,
+        "reopen",
+        "退回修改",
+        ReasonForm,
         lambda r, u, **data: services.monthly_reopen(report=r, by=u, **data),
         lambda r: r.status == M.SUBMITTED,
         confirm="退回后月报解锁，由计量信息员修改并重新报送；原报送版本保留，及时率按首次报送计。",
@@ -76,14 +79,32 @@ class MonthFilter(admin.SimpleListFilter):
 @admin.register(MonthlyReport)
 class MonthlyReportAdmin(TransitionAdminMixin, admin.ModelAdmin):
     transitions = REPORT_TRANSITIONS
-    list_display = ("station", "month", "status", "timeliness_display", "flag_display", "first_submitted_at", "submitted_at")
+    list_display = (
+        "station",
+        "month",
+        "status",
+        "timeliness_display",
+        "flag_display",
+        "first_submitted_at",
+        "submitted_at",
+    )
     list_filter = (MonthFilter, TimelinessFilter, "status", "flagged", "station__district")
     search_fields = ("station__name",)
     list_select_related = ("station",)
     list_per_page = 100
     readonly_fields = (
-        "station", "period", "due_on", "status", "first_submitted_at", "submitted_at", "late_days", "reopen_reason",
-        "flag_display", "flag_note", "versions_html", "history",
+        "station",
+        "period",
+        "due_on",
+        "status",
+        "first_submitted_at",
+        "submitted_at",
+        "late_days",
+        "reopen_reason",
+        "flag_display",
+        "flag_note",
+        "versions_html",
+        "history",
     )
     exclude = ("flagged",)  # shown as flag_display; every field stays read-only
     actions = ["export_lines"]
@@ -101,26 +122,48 @@ class MonthlyReportAdmin(TransitionAdminMixin, admin.ModelAdmin):
     @admin.display(description="报送情况")
     def timeliness_display(self, obj):
         status = obj.status_on(beijing_today())
-        return {"overdue": "逾期未报", "pending": "未到截止日", "reopened": f"已退回修改（首次{obj.timeliness}）"}.get(status, obj.timeliness)
+        return {"overdue": "逾期未报", "pending": "未到截止日", "reopened": f"已退回修改（首次{obj.timeliness}）"}.get(
+            status, obj.timeliness
+        )
 
     @admin.display(description="存在异常", ordering="flagged")
     def flag_display(self, obj):
         """Only an anomaly is marked (in red); a report without one reads as plain 无, never as a red cross."""
-        return format_html('<strong class="zz-alarm" style="color:{}">存在异常</strong>', "#82071e") if obj.flagged else "无"
+        return (
+            format_html('<strong class="zz-alarm" style="color:{}">存在异常</strong>', "#82071e")
+            if obj.flagged
+            else "无"
+        )
 
     @admin.display(description="历次版本")
     def versions_html(self, obj):
         parts = []
         for version in report_versions(obj):
             lines = format_html_join(
-                "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                ((line.item.name, line.verified, line.qualified, line.unqualified, line.first_time_sticker, line.notes) for line in version.lines.all()),
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (
+                        line.item.name,
+                        line.verified,
+                        line.qualified,
+                        line.unqualified,
+                        line.first_time_sticker,
+                        line.notes,
+                    )
+                    for line in version.lines.all()
+                ),
             )
-            parts.append(format_html(
-                "<p><b>第{}版</b>{} · {} · {}</p><table><tr><th>项目</th><th>检定</th><th>合格</th><th>不合格</th><th>首检加贴</th><th>备注</th></tr>{}</table>",
-                version.number, "（当前）" if version.is_current else "", f"{version.submitted_at.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}",
-                version.get_source_display(), lines,
-            ))
+            parts.append(
+                format_html(
+                    "<p><b>第{}版</b>{} · {} · {}</p><table><tr><th>项目</th><th>检定</th><th>合格</th><th>不合格</th><th>首检加贴</th><th>备注</th></tr>{}</table>",
+                    version.number,
+                    "（当前）" if version.is_current else "",
+                    f"{version.submitted_at.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}",
+                    version.get_source_display(),
+                    lines,
+                )
+            )
         return format_html_join("", "{}", ((p,) for p in parts)) or "尚未报送"
 
     @admin.display(description="办理记录")
@@ -132,7 +175,9 @@ class MonthlyReportAdmin(TransitionAdminMixin, admin.ModelAdmin):
         lines = MonthlyReportLine.objects.filter(version__is_current=True, version__report__in=queryset)
         buffer = io.BytesIO()
         write_xlsx(buffer, documents.LINE_COLUMNS, documents.line_rows(lines), title="月报明细")
-        return attachment_response(buffer.getvalue(), f"月报明细-{beijing_today():%Y%m%d}.xlsx", content_type=documents.XLSX)
+        return attachment_response(
+            buffer.getvalue(), f"月报明细-{beijing_today():%Y%m%d}.xlsx", content_type=documents.XLSX
+        )
 
 
 class StampedFilter(admin.SimpleListFilter):
@@ -159,7 +204,13 @@ class QuarterlyAnalysisAdmin(ReadOnlyAdmin):
     change_form_template = "admin/zz/change_form.html"
 
     def get_urls(self):
-        extra = [path("<int:pk>/document/<slug:kind>/", self.admin_site.admin_view(self.document_view), name="reporting_quarterlyanalysis_document")]
+        extra = [
+            path(
+                "<int:pk>/document/<slug:kind>/",
+                self.admin_site.admin_view(self.document_view),
+                name="reporting_quarterlyanalysis_document",
+            )
+        ]
         return extra + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -167,7 +218,9 @@ class QuarterlyAnalysisAdmin(ReadOnlyAdmin):
         links = [("统计分析PDF", reverse("admin:reporting_quarterlyanalysis_document", args=[object_id, "analysis"]))]
         obj = self.get_object(request, object_id)
         if obj and obj.stamped_file:
-            links.append(("盖章扫描件", reverse("admin:reporting_quarterlyanalysis_document", args=[object_id, "stamped"])))
+            links.append(
+                ("盖章扫描件", reverse("admin:reporting_quarterlyanalysis_document", args=[object_id, "stamped"]))
+            )
         extra_context["document_links"] = links
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -178,7 +231,9 @@ class QuarterlyAnalysisAdmin(ReadOnlyAdmin):
         if kind == "analysis":
             return pdf_response(documents.quarterly_analysis_pdf(analysis))
         if kind == "stamped" and analysis.stamped_file:
-            return stored_file_response(analysis.stamped_file, f"盖章件-{analysis.station.name}-{analysis.year}Q{analysis.quarter}")
+            return stored_file_response(
+                analysis.stamped_file, f"盖章件-{analysis.station.name}-{analysis.year}Q{analysis.quarter}"
+            )
         raise Http404
 
 

@@ -1,4 +1,5 @@
 """Forms of the archive pages (DOMAIN M1)."""
+
 from django import forms
 
 from authorizations.models import MeasurementStandard, Personnel, Station, VerificationItem
@@ -10,8 +11,14 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ArchiveFilterForm(forms.Form):
-    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "出厂编号、器具名称、使用单位或型号"}))
-    item = forms.ModelChoiceField(label="检定项目", queryset=VerificationItem.objects.none(), required=False, empty_label="全部")
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "出厂编号、器具名称、使用单位或型号"}),
+    )
+    item = forms.ModelChoiceField(
+        label="检定项目", queryset=VerificationItem.objects.none(), required=False, empty_label="全部"
+    )
     use = forms.ChoiceField(label="用途", choices=[("", "全部"), *InstrumentUse.choices], required=False)
     result = forms.ChoiceField(label="检定结果", choices=[("", "全部"), *VerificationResult.choices], required=False)
     due = forms.ChoiceField(label="到期", choices=[("", "全部"), *DUE_CHOICES], required=False)
@@ -25,14 +32,29 @@ class ArchiveFilterForm(forms.Form):
             return ArchiveFilters()
         data = self.cleaned_data
         return ArchiveFilters(
-            q=data["q"].strip(), item=data["item"].pk if data["item"] else None, use=data["use"], result=data["result"], due=data["due"]
+            q=data["q"].strip(),
+            item=data["item"].pk if data["item"] else None,
+            use=data["use"],
+            result=data["result"],
+            due=data["due"],
         )
 
 
 class InstrumentForm(forms.ModelForm):
     class Meta:
         model = Instrument
-        fields = ("item", "user_unit", "name", "model", "serial_number", "measuring_range", "accuracy_class", "use", "location", "cycle_months")
+        fields = (
+            "item",
+            "user_unit",
+            "name",
+            "model",
+            "serial_number",
+            "measuring_range",
+            "accuracy_class",
+            "use",
+            "location",
+            "cycle_months",
+        )
 
     def __init__(self, *args, station: Station, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
 """Forms of the annual plan (P1): one row per item of the station's certificate."""
+
 from django import forms
 
 from reporting.services.plans import PlanLineInput
@@ -14,11 +15,16 @@ class PlanForm(forms.Form):
         for item in self.items:
             line = existing.get(item.pk)
             self.fields[f"count_{item.pk}"] = forms.IntegerField(
-                label=f"{item.name}计划数量", min_value=0, required=False, initial=line.planned_count if line else None,
+                label=f"{item.name}计划数量",
+                min_value=0,
+                required=False,
+                initial=line.planned_count if line else None,
                 widget=forms.NumberInput(attrs={"min": 0, "step": 1}),
             )
             self.fields[f"units_{item.pk}"] = forms.CharField(
-                label=f"{item.name}使用单位", required=False, initial=line.user_units if line else "",
+                label=f"{item.name}使用单位",
+                required=False,
+                initial=line.user_units if line else "",
                 widget=forms.Textarea(attrs={"rows": 2, "placeholder": "可选，每行一个使用单位"}),
             )
 
@@ -34,7 +40,9 @@ class PlanForm(forms.Form):
     def lines(self) -> list[PlanLineInput]:
         data = self.cleaned_data
         return [
-            PlanLineInput(item=item, planned_count=data[f"count_{item.pk}"], user_units=data.get(f"units_{item.pk}", ""))
+            PlanLineInput(
+                item=item, planned_count=data[f"count_{item.pk}"], user_units=data.get(f"units_{item.pk}", "")
+            )
             for item in self.items
             if data.get(f"count_{item.pk}") is not None
         ]

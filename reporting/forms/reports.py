@@ -1,4 +1,5 @@
 """Forms of the monthly report (M2), its Excel upload, the quarterly analysis (M6) and major issues (M7)."""
+
 from django import forms
 
 from authorizations.forms import DATE_WIDGET
@@ -6,7 +7,12 @@ from reporting.services.reports import COUNTS, HEADERS, NOTES_MAX, LineInput, li
 from zzmetro.spreadsheets import CellError
 from zzmetro.uploads import DocumentField, LimitedFileField, monthly_report_max_bytes
 
-COUNT_LABELS = {"verified": "检定数量", "qualified": "合格数量", "unqualified": "不合格数量", "first_time_sticker": "首次检定加贴标志"}
+COUNT_LABELS = {
+    "verified": "检定数量",
+    "qualified": "合格数量",
+    "unqualified": "不合格数量",
+    "first_time_sticker": "首次检定加贴标志",
+}
 COLUMN_KEYS = {header: key for key, header in HEADERS.items() if key in COUNTS} | {"备注": "notes"}
 NIL_LABEL = "本月无检定"
 NIL_HELP = "所有项目的检定数量均为0时必须勾选，以确认本月确实没有开展检定。"
@@ -28,11 +34,15 @@ class MonthlyForm(forms.Form):
             line = initial_lines.get(item.pk)
             for key in COUNTS:
                 self.fields[f"{key}_{item.pk}"] = forms.CharField(
-                    label=f"{item.name}{COUNT_LABELS[key]}", required=False, initial=getattr(line, key, None),
+                    label=f"{item.name}{COUNT_LABELS[key]}",
+                    required=False,
+                    initial=getattr(line, key, None),
                     widget=forms.NumberInput(attrs={"min": 0, "step": 1, "class": "count"}),
                 )
             self.fields[f"notes_{item.pk}"] = forms.CharField(
-                label=f"{item.name}备注", required=False, initial=getattr(line, "notes", ""),
+                label=f"{item.name}备注",
+                required=False,
+                initial=getattr(line, "notes", ""),
                 widget=forms.TextInput(attrs={"maxlength": NOTES_MAX}),
             )
 
@@ -81,7 +91,8 @@ class UploadForm(forms.Form):
 
 class NarrativeForm(forms.Form):
     narrative = forms.CharField(
-        label="分析说明", widget=forms.Textarea(attrs={"rows": 8}),
+        label="分析说明",
+        widget=forms.Textarea(attrs={"rows": 8}),
         help_text="本季度强制检定工作完成情况、计划执行偏差及原因、不合格情况分析、存在问题及改进措施",
     )
 

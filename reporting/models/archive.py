@@ -1,4 +1,5 @@
 """Archive of mandatory-verification instruments (强检器具档案), S1 四(十), DOMAIN M1."""
+
 import datetime as dt
 
 from django.conf import settings
@@ -63,7 +64,8 @@ class Instrument(models.Model):
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["station", "item", "serial_number"], name="serial_once_per_station_item",
+                fields=["station", "item", "serial_number"],
+                name="serial_once_per_station_item",
                 violation_error_message="该出厂编号已在本单位该检定项目的档案中。",
             ),
             models.CheckConstraint(name="instrument_cycle_positive", condition=Q(cycle_months__gt=0)),
@@ -87,10 +89,20 @@ class Verification(models.Model):
     # Copies of the instrument's station and item, written by the services only; no database constraint
     # (the instrument's own foreign keys guard them) so an import does not check them twice per row.
     station = models.ForeignKey(
-        Station, verbose_name="检定单位", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+        Station,
+        verbose_name="检定单位",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     item = models.ForeignKey(
-        VerificationItem, verbose_name="检定项目", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+        VerificationItem,
+        verbose_name="检定项目",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     use = models.CharField("用途", max_length=16, choices=InstrumentUse.choices)
     verified_on = models.DateField("检定日期")
@@ -100,12 +112,20 @@ class Verification(models.Model):
     # resources before saving (R1), and PROTECT still refuses to delete one that a verification names. The two
     # checks per row were the largest part of a 100,000-row import's time (issue 4).
     verifier = models.ForeignKey(
-        Personnel, verbose_name="检定人员", on_delete=models.PROTECT, related_name="verifications", db_index=False,
+        Personnel,
+        verbose_name="检定人员",
+        on_delete=models.PROTECT,
+        related_name="verifications",
+        db_index=False,
         db_constraint=False,
     )
     standard = models.ForeignKey(
-        MeasurementStandard, verbose_name="所用计量标准", on_delete=models.PROTECT, related_name="verifications",
-        db_index=False, db_constraint=False,
+        MeasurementStandard,
+        verbose_name="所用计量标准",
+        on_delete=models.PROTECT,
+        related_name="verifications",
+        db_index=False,
+        db_constraint=False,
     )
     next_due_on = models.DateField("下次检定日期", null=True, blank=True)
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
@@ -139,7 +159,9 @@ class ImportJob(models.Model):
     FINISHED = (Status.INVALID, Status.FAILED, Status.DONE)
 
     station = models.ForeignKey(Station, verbose_name="单位", on_delete=models.CASCADE, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     filename = models.CharField("文件名", max_length=200)
     upload = models.BinaryField("文件内容", editable=False)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)

@@ -1,4 +1,5 @@
 """Annual mandatory-verification plans (年度强检计划) and the city's issued plan (DOMAIN P1, P2)."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -6,7 +7,6 @@ from django.db.models import Q
 from zzmetro.querysets import StationOwnedQuerySet
 
 __all__ = ["AnnualPlan", "AnnualPlanLine", "CityPlanIssuance"]
-
 
 
 class AnnualPlan(models.Model):
@@ -27,7 +27,9 @@ class AnnualPlan(models.Model):
     OPEN = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.APPROVED)
     EDITABLE = (Status.DRAFT, Status.RETURNED)
 
-    station = models.ForeignKey("authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="annual_plans")
+    station = models.ForeignKey(
+        "authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="annual_plans"
+    )
     year = models.PositiveIntegerField("计划年度")
     version = models.PositiveIntegerField("版本", default=1)
     previous = models.OneToOneField(
@@ -41,11 +43,30 @@ class AnnualPlan(models.Model):
     late_days = models.PositiveIntegerField("逾期天数", default=0)
     return_reason = models.TextField("退回理由", blank=True)
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    issuance = models.ForeignKey(
-        "reporting.CityPlanIssuance", verbose_name="下达文件", on_delete=models.PROTECT, null=True, blank=True, related_name="plans"
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    issuance = models.ForeignKey(
+        "reporting.CityPlanIssuance",
+        verbose_name="下达文件",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plans",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="填报人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = StationOwnedQuerySet.as_manager()
@@ -84,7 +105,9 @@ class AnnualPlanLine(models.Model):
     """Plan line: verification item × planned instrument count, optionally the user units (P1)."""
 
     plan = models.ForeignKey(AnnualPlan, verbose_name="年度计划", on_delete=models.CASCADE, related_name="lines")
-    item = models.ForeignKey("authorizations.VerificationItem", verbose_name="检定项目", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        "authorizations.VerificationItem", verbose_name="检定项目", on_delete=models.PROTECT, related_name="+"
+    )
     planned_count = models.PositiveIntegerField("计划检定数量（台件）")
     user_units = models.TextField("使用单位", blank=True, help_text="可选，每行一个单位")
 
@@ -106,7 +129,9 @@ class CityPlanIssuance(models.Model):
     number = models.CharField("下达文号", max_length=40, unique=True)
     issued_on = models.DateField("下达日期")
     issued_at = models.DateTimeField("下达时间", auto_now_add=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="下达人", on_delete=models.PROTECT, null=True, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="下达人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
     reason = models.TextField("调整理由", blank=True, help_text="第2版起必填")
 
     class Meta:

@@ -1,4 +1,5 @@
 """Monthly reports, quarterly analyses, major-issue reports, reminders and the reporting event log (M2–M8, P2)."""
+
 import datetime as dt
 
 from django.conf import settings
@@ -32,7 +33,9 @@ class MonthlyReport(models.Model):
         SUBMITTED = "submitted", "已报送（已锁定）"
         REOPENED = "reopened", "已退回修改"
 
-    station = models.ForeignKey("authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="monthly_reports")
+    station = models.ForeignKey(
+        "authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="monthly_reports"
+    )
     period = models.DateField("报告月份", help_text="该月第一天")
     due_on = models.DateField("报送截止日")
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -84,9 +87,13 @@ class MonthlyReportVersion(models.Model):
     number = models.PositiveIntegerField("版本")
     is_current = models.BooleanField("当前版本", default=True)
     submitted_at = models.DateTimeField("报送时间")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报送人", on_delete=models.PROTECT, null=True, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报送人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
     late_days = models.PositiveIntegerField("本次报送逾期天数", default=0)
-    source = models.CharField("报送方式", max_length=8, choices=[("form", "在线填报"), ("excel", "Excel导入")], default="form")
+    source = models.CharField(
+        "报送方式", max_length=8, choices=[("form", "在线填报"), ("excel", "Excel导入")], default="form"
+    )
     notes = models.TextField("备注", blank=True)
 
     class Meta:
@@ -95,7 +102,9 @@ class MonthlyReportVersion(models.Model):
         ordering = ["report", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["report", "number"], name="monthly_version_once"),
-            models.UniqueConstraint(fields=["report"], condition=Q(is_current=True), name="one_current_monthly_version"),
+            models.UniqueConstraint(
+                fields=["report"], condition=Q(is_current=True), name="one_current_monthly_version"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -105,8 +114,12 @@ class MonthlyReportVersion(models.Model):
 class MonthlyReportLine(models.Model):
     """Per authorized item: verified, of which qualified and unqualified, first-time with sticker (M2)."""
 
-    version = models.ForeignKey(MonthlyReportVersion, verbose_name="报送版本", on_delete=models.PROTECT, related_name="lines")
-    item = models.ForeignKey("authorizations.VerificationItem", verbose_name="检定项目", on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(
+        MonthlyReportVersion, verbose_name="报送版本", on_delete=models.PROTECT, related_name="lines"
+    )
+    item = models.ForeignKey(
+        "authorizations.VerificationItem", verbose_name="检定项目", on_delete=models.PROTECT, related_name="+"
+    )
     verified = models.PositiveIntegerField("检定数量")
     qualified = models.PositiveIntegerField("合格数量")
     unqualified = models.PositiveIntegerField("不合格数量")
@@ -138,15 +151,26 @@ def stamped_path(instance, filename: str) -> str:
 class QuarterlyAnalysis(models.Model):
     """Quarterly statistical analysis (季度统计分析), due with the quarter's last monthly report (M6)."""
 
-    station = models.ForeignKey("authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="quarterly_analyses")
+    station = models.ForeignKey(
+        "authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="quarterly_analyses"
+    )
     year = models.PositiveIntegerField("年度")
-    quarter = models.PositiveSmallIntegerField("季度", choices=[(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")])
+    quarter = models.PositiveSmallIntegerField(
+        "季度", choices=[(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")]
+    )
     due_on = models.DateField("报送截止日")
     narrative = models.TextField("分析说明", blank=True)
     stamped_file = models.FileField("盖章扫描件", upload_to=stamped_path, blank=True)
     stamped_uploaded_at = models.DateTimeField("盖章件上传时间", null=True, blank=True)
     stamped_late_days = models.PositiveIntegerField("逾期天数", null=True, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = StationOwnedQuerySet.as_manager()
@@ -164,13 +188,17 @@ class QuarterlyAnalysis(models.Model):
 class MajorIssueReport(models.Model):
     """Major-issue report (重大问题报告): filed at any time, e-mailed to bureau staff at once (M7)."""
 
-    station = models.ForeignKey("authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="major_issues")
+    station = models.ForeignKey(
+        "authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="major_issues"
+    )
     title = models.CharField("标题", max_length=100)
     occurred_on = models.DateField("发生日期")
     description = models.TextField("情况说明")
     measures = models.TextField("已采取的措施", blank=True)
     reported_at = models.DateTimeField("报告时间", auto_now_add=True)
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报告人", on_delete=models.PROTECT, null=True, related_name="+")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报告人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
 
     objects = StationOwnedQuerySet.as_manager()
 
@@ -204,7 +232,9 @@ class ReminderLog(models.Model):
         SENT = "sent", "已发送"
         SKIPPED = "skipped", "发送前已报送，未发送"
 
-    station = models.ForeignKey("authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="reporting_reminders")
+    station = models.ForeignKey(
+        "authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="reporting_reminders"
+    )
     kind = models.CharField("类别", max_length=8, choices=Kind.choices)
     period = models.DateField("期间", help_text="月报：报告月份第一天；年度计划：计划年度1月1日")
     stage = models.CharField("提醒阶段", max_length=16, choices=Stage.choices)
@@ -236,14 +266,27 @@ class ReminderLog(models.Model):
 class ReportingEvent(AppendOnlyModel):
     """Append-only record of every state change of a plan or report (A12, M4)."""
 
-    station = models.ForeignKey("authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="reporting_events")
-    plan = models.ForeignKey("reporting.AnnualPlan", verbose_name="年度计划", on_delete=models.PROTECT, null=True, blank=True, related_name="events")
-    report = models.ForeignKey(MonthlyReport, verbose_name="月报", on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    station = models.ForeignKey(
+        "authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="reporting_events"
+    )
+    plan = models.ForeignKey(
+        "reporting.AnnualPlan",
+        verbose_name="年度计划",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    report = models.ForeignKey(
+        MonthlyReport, verbose_name="月报", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
     action_label = models.CharField("事项", max_length=50)
     from_state = models.CharField("原状态", max_length=50, blank=True)
     to_state = models.CharField("新状态", max_length=50, blank=True)
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
     note = models.TextField("说明", blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()

@@ -1,4 +1,5 @@
 """Reads of the instrument archive that carry rules (DOMAIN M1, A10, R2)."""
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -47,12 +48,26 @@ RESULT_LABELS = dict(VerificationResult.choices)
 
 # One column definition for the archive page, its Excel export and the admin export (rows are .values() dicts).
 ARCHIVE_FIELDS = (
-    "id", "station__name", "item__code", "item__name", "user_unit", "name", "model", "serial_number", "measuring_range",
-    "accuracy_class", "use", "location", "cycle_months", "last_verified_on", "last_result", "next_due_on",
+    "id",
+    "station__name",
+    "item__code",
+    "item__name",
+    "user_unit",
+    "name",
+    "model",
+    "serial_number",
+    "measuring_range",
+    "accuracy_class",
+    "use",
+    "location",
+    "cycle_months",
+    "last_verified_on",
+    "last_result",
+    "next_due_on",
 )
 ARCHIVE_COLUMNS = [
     Column("检定单位", lambda r: r["station__name"], 28),
-    Column("检定项目", lambda r: f'{r["item__code"]} {r["item__name"]}', 18),
+    Column("检定项目", lambda r: f"{r['item__code']} {r['item__name']}", 18),
     Column("使用单位", lambda r: r["user_unit"], 28),
     Column("器具名称", lambda r: r["name"], 16),
     Column("型号规格", lambda r: r["model"], 14),

@@ -1,4 +1,5 @@
 """Reads that carry the reporting rules: what a month asks for, who is expected, rates (M2, M5, M6, M8)."""
+
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -36,7 +37,11 @@ def expected_station_ids(period: dt.date) -> set[int]:
 
 
 def submitted_station_ids(period: dt.date) -> set[int]:
-    return set(MonthlyReport.objects.filter(period=period, first_submitted_at__isnull=False).values_list("station_id", flat=True))
+    return set(
+        MonthlyReport.objects.filter(period=period, first_submitted_at__isnull=False).values_list(
+            "station_id", flat=True
+        )
+    )
 
 
 # --- rates (M8) ---------------------------------------------------------------------------------------------
@@ -83,7 +88,10 @@ class RateRow:
 
     @property
     def month_cells(self) -> list[tuple[str, str]]:
-        return [(self.months.get(m, "not_expected"), STATUS_LABELS[self.months.get(m, "not_expected")]) for m in range(1, 13)]
+        return [
+            (self.months.get(m, "not_expected"), STATUS_LABELS[self.months.get(m, "not_expected")])
+            for m in range(1, 13)
+        ]
 
     def count(self, status: str, *, first_on_time: bool = False) -> None:
         """A reopened report keeps the timeliness of its first submission (M4 decision)."""
@@ -127,7 +135,10 @@ def reporting_rates(year: int, *, as_of: dt.date, station_ids=None) -> RateTable
     if station_ids is not None:
         stations, reports = stations.filter(pk__in=station_ids), reports.filter(station_id__in=station_ids)
     authorities = load_authorities(station_ids=station_ids)
-    by_key = {(sid, p.month): (late, status) for sid, p, late, status in reports.values_list("station_id", "period", "late_days", "status")}
+    by_key = {
+        (sid, p.month): (late, status)
+        for sid, p, late, status in reports.values_list("station_id", "period", "late_days", "status")
+    }
     periods = [dt.date(year, m, 1) for m in range(1, 13)]
     city, city_months, rows = RateRow("全市"), {p.month: RateRow(f"{p.month}月") for p in periods}, []
     for station in stations:
@@ -149,6 +160,7 @@ def reporting_rates(year: int, *, as_of: dt.date, station_ids=None) -> RateTable
 
 
 # --- the bureau's month board (M2, M8) ----------------------------------------------------------------------
+
 
 @dataclass
 class BoardRow:
@@ -179,11 +191,14 @@ def month_board(period: dt.date, *, as_of: dt.date, status: str = "") -> list[Bo
 
 # --- the officer's form: year to date against the plan (M2, P1) ---------------------------------------------
 
+
 def plan_in_progress(station: Station, year: int) -> AnnualPlan | None:
     """The station's newest plan version for `year` that is not superseded: what its plan button leads to (P1)."""
     return (
-        AnnualPlan.objects.filter(station=station, year=year).exclude(status=AnnualPlan.Status.SUPERSEDED)
-        .order_by("-version").first()
+        AnnualPlan.objects.filter(station=station, year=year)
+        .exclude(status=AnnualPlan.Status.SUPERSEDED)
+        .order_by("-version")
+        .first()
     )
 
 
@@ -198,8 +213,10 @@ def year_to_date(station: Station, period: dt.date) -> dict[int, dict]:
     """Per item: verified in the year's earlier months (current versions) and the planned count."""
     verified = (
         MonthlyReportLine.objects.filter(
-            version__report__station=station, version__is_current=True,
-            version__report__period__year=period.year, version__report__period__lt=period,
+            version__report__station=station,
+            version__is_current=True,
+            version__report__period__year=period.year,
+            version__report__period__lt=period,
         )
         .values("item_id")
         .annotate(total=Sum("verified"))
@@ -231,7 +248,9 @@ def station_reports(station: Station, *, limit: int = 24):
 def open_months(station: Station, *, as_of: dt.date, back: int = 12) -> list[dict]:
     """The station's recent months that ask for a report, newest first, with their report if any."""
     authority = station_authority(station.pk, with_items=False)
-    reports = {r.period: r for r in MonthlyReport.objects.filter(station=station, period__gte=_months_back(as_of, back))}
+    reports = {
+        r.period: r for r in MonthlyReport.objects.filter(station=station, period__gte=_months_back(as_of, back))
+    }
     months = []
     period = as_of.replace(day=1)
     for _ in range(back):
@@ -239,7 +258,14 @@ def open_months(station: Station, *, as_of: dt.date, back: int = 12) -> list[dic
         if authority.current_in((period, month_end(period))):
             report = reports.get(period)
             key = (report.late_days, report.status) if report else None
-            months.append({"period": period, "report": report, "status": _cell(authority, period, key, as_of), "due_on": monthly_due_on(period)})
+            months.append(
+                {
+                    "period": period,
+                    "report": report,
+                    "status": _cell(authority, period, key, as_of),
+                    "due_on": monthly_due_on(period),
+                }
+            )
     return months
 
 
@@ -250,6 +276,7 @@ def _months_back(day: dt.date, months: int) -> dt.date:
 
 
 # --- quarterly analysis (M6) -------------------------------------------------------------------------------
+
 
 @dataclass
 class QuarterStatistics:
@@ -264,10 +291,24 @@ def quarter_statistics(station: Station, year: int, quarter: int) -> QuarterStat
     lines = MonthlyReportLine.objects.filter(
         version__report__station=station, version__is_current=True, version__report__period__in=months
     ).select_related("item", "version__report")
-    submitted = set(MonthlyReport.objects.filter(station=station, period__in=months, first_submitted_at__isnull=False).values_list("period", flat=True))
+    submitted = set(
+        MonthlyReport.objects.filter(station=station, period__in=months, first_submitted_at__isnull=False).values_list(
+            "period", flat=True
+        )
+    )
     by_item: dict[int, dict] = {}
     for line in lines:
-        row = by_item.setdefault(line.item_id, {"item": line.item, "monthly": {m: 0 for m in months}, "verified": 0, "qualified": 0, "unqualified": 0, "first_time_sticker": 0})
+        row = by_item.setdefault(
+            line.item_id,
+            {
+                "item": line.item,
+                "monthly": {m: 0 for m in months},
+                "verified": 0,
+                "qualified": 0,
+                "unqualified": 0,
+                "first_time_sticker": 0,
+            },
+        )
         row["monthly"][line.version.report.period] += line.verified
         for key in ("verified", "qualified", "unqualified", "first_time_sticker"):
             row[key] += getattr(line, key)
@@ -296,10 +337,13 @@ def recent_quarters(station: Station, *, as_of: dt.date, back: int = 4) -> list[
     for _ in range(back):
         year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
         closed.append((year, quarter))
-    analyses = {(a.year, a.quarter): a for a in QuarterlyAnalysis.objects.filter(station=station, year__gte=closed[-1][0])}
+    analyses = {
+        (a.year, a.quarter): a for a in QuarterlyAnalysis.objects.filter(station=station, year__gte=closed[-1][0])
+    }
     return [
         {"year": y, "quarter": q, "due_on": quarterly_due_on(y, q), "analysis": analyses.get((y, q))}
-        for y, q in closed if quarter_expected(authority, y, q)
+        for y, q in closed
+        if quarter_expected(authority, y, q)
     ]
 
 
@@ -312,7 +356,9 @@ class QuarterBoardRow:
 def quarterly_board(year: int, quarter: int) -> list[QuarterBoardRow]:
     """Stations expected in the quarter, with their analysis; the bureau sees who has not uploaded (M6)."""
     expected = [sid for sid, a in load_authorities().items() if quarter_expected(a, year, quarter)]
-    analyses = {a.station_id: a for a in QuarterlyAnalysis.objects.filter(year=year, quarter=quarter, station_id__in=expected)}
+    analyses = {
+        a.station_id: a for a in QuarterlyAnalysis.objects.filter(year=year, quarter=quarter, station_id__in=expected)
+    }
     return [QuarterBoardRow(s, analyses.get(s.pk)) for s in Station.objects.filter(pk__in=expected).order_by("name")]
 
 
@@ -321,7 +367,25 @@ def quarter_closed(year: int, quarter: int, today: dt.date) -> bool:
 
 
 __all__ = [
-    "MonthAuthority", "RateTable", "STATUS_LABELS", "current_lines", "expected_station_ids", "month_authority",
-    "month_board", "open_months", "plan_for", "plan_in_progress", "quarter_closed", "quarter_expected", "quarter_statistics",
-    "quarterly_board", "quarterly_due_on", "recent_quarters", "report_versions", "reporting_rates", "station_reports", "submitted_station_ids", "year_to_date",
+    "MonthAuthority",
+    "RateTable",
+    "STATUS_LABELS",
+    "current_lines",
+    "expected_station_ids",
+    "month_authority",
+    "month_board",
+    "open_months",
+    "plan_for",
+    "plan_in_progress",
+    "quarter_closed",
+    "quarter_expected",
+    "quarter_statistics",
+    "quarterly_board",
+    "quarterly_due_on",
+    "recent_quarters",
+    "report_versions",
+    "reporting_rates",
+    "station_reports",
+    "submitted_station_ids",
+    "year_to_date",
 ]

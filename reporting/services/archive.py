@@ -1,4 +1,5 @@
 """Keeping the instrument archive (强检器具档案): instruments, their verifications, import jobs (DOMAIN M1, A10, R1)."""
+
 import datetime as dt
 
 from django.conf import settings
@@ -14,7 +15,15 @@ from zzmetro.errors import DomainError
 from zzmetro.uploads import archive_import_max_bytes, too_large_message
 
 INSTRUMENT_FIELDS = (
-    "user_unit", "name", "model", "serial_number", "measuring_range", "accuracy_class", "use", "location", "cycle_months",
+    "user_unit",
+    "name",
+    "model",
+    "serial_number",
+    "measuring_range",
+    "accuracy_class",
+    "use",
+    "location",
+    "cycle_months",
 )
 
 
@@ -116,16 +125,29 @@ def instrument_update(*, instrument: Instrument, **fields) -> Instrument:
 
 @transaction.atomic
 def verification_add(
-    *, instrument: Instrument, verified_on: dt.date, result: str, certificate_number: str, verifier: Personnel,
-    standard: MeasurementStandard, today: dt.date | None = None,
+    *,
+    instrument: Instrument,
+    verified_on: dt.date,
+    result: str,
+    certificate_number: str,
+    verifier: Personnel,
+    standard: MeasurementStandard,
+    today: dt.date | None = None,
 ) -> Verification:
     """Record a verification; the next due date follows from the instrument's cycle (M1)."""
     rules = VerificationRules(instrument.station, today=today or beijing_today())
     _refuse(rules.problems(item_id=instrument.item_id, day=verified_on, verifier=verifier, standard=standard))
     verification = Verification.objects.create(
-        instrument=instrument, station_id=instrument.station_id, item_id=instrument.item_id, use=instrument.use,
-        verified_on=verified_on, result=result, certificate_number=certificate_number, verifier=verifier,
-        standard=standard, next_due_on=next_due_for(verified_on, instrument.cycle_months, result),
+        instrument=instrument,
+        station_id=instrument.station_id,
+        item_id=instrument.item_id,
+        use=instrument.use,
+        verified_on=verified_on,
+        result=result,
+        certificate_number=certificate_number,
+        verifier=verifier,
+        standard=standard,
+        next_due_on=next_due_for(verified_on, instrument.cycle_months, result),
     )
     _apply_latest(instrument, verification)
     return verification
@@ -152,7 +174,9 @@ def import_job_create(*, station: Station, by, filename: str, data: bytes) -> Im
 
 def _progress(job_id: int):
     def report(percent: int, *, total: int | None = None) -> None:
-        fields = {"progress": percent, "heartbeat_at": timezone.now()} | ({"rows_total": total} if total is not None else {})
+        fields = {"progress": percent, "heartbeat_at": timezone.now()} | (
+            {"rows_total": total} if total is not None else {}
+        )
         ImportJob.objects.filter(pk=job_id).update(**fields)
 
     return report
@@ -162,8 +186,15 @@ def _finish(job_id: int, *, status: str, message: str, errors=(), imported: int 
     kept = [[e.row, e.column, e.message] for e in list(errors)[:MAX_ERRORS_KEPT]]
     fields = {"rows_total": total} if total is not None else {}
     ImportJob.objects.filter(pk=job_id).update(
-        status=status, message=message[:300], errors=kept, error_count=len(errors), rows_imported=imported,
-        progress=100, finished_at=timezone.now(), upload=b"", **fields,
+        status=status,
+        message=message[:300],
+        errors=kept,
+        error_count=len(errors),
+        rows_imported=imported,
+        progress=100,
+        finished_at=timezone.now(),
+        upload=b"",
+        **fields,
     )
 
 
@@ -181,8 +212,16 @@ def import_job_run(*, job_id: int) -> str:
     job = ImportJob.objects.select_related("station", "created_by").get(pk=job_id)
     try:
         outcome = archive_import(
-            station=job.station, data=bytes(job.upload), progress=_progress(job_id),
-            on_saved=lambda count: _finish(job_id, status=ImportJob.Status.DONE, message=f"已导入{count}条器具及检定记录。", imported=count, total=count),
+            station=job.station,
+            data=bytes(job.upload),
+            progress=_progress(job_id),
+            on_saved=lambda count: _finish(
+                job_id,
+                status=ImportJob.Status.DONE,
+                message=f"已导入{count}条器具及检定记录。",
+                imported=count,
+                total=count,
+            ),
         )
     except SpreadsheetError as error:
         _finish(job_id, status=ImportJob.Status.FAILED, message=error.message)
@@ -202,7 +241,9 @@ def import_jobs_stalled(*, now=None) -> int:
     now = now or timezone.now()
     limit = now - dt.timedelta(seconds=settings.IMPORT_STALE_AFTER_SECONDS)
     stalled = ImportJob.objects.filter(status=ImportJob.Status.RUNNING, heartbeat_at__lt=limit)
-    return stalled.update(status=ImportJob.Status.FAILED, progress=100, upload=b"", message=STALLED_MESSAGE, finished_at=now)
+    return stalled.update(
+        status=ImportJob.Status.FAILED, progress=100, upload=b"", message=STALLED_MESSAGE, finished_at=now
+    )
 
 
 def import_jobs_waiting(*, older_than: dt.timedelta = dt.timedelta(seconds=30)) -> list[int]:

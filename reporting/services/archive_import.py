@@ -5,6 +5,7 @@ and column. Otherwise all rows are saved in one transaction. On PostgreSQL the r
 from a worker thread while the next chunk is still being checked, and the transaction is rolled back if any
 row turns out bad, so the outcome is the same as check-everything-then-save at a fraction of the time (issue 4).
 """
+
 import datetime as dt
 import io
 import queue
@@ -39,7 +40,13 @@ FIELDS = [
     Field("安装使用地点", "location", required=False, max_length=200, width=24),
     Field("检定周期（月）", "cycle_months", kind="int", min_value=1, width=14),
     Field(H_DATE, "verified_on", kind="date", width=14),
-    Field("检定结果", "result", kind="choice", choices={label: value for value, label in VerificationResult.choices}, width=10),
+    Field(
+        "检定结果",
+        "result",
+        kind="choice",
+        choices={label: value for value, label in VerificationResult.choices},
+        width=10,
+    ),
     Field("证书编号", "certificate_number", max_length=64, width=20),
     Field(H_VERIFIER, "verifier", max_length=50, width=24),
     Field(H_STANDARD, "standard", max_length=100, width=26),
@@ -112,7 +119,9 @@ class RowChecker:
         found: list[CellError] = []
         item = self.resolve(self.items, item_name, H_ITEM, "检定项目", found, 0) if item_name else None
         verifier = self.resolve(self.people, verifier_name, H_VERIFIER, "检定人员", found, 0) if verifier_name else None
-        standard = self.resolve(self.standards, standard_name, H_STANDARD, "计量标准", found, 0) if standard_name else None
+        standard = (
+            self.resolve(self.standards, standard_name, H_STANDARD, "计量标准", found, 0) if standard_name else None
+        )
         problems = [(e.column, e.message) for e in found]
         if day is not None:
             problems += self._rules(day, item, verifier, standard)
@@ -132,7 +141,9 @@ class RowChecker:
     def _check_serial(self, row: int, item_id: int, serial: str, errors: list) -> None:
         key = (item_id, serial)
         if key in self.existing:
-            errors.append(CellError(row, H_SERIAL, f"出厂编号“{serial}”已在本单位该项目的档案中（新的检定请在器具页面登记）"))
+            errors.append(
+                CellError(row, H_SERIAL, f"出厂编号“{serial}”已在本单位该项目的档案中（新的检定请在器具页面登记）")
+            )
         elif key in self.seen:
             errors.append(CellError(row, H_SERIAL, f"出厂编号“{serial}”与第{self.seen[key]}行重复（同一检定项目）"))
         else:
@@ -140,8 +151,12 @@ class RowChecker:
 
 
 def archive_import(
-    *, station: Station, data: bytes, today: dt.date | None = None,
-    progress: Callable | None = None, on_saved: Callable[[int], None] | None = None,
+    *,
+    station: Station,
+    data: bytes,
+    today: dt.date | None = None,
+    progress: Callable | None = None,
+    on_saved: Callable[[int], None] | None = None,
 ) -> ImportOutcome:
     """Validate every row of the uploaded template; save all of them in one transaction, or none (M1).
 
@@ -215,18 +230,43 @@ def _bulk_create(station: Station, rows: list[dict]) -> None:
     instruments = []
     for v in rows:
         verified_on, result, due = _derived(v)
-        instruments.append(Instrument(
-            station=station, item=v["item"], last_verified_on=verified_on, last_result=result, next_due_on=due,
-            **{k: v[k] or "" for k in ("user_unit", "name", "model", "serial_number", "measuring_range", "accuracy_class", "use", "location")},
-            cycle_months=v["cycle_months"],
-        ))
+        instruments.append(
+            Instrument(
+                station=station,
+                item=v["item"],
+                last_verified_on=verified_on,
+                last_result=result,
+                next_due_on=due,
+                **{
+                    k: v[k] or ""
+                    for k in (
+                        "user_unit",
+                        "name",
+                        "model",
+                        "serial_number",
+                        "measuring_range",
+                        "accuracy_class",
+                        "use",
+                        "location",
+                    )
+                },
+                cycle_months=v["cycle_months"],
+            )
+        )
     Instrument.objects.bulk_create(instruments, batch_size=2000)
     Verification.objects.bulk_create(
         [
             Verification(
-                instrument=instrument, station=station, item=v["item"], use=v["use"], verified_on=instrument.last_verified_on,
-                result=v["result"], certificate_number=v["certificate_number"], verifier=v["verifier"],
-                standard=v["standard"], next_due_on=instrument.next_due_on,
+                instrument=instrument,
+                station=station,
+                item=v["item"],
+                use=v["use"],
+                verified_on=instrument.last_verified_on,
+                result=v["result"],
+                certificate_number=v["certificate_number"],
+                verifier=v["verifier"],
+                standard=v["standard"],
+                next_due_on=instrument.next_due_on,
             )
             for instrument, v in zip(instruments, rows)
         ],
@@ -238,12 +278,35 @@ def _bulk_create(station: Station, rows: list[dict]) -> None:
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 INSTRUMENT_COLUMNS = (
-    "id", "station_id", "item_id", "user_unit", "name", "model", "serial_number", "measuring_range", "accuracy_class",
-    "use", "location", "cycle_months", "last_verified_on", "last_result", "next_due_on", "created_at",
+    "id",
+    "station_id",
+    "item_id",
+    "user_unit",
+    "name",
+    "model",
+    "serial_number",
+    "measuring_range",
+    "accuracy_class",
+    "use",
+    "location",
+    "cycle_months",
+    "last_verified_on",
+    "last_result",
+    "next_due_on",
+    "created_at",
 )
 VERIFICATION_COLUMNS = (
-    "instrument_id", "station_id", "item_id", "use", "verified_on", "result", "certificate_number", "verifier_id",
-    "standard_id", "next_due_on", "created_at",
+    "instrument_id",
+    "station_id",
+    "item_id",
+    "use",
+    "verified_on",
+    "result",
+    "certificate_number",
+    "verifier_id",
+    "standard_id",
+    "next_due_on",
+    "created_at",
 )
 
 
@@ -255,7 +318,16 @@ def _d(value) -> str:
     return value.isoformat() if value else "\\N"
 
 
-TEXT_KEYS = ("user_unit", "name", "model", "serial_number", "measuring_range", "accuracy_class", "location", "certificate_number")
+TEXT_KEYS = (
+    "user_unit",
+    "name",
+    "model",
+    "serial_number",
+    "measuring_range",
+    "accuracy_class",
+    "location",
+    "certificate_number",
+)
 SPECIAL = ("\\", "\t", "\n", "\r")
 
 
@@ -413,7 +485,7 @@ class _CopyWorker:
             self._put(self._locked, self._take_ids, len(rows))
             self.wait()
             self.raise_failure()
-        ids = self.ids[self.copied:self.copied + len(rows)]
+        ids = self.ids[self.copied : self.copied + len(rows)]
         self.copied += len(rows)
         instruments, verifications = _copy_texts(self.station_id, self.now, ids, rows)
         self._put(self._locked, _copy_text, _copy_sql(Instrument, INSTRUMENT_COLUMNS), instruments)

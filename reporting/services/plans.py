@@ -1,4 +1,5 @@
 """Annual plans: draft, submit by 10 December, review, issue the city's plan, adjust by new version (P1)."""
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -65,7 +66,9 @@ def _replace_lines(plan: AnnualPlan, lines: list[PlanLineInput]) -> None:
 def plan_save(*, station: Station, year: int, lines: list[PlanLineInput], by) -> AnnualPlan:
     """Create or revise the station's open draft (or returned) plan for `year`."""
     _check_lines(station, lines)
-    open_plan = AnnualPlan.objects.select_for_update().filter(station=station, year=year, status__in=AnnualPlan.OPEN).first()
+    open_plan = (
+        AnnualPlan.objects.select_for_update().filter(station=station, year=year, status__in=AnnualPlan.OPEN).first()
+    )
     if open_plan is None:
         if AnnualPlan.objects.filter(station=station, year=year, status=P.ISSUED).exists():
             raise DomainError(f"{year}年度计划已下达并锁定；如需调整，请在计划页面提出调整（新版本）。")
@@ -106,7 +109,9 @@ def plan_return(*, plan: AnnualPlan, by, reason: str) -> AnnualPlan:
     plan.save()
     record(plan, label="退回年度计划", by=by, before=before, note=reason)
     notify_station(
-        plan.station, subject=f"{plan.year}年度强检计划退回修改", path=reverse("reporting:plan_detail", args=[plan.pk]),
+        plan.station,
+        subject=f"{plan.year}年度强检计划退回修改",
+        path=reverse("reporting:plan_detail", args=[plan.pk]),
         body=f"贵单位报送的{plan.year}年度强制检定计划已退回修改，请修改后重新提交。退回理由：{reason}",
     )
     return plan
@@ -136,7 +141,9 @@ def plan_adjust(*, plan: AnnualPlan, by, reason: str) -> AnnualPlan:
         station=plan.station, year=plan.year, version=version, previous=plan, adjustment_reason=reason, created_by=by
     )
     AnnualPlanLine.objects.bulk_create(
-        AnnualPlanLine(plan=adjusted, item_id=line.item_id, planned_count=line.planned_count, user_units=line.user_units)
+        AnnualPlanLine(
+            plan=adjusted, item_id=line.item_id, planned_count=line.planned_count, user_units=line.user_units
+        )
         for line in plan.lines.all()
     )
     record(adjusted, label=f"提出计划调整（第{version}版）", by=by, note=reason)
@@ -146,7 +153,9 @@ def plan_adjust(*, plan: AnnualPlan, by, reason: str) -> AnnualPlan:
 @transaction.atomic
 def city_plan_issue(*, year: int, by, reason: str = "", issued_on: dt.date | None = None) -> CityPlanIssuance:
     """P1: issue (下达) every approved plan of `year` in one action; earlier versions they adjust are superseded."""
-    approved = list(AnnualPlan.objects.select_for_update().filter(year=year, status=P.APPROVED).select_related("station"))
+    approved = list(
+        AnnualPlan.objects.select_for_update().filter(year=year, status=P.APPROVED).select_related("station")
+    )
     if not approved:
         raise DomainError(f"{year}年度没有审核通过、待下达的计划。", field="year")
     version = (CityPlanIssuance.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0) + 1
@@ -154,7 +163,9 @@ def city_plan_issue(*, year: int, by, reason: str = "", issued_on: dt.date | Non
         reason = require_reason(reason, "调整后重新下达年度计划")
     issued_on = issued_on or beijing_today()
     number = f"郑质监量计〔{issued_on.year}〕{next_number('plan_issuance', issued_on.year)}号"
-    issuance = CityPlanIssuance.objects.create(year=year, version=version, number=number, issued_on=issued_on, issued_by=by, reason=reason)
+    issuance = CityPlanIssuance.objects.create(
+        year=year, version=version, number=number, issued_on=issued_on, issued_by=by, reason=reason
+    )
     for plan in approved:
         _issue_one(plan, issuance, by)
     return issuance
@@ -166,12 +177,16 @@ def _issue_one(plan: AnnualPlan, issuance: CityPlanIssuance, by) -> None:
         before = ensure_transition(previous, to=P.SUPERSEDED)
         previous.status = P.SUPERSEDED
         previous.save(update_fields=["status"])
-        record(previous, label="被调整版本替代", by=by, before=before, note=f"第{plan.version}版随{issuance.number}下达")
+        record(
+            previous, label="被调整版本替代", by=by, before=before, note=f"第{plan.version}版随{issuance.number}下达"
+        )
     before = ensure_transition(plan, to=P.ISSUED)
     plan.status, plan.issuance = P.ISSUED, issuance
     plan.save(update_fields=["status", "issuance"])
     record(plan, label="下达年度计划", by=by, before=before, note=issuance.number)
     notify_station(
-        plan.station, subject=f"{plan.year}年度强制检定计划已下达", path=reverse("reporting:plan_detail", args=[plan.pk]),
+        plan.station,
+        subject=f"{plan.year}年度强制检定计划已下达",
+        path=reverse("reporting:plan_detail", args=[plan.pk]),
         body=f"市局已以{issuance.number}下达{plan.year}年度强制检定计划，贵单位计划（第{plan.version}版）已锁定，请按计划组织实施。",
     )

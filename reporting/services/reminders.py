@@ -8,6 +8,7 @@ delays the mail, never loses it, and no lock is held while talking to it. Every 
 pending from an earlier day; a later stage for the same period supersedes an earlier one that was never queued or
 is still waiting in the outbox, and a station that submits withdraws its waiting reminders.
 """
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -81,7 +82,10 @@ def reminders_prepare(*, kind: str, day: dt.date) -> list[int]:
     if job is None:
         return []
     ReminderLog.objects.bulk_create(
-        [ReminderLog(station_id=sid, kind=job.kind, period=job.period, stage=job.stage, due_on=job.due_on) for sid in job.station_ids],
+        [
+            ReminderLog(station_id=sid, kind=job.kind, period=job.period, stage=job.stage, due_on=job.due_on)
+            for sid in job.station_ids
+        ],
         ignore_conflicts=True,
     )
     pending = ReminderLog.objects.filter(kind=job.kind, status=ReminderLog.Status.PENDING)
@@ -113,7 +117,7 @@ def reminder_send(*, reminder_id: int) -> outbox.OutboxMessage | None:
 
 def superseded(reminder: ReminderLog) -> bool:
     """A later stage of the same station and period exists: only the newest reminder is worth sending."""
-    later = STAGE_ORDER[STAGE_ORDER.index(reminder.stage) + 1:]
+    later = STAGE_ORDER[STAGE_ORDER.index(reminder.stage) + 1 :]
     same = ReminderLog.objects.filter(station_id=reminder.station_id, kind=reminder.kind, period=reminder.period)
     return same.filter(Q(stage__in=later)).exists()
 
@@ -149,7 +153,9 @@ def reminder_message(reminder: ReminderLog) -> EmailMessage:
     body += f"\n依据：《关于加强郑州市计量授权监督管理工作的方案》（郑质监量发〔2015〕8号）第四条，{rule}。"
     cc = list(settings.BUREAU_EMAIL) if reminder.stage == S.OVERDUE else []
     recipients = station_recipients(station) or list(settings.BUREAU_EMAIL)
-    return EmailMessage(f"【郑州计量授权】{subject}", sign_off(station.name, body, settings.SITE_URL + path), None, recipients, cc=cc)
+    return EmailMessage(
+        f"【郑州计量授权】{subject}", sign_off(station.name, body, settings.SITE_URL + path), None, recipients, cc=cc
+    )
 
 
 def run_job(*, kind: str, day: dt.date) -> dict:

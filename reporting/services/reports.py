@@ -1,4 +1,5 @@
 """Monthly reports (M2–M5), quarterly analyses (M6) and major-issue reports (M7)."""
+
 import datetime as dt
 from dataclasses import dataclass, replace
 
@@ -31,7 +32,13 @@ from .workflow import ensure_transition, notify_station, record, require_reason
 
 M = MonthlyReport.Status
 COUNTS = ("verified", "qualified", "unqualified", "first_time_sticker")
-HEADERS = {"item": "项目代码", "verified": "检定数量", "qualified": "合格数量", "unqualified": "不合格数量", "first_time_sticker": "首次检定加贴标志数量"}
+HEADERS = {
+    "item": "项目代码",
+    "verified": "检定数量",
+    "qualified": "合格数量",
+    "unqualified": "不合格数量",
+    "first_time_sticker": "首次检定加贴标志数量",
+}
 
 
 class LinesInvalid(DomainError):
@@ -86,10 +93,13 @@ def _sum_errors(line: LineInput) -> list[CellError]:
     errors = []
     verified, qualified, unqualified = line.verified, line.qualified, line.unqualified
     if all(_is_count(v) for v in (verified, qualified, unqualified)) and qualified + unqualified != verified:
-        errors.append(CellError(
-            line.row, HEADERS["verified"],
-            f"合格数量{qualified} + 不合格数量{unqualified} = {qualified + unqualified}，不等于检定数量{verified}",
-        ))
+        errors.append(
+            CellError(
+                line.row,
+                HEADERS["verified"],
+                f"合格数量{qualified} + 不合格数量{unqualified} = {qualified + unqualified}，不等于检定数量{verified}",
+            )
+        )
     if _is_count(verified) and _is_count(line.first_time_sticker) and line.first_time_sticker > verified:
         errors.append(CellError(line.row, HEADERS["first_time_sticker"], f"不能大于检定数量{verified}"))
     return errors
@@ -126,7 +136,11 @@ def check_lines(lines: list[LineInput], month: MonthAuthority, *, known: list[Ce
             seen.setdefault(line.item_code, line.row)
     missing = [f"{item.code} {item.name}" for code, item in items.items() if code not in seen]
     if missing:
-        errors.append(CellError(0, HEADERS["item"], f"缺少授权检定项目：{'、'.join(missing)}（每个授权项目一行，本月未检定请填0）"))
+        errors.append(
+            CellError(
+                0, HEADERS["item"], f"缺少授权检定项目：{'、'.join(missing)}（每个授权项目一行，本月未检定请填0）"
+            )
+        )
     return _in_order(_named(errors, lines, items))
 
 
@@ -135,7 +149,9 @@ _COLUMN_ORDER = {header: n for n, header in enumerate([*HEADERS.values(), "备�
 
 def _named(errors: list[CellError], lines: list[LineInput], items: dict) -> list[CellError]:
     """Attach to each error the item its row reports: the authorized item's name, else the code as typed."""
-    names = {line.row: (items[line.item_code].name if line.item_code in items else line.item_code or "") for line in lines}
+    names = {
+        line.row: (items[line.item_code].name if line.item_code in items else line.item_code or "") for line in lines
+    }
     return [replace(e, item=e.item or names.get(e.row, "")) for e in errors]
 
 
@@ -151,7 +167,11 @@ def _all_blank(lines: list[LineInput]) -> bool:
 def _refuse_invalid(lines: list[LineInput], month: MonthAuthority, known: list[CellError]) -> None:
     errors = check_lines(lines, month, known=known)
     if errors:
-        untouched = "所有数量都未填写，这像是未填写的模板：请逐项填写检定数量（本月未检定的项目填0）。" if _all_blank(lines) else ""
+        untouched = (
+            "所有数量都未填写，这像是未填写的模板：请逐项填写检定数量（本月未检定的项目填0）。"
+            if _all_blank(lines)
+            else ""
+        )
         raise LinesInvalid(errors, message=untouched and f"{untouched}未保存任何数据。")
 
 
@@ -159,9 +179,13 @@ def _check_nil(lines: list[LineInput], nil_confirmed: bool) -> None:
     """Q3: a report of all zeros needs the explicit 本月无检定 confirmation; the confirmation needs all zeros."""
     nil = all(line.verified == 0 for line in lines)
     if nil and not nil_confirmed:
-        raise NilNotConfirmed("所有项目的检定数量均为0。如本月确实没有开展检定，请勾选“本月无检定”后再报送。", field="nil_confirmed")
+        raise NilNotConfirmed(
+            "所有项目的检定数量均为0。如本月确实没有开展检定，请勾选“本月无检定”后再报送。", field="nil_confirmed"
+        )
     if nil_confirmed and not nil:
-        raise NilNotConfirmed("已勾选“本月无检定”，但有项目填报了检定数量：请取消勾选，或核对数量。", field="nil_confirmed")
+        raise NilNotConfirmed(
+            "已勾选“本月无检定”，但有项目填报了检定数量：请取消勾选，或核对数量。", field="nil_confirmed"
+        )
 
 
 def unreportable_reason(month: MonthAuthority, today: dt.date) -> str:
@@ -183,8 +207,13 @@ def _new_version(report: MonthlyReport, *, by, at, source: str, notes: str) -> M
     last = report.versions.order_by("-number").first()
     report.versions.filter(is_current=True).update(is_current=False)
     return MonthlyReportVersion.objects.create(
-        report=report, number=(last.number + 1) if last else 1, submitted_at=at, submitted_by=by,
-        late_days=days_late(at, report.due_on), source=source, notes=notes.strip(),
+        report=report,
+        number=(last.number + 1) if last else 1,
+        submitted_at=at,
+        submitted_by=by,
+        late_days=days_late(at, report.due_on),
+        source=source,
+        notes=notes.strip(),
     )
 
 
@@ -202,8 +231,16 @@ def _flag_note(month: MonthAuthority) -> str:
 
 @transaction.atomic
 def monthly_submit(
-    *, station: Station, period: dt.date, lines: list[LineInput], by, source: str = "form", notes: str = "",
-    nil_confirmed: bool = False, known: list[CellError] = (), at: dt.datetime | None = None,
+    *,
+    station: Station,
+    period: dt.date,
+    lines: list[LineInput],
+    by,
+    source: str = "form",
+    notes: str = "",
+    nil_confirmed: bool = False,
+    known: list[CellError] = (),
+    at: dt.datetime | None = None,
 ) -> MonthlyReport:
     """M2–M5, Q3: validate everything, then save one locked version; timeliness comes from the first submission.
 
@@ -213,7 +250,9 @@ def monthly_submit(
     at = at or timezone.now()
     month = month_authority(station, period)
     _refuse_unreportable(month, beijing_date(at))
-    report, _ = MonthlyReport.objects.get_or_create(station=station, period=period, defaults={"due_on": monthly_due_on(period)})
+    report, _ = MonthlyReport.objects.get_or_create(
+        station=station, period=period, defaults={"due_on": monthly_due_on(period)}
+    )
     report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
     before = ensure_transition(report, to=M.SUBMITTED)
     _refuse_invalid(lines, month, list(known))  # the transaction rolls back: nothing saved
@@ -222,8 +261,13 @@ def monthly_submit(
     flagged = _flag(lines, month)
     items = {item.code: item for item in month.items}
     MonthlyReportLine.objects.bulk_create(
-        MonthlyReportLine(version=version, item=items[line.item_code], notes=line.notes.strip()[:200], flagged=flagged and line.verified > 0,
-                          **{key: getattr(line, key) for key in COUNTS})
+        MonthlyReportLine(
+            version=version,
+            item=items[line.item_code],
+            notes=line.notes.strip()[:200],
+            flagged=flagged and line.verified > 0,
+            **{key: getattr(line, key) for key in COUNTS},
+        )
         for line in lines
     )
     if report.first_submitted_at is None:
@@ -232,9 +276,15 @@ def monthly_submit(
     report.flag_note = _flag_note(month) if flagged else ""
     report.save()
     label = "报送月报" if version.number == 1 else f"重新报送月报（第{version.number}版）"
-    note = report.timeliness + ("；报送人确认本月无检定" if nil_confirmed else "") + ("；存在异常：" + report.flag_note if flagged else "")
+    note = (
+        report.timeliness
+        + ("；报送人确认本月无检定" if nil_confirmed else "")
+        + ("；存在异常：" + report.flag_note if flagged else "")
+    )
     record(report, label=label, by=by, before=before, note=note)
-    outbox.cancel(topic=ReminderLog.topic_for(ReminderLog.Kind.MONTHLY, station.pk, period))  # M3: no reminder after submitting
+    outbox.cancel(
+        topic=ReminderLog.topic_for(ReminderLog.Kind.MONTHLY, station.pk, period)
+    )  # M3: no reminder after submitting
     return report
 
 
@@ -275,19 +325,34 @@ def lines_from_excel(upload) -> tuple[list[LineInput], list[CellError]]:
     except SpreadsheetError as error:
         raise DomainError(error.message, field="file") from error
     lines = [
-        LineInput(row.row, row.values["item_code"], *(row.values[key] for key in COUNTS), notes=row.values["notes"] or "")
+        LineInput(
+            row.row, row.values["item_code"], *(row.values[key] for key in COUNTS), notes=row.values["notes"] or ""
+        )
         for row in parsed
     ]
     return lines, [error for row in parsed for error in row.errors]
 
 
 def monthly_submit_excel(
-    *, station: Station, period: dt.date, upload, by, nil_confirmed: bool = False, at: dt.datetime | None = None,
+    *,
+    station: Station,
+    period: dt.date,
+    upload,
+    by,
+    nil_confirmed: bool = False,
+    at: dt.datetime | None = None,
 ) -> MonthlyReport:
     """M2: the same validation as the form, every problem named by row and column, nothing saved unless all is valid."""
     lines, known = lines_from_excel(upload)
     return monthly_submit(
-        station=station, period=period, lines=lines, known=known, by=by, source="excel", nil_confirmed=nil_confirmed, at=at,
+        station=station,
+        period=period,
+        lines=lines,
+        known=known,
+        by=by,
+        source="excel",
+        nil_confirmed=nil_confirmed,
+        at=at,
     )
 
 
@@ -302,7 +367,8 @@ def monthly_reopen(*, report: MonthlyReport, by, reason: str) -> MonthlyReport:
     record(report, label="退回月报修改", by=by, before=before, note=reason)
     period = report.period
     notify_station(
-        report.station, subject=f"{month_label(period)}月报退回修改",
+        report.station,
+        subject=f"{month_label(period)}月报退回修改",
         path=reverse("reporting:monthly_form", args=[period.year, period.month]),
         body=f"贵单位{month_label(period)}月报已被退回修改，请修改后重新报送。退回理由：{reason}",
     )
@@ -321,6 +387,7 @@ def reports_open_month(period: dt.date) -> int:
 
 
 # --- quarterly analysis (M6) -------------------------------------------------------------------------------
+
 
 def quarter_unreportable_reason(station: Station, year: int, quarter: int, today: dt.date) -> str:
     """Why the quarter's analysis cannot be written (yet), or "" (M6, M8)."""
@@ -353,7 +420,9 @@ def quarterly_save_narrative(*, station: Station, year: int, quarter: int, narra
 
 
 @transaction.atomic
-def quarterly_upload_stamped(*, analysis: QuarterlyAnalysis, file, by, at: dt.datetime | None = None) -> QuarterlyAnalysis:
+def quarterly_upload_stamped(
+    *, analysis: QuarterlyAnalysis, file, by, at: dt.datetime | None = None
+) -> QuarterlyAnalysis:
     """M6: the copy stamped with the station's seal — PDF or image, type checked by content, size-limited."""
     try:
         extension = validate_document(file)
@@ -370,16 +439,23 @@ def quarterly_upload_stamped(*, analysis: QuarterlyAnalysis, file, by, at: dt.da
 
 # --- major issues (M7) -------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def major_issue_report(*, station: Station, by, title: str, occurred_on: dt.date, description: str, measures: str = "") -> MajorIssueReport:
+def major_issue_report(
+    *, station: Station, by, title: str, occurred_on: dt.date, description: str, measures: str = ""
+) -> MajorIssueReport:
     """M7: filed at any time; bureau staff are e-mailed at once (through the outbox, so never lost)."""
     if not title.strip() or not description.strip():
         raise DomainError("请填写标题和情况说明。", field="description")
     if occurred_on > beijing_today():
         raise DomainError("发生日期不能晚于今天。", field="occurred_on")
     issue = MajorIssueReport.objects.create(
-        station=station, reported_by=by, title=title.strip(), occurred_on=occurred_on,
-        description=description.strip(), measures=measures.strip(),
+        station=station,
+        reported_by=by,
+        title=title.strip(),
+        occurred_on=occurred_on,
+        description=description.strip(),
+        measures=measures.strip(),
     )
     queue_mail(*major_issue_message(issue), settings.BUREAU_EMAIL)
     return issue

@@ -1,4 +1,5 @@
 """What every reporting service shares: the transition table, the event log and notifications (A12, M4)."""
+
 from django.conf import settings
 
 from authorizations.models import Station
@@ -26,7 +27,13 @@ TRANSITIONS = {
     },
 }
 ACTIONS = {
-    AnnualPlan: {P.SUBMITTED: "提交", P.RETURNED: "退回修改", P.APPROVED: "审核通过", P.ISSUED: "下达", P.SUPERSEDED: "调整"},
+    AnnualPlan: {
+        P.SUBMITTED: "提交",
+        P.RETURNED: "退回修改",
+        P.APPROVED: "审核通过",
+        P.ISSUED: "下达",
+        P.SUPERSEDED: "调整",
+    },
     MonthlyReport: {M.SUBMITTED: "报送", M.REOPENED: "退回修改"},
 }
 

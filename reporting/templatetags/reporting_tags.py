@@ -1,4 +1,5 @@
 """Template tags that put the reporting figures on pages owned by other apps (dashboard, DOMAIN M8)."""
+
 from django import template
 
 from reporting.selectors.reports import reporting_rates

@@ -1,4 +1,5 @@
 """A station ready to keep its archive, and workbooks shaped like the import template (DOMAIN M1)."""
+
 import datetime as dt
 import io
 
@@ -26,16 +27,31 @@ def world(officer1, officer2, freeze):
     freeze(dt.datetime(2026, 6, 15, 10, 0))
     meter = VerificationItemFactory(code="DN01", name="电能表")
     water = VerificationItemFactory(code="SB01", name="水表")
-    return {"meter": meter, "water": water, "a": station_kit(officer1.station, [meter]), "b": station_kit(officer2.station, [meter])}
+    return {
+        "meter": meter,
+        "water": water,
+        "a": station_kit(officer1.station, [meter]),
+        "b": station_kit(officer2.station, [meter]),
+    }
 
 
 def row(world, n=1, **overrides):
     """One template row for station A; keyword names are the Field keys."""
     values = {
-        "item": "DN01", "user_unit": "新密市某商贸有限公司", "name": "单相电子式电能表", "model": "DDZY71",
-        "serial_number": f"SN{n:06d}", "measuring_range": "5(60)A", "accuracy_class": "2级", "use": "贸易结算",
-        "location": "新密市青屏大街1号", "cycle_months": 12, "verified_on": dt.date(2026, 3, 5), "result": "合格",
-        "certificate_number": f"ZZJD-2026-{n:06d}", "verifier": world["a"]["person"].certificate_number,
+        "item": "DN01",
+        "user_unit": "新密市某商贸有限公司",
+        "name": "单相电子式电能表",
+        "model": "DDZY71",
+        "serial_number": f"SN{n:06d}",
+        "measuring_range": "5(60)A",
+        "accuracy_class": "2级",
+        "use": "贸易结算",
+        "location": "新密市青屏大街1号",
+        "cycle_months": 12,
+        "verified_on": dt.date(2026, 3, 5),
+        "result": "合格",
+        "certificate_number": f"ZZJD-2026-{n:06d}",
+        "verifier": world["a"]["person"].certificate_number,
         "standard": world["a"]["standard"].certificate_number,
     }
     values.update(overrides)

@@ -3,6 +3,7 @@
 officer2 asking for officer1's instruments, imports, standards or personnel gets the same 404 as for nothing;
 bureau staff and managers use the admin (403 in the portal); the public is sent to log in.
 """
+
 import io
 
 import pytest
@@ -30,17 +31,24 @@ def walk(world, officer1, officer2, manager, bureau):
     kit = world["a"]
     return {
         "users": {"officer1": officer1, "officer2": officer2, "manager": manager, "bureau": bureau},
-        "instrument": Instrument.objects.get(), "job": job, "standard": kit["standard"], "person": kit["person"],
+        "instrument": Instrument.objects.get(),
+        "job": job,
+        "standard": kit["standard"],
+        "person": kit["person"],
     }
 
 
 def urls(walk):
     instrument, job = walk["instrument"].pk, walk["job"].pk
     lists = {
-        "archive:index": reverse("archive:index"), "archive:export": reverse("archive:export"),
-        "archive:instrument_create": reverse("archive:instrument_create"), "archive:import_create": reverse("archive:import_create"),
-        "archive:import_template": reverse("archive:import_template"), "resources:index": reverse("resources:index"),
-        "resources:standard_create": reverse("resources:standard_create"), "resources:person_create": reverse("resources:person_create"),
+        "archive:index": reverse("archive:index"),
+        "archive:export": reverse("archive:export"),
+        "archive:instrument_create": reverse("archive:instrument_create"),
+        "archive:import_create": reverse("archive:import_create"),
+        "archive:import_template": reverse("archive:import_template"),
+        "resources:index": reverse("resources:index"),
+        "resources:standard_create": reverse("resources:standard_create"),
+        "resources:person_create": reverse("resources:person_create"),
     }
     objects = {
         "archive:instrument_detail": reverse("archive:instrument_detail", args=[instrument]),
@@ -69,7 +77,9 @@ def test_every_named_url_of_archive_and_resources_is_in_this_walk(walk):
     assert named_urls(namespaces={"archive", "resources"}) == set(lists) | set(objects) | set(posts)
 
 
-@pytest.mark.parametrize(("actor", "expected"), [("anonymous", 302), ("officer1", 200), ("officer2", 200), ("manager", 403), ("bureau", 403)])
+@pytest.mark.parametrize(
+    ("actor", "expected"), [("anonymous", 302), ("officer1", 200), ("officer2", 200), ("manager", 403), ("bureau", 403)]
+)
 def test_lists_and_forms_are_for_officers_only(client, walk, actor, expected):
     client = login(client, walk, actor)
     for name, url in urls(walk)[0].items():
@@ -79,7 +89,9 @@ def test_lists_and_forms_are_for_officers_only(client, walk, actor, expected):
             assert reverse("login") in response["Location"]
 
 
-@pytest.mark.parametrize(("actor", "expected"), [("anonymous", 302), ("officer1", 200), ("officer2", 404), ("manager", 403), ("bureau", 403)])
+@pytest.mark.parametrize(
+    ("actor", "expected"), [("anonymous", 302), ("officer1", 200), ("officer2", 404), ("manager", 403), ("bureau", 403)]
+)
 def test_station_objects_are_seen_only_by_their_own_officer(client, walk, actor, expected):
     """Actors: officer2 gets 404 for officer1's instrument, import job, error report, standard and person."""
     client = login(client, walk, actor)
@@ -87,7 +99,9 @@ def test_station_objects_are_seen_only_by_their_own_officer(client, walk, actor,
         assert client.get(url).status_code == expected, name
 
 
-@pytest.mark.parametrize(("actor", "expected"), [("anonymous", 302), ("officer2", 404), ("manager", 403), ("bureau", 403)])
+@pytest.mark.parametrize(
+    ("actor", "expected"), [("anonymous", 302), ("officer2", 404), ("manager", 403), ("bureau", 403)]
+)
 def test_nobody_else_can_change_an_instrument_or_add_its_verification(client, walk, actor, expected):
     client = login(client, walk, actor)
     for name, url in urls(walk)[2].items():

@@ -1,4 +1,5 @@
 """The archive import in headless Chromium: template, a bad row, the error report, the fix, the instruments (M1)."""
+
 import datetime as dt
 import io
 import re
@@ -22,8 +23,20 @@ def officer(transactional_db):
     officer = UserFactory(username="officer1", last_name="王", first_name="信息员")
     meter = VerificationItemFactory(code="DN01", name="电能表")
     CertificateFactory(station=officer.station, issued_on=today - dt.timedelta(days=200), items=[meter])
-    MeasurementStandardFactory(station=officer.station, name="电能表标准装置", certificate_number="豫量标001", valid_until=today + dt.timedelta(days=400), items=[meter])
-    PersonnelFactory(station=officer.station, name="李检定", certificate_number="豫计检001", valid_until=today + dt.timedelta(days=400), items=[meter])
+    MeasurementStandardFactory(
+        station=officer.station,
+        name="电能表标准装置",
+        certificate_number="豫量标001",
+        valid_until=today + dt.timedelta(days=400),
+        items=[meter],
+    )
+    PersonnelFactory(
+        station=officer.station,
+        name="李检定",
+        certificate_number="豫计检001",
+        valid_until=today + dt.timedelta(days=400),
+        items=[meter],
+    )
     return officer
 
 
@@ -37,13 +50,32 @@ def _fill(template: bytes, rows) -> bytes:
 
 
 def _row(serial, verified_on, use="贸易结算"):
-    return ["DN01", "新密市某商贸公司", "单相电子式电能表", "DDZY71", serial, "5(60)A", "2级", use, "青屏大街1号", 12,
-            verified_on, "合格", f"ZS-{serial}", "豫计检001", "豫量标001"]
+    return [
+        "DN01",
+        "新密市某商贸公司",
+        "单相电子式电能表",
+        "DDZY71",
+        serial,
+        "5(60)A",
+        "2级",
+        use,
+        "青屏大街1号",
+        12,
+        verified_on,
+        "合格",
+        f"ZS-{serial}",
+        "豫计检001",
+        "豫量标001",
+    ]
 
 
 def _upload(page, data: bytes) -> None:
     page.locator("input[type=file]").set_input_files(
-        {"name": "档案.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "buffer": data}
+        {
+            "name": "档案.xlsx",
+            "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "buffer": data,
+        }
     )
     page.get_by_role("button", name="上传并导入").click()
 
@@ -81,13 +113,19 @@ def test_officer_imports_a_template_with_one_bad_row_reads_the_report_fixes_it_a
     expect(table).to_contain_text("安全防护")
     page.get_by_role("link", name="A-002").click()
     expect(page.locator("h1")).to_contain_text("出厂编号 A-002")
-    due = (day.replace(year=day.year + 1) - dt.timedelta(days=1)) if not (day.month == 2 and day.day == 29) else dt.date(day.year + 1, 2, 28)
+    due = (
+        (day.replace(year=day.year + 1) - dt.timedelta(days=1))
+        if not (day.month == 2 and day.day == 29)
+        else dt.date(day.year + 1, 2, 28)
+    )
     expect(page.locator("table").first).to_contain_text(due.strftime("%Y-%m-%d"))
 
 
 def test_import_page_polls_progress_until_the_job_finishes(page, officer):
     """M1: a large import runs as a task; the page shows progress and then the outcome without a manual reload."""
-    job = ImportJob.objects.create(station=officer.station, created_by=officer, filename="大文件.xlsx", upload=b"", status="running", progress=40)
+    job = ImportJob.objects.create(
+        station=officer.station, created_by=officer, filename="大文件.xlsx", upload=b"", status="running", progress=40
+    )
     log_in(page, "officer1")
     page.goto(f"/portal/archive/import/{job.pk}/")
     expect(page.locator("#import-percent")).to_have_text("40%")

@@ -1,4 +1,5 @@
 """Bulk import of the archive (DOMAIN M1, A10, R1): every row validated, all rows saved or none."""
+
 import datetime as dt
 
 import pytest
@@ -44,7 +45,9 @@ def test_unqualified_instrument_gets_no_next_due_date(world, officer1):
 
 def test_one_bad_row_saves_nothing_and_names_row_column_and_reason(world, officer1):
     """M1: all or nothing; the report names the Excel row, the column header and the reason."""
-    outcome = _import(officer1, [row(world, 1), row(world, 2, use="自用", verified_on="3/5/2026"), row(world, 3, name=None)])
+    outcome = _import(
+        officer1, [row(world, 1), row(world, 2, use="自用", verified_on="3/5/2026"), row(world, 3, name=None)]
+    )
     assert Instrument.objects.count() == 0 and Verification.objects.count() == 0
     assert _messages(outcome) == [
         (3, "用途", "“自用”不是可选值（贸易结算、安全防护、医疗卫生、环境监测）"),
@@ -68,7 +71,9 @@ def test_same_serial_number_is_fine_at_another_station(world, officer1, officer2
     """M1: the uniqueness is per station and item."""
     _import(officer1, [row(world, 1)])
     kit = world["b"]
-    outcome = _import(officer2, [row(world, 1, verifier=kit["person"].certificate_number, standard=kit["standard"].name)])
+    outcome = _import(
+        officer2, [row(world, 1, verifier=kit["person"].certificate_number, standard=kit["standard"].name)]
+    )
     assert outcome.errors == [] and Instrument.objects.count() == 2
 
 
@@ -76,8 +81,21 @@ def test_item_not_authorized_on_the_verification_date_is_refused(world, officer1
     """A10 (decision: refuse): an item the station holds no authority for that day, or a day it was suspended."""
     bureau = UserFactory(bureau=True)
     certificate = officer1.station.certificates.get()
-    lifecycle.certificate_suspend(certificate=certificate, by=bureau, starts_on=dt.date(2026, 4, 1), planned_end_on=dt.date(2026, 5, 1), reason="标准超期")
-    outcome = _import(officer1, [row(world, 1, item="水表"), row(world, 2, verified_on=dt.date(2026, 4, 2)), row(world, 3, verified_on=dt.date(2024, 12, 31))])
+    lifecycle.certificate_suspend(
+        certificate=certificate,
+        by=bureau,
+        starts_on=dt.date(2026, 4, 1),
+        planned_end_on=dt.date(2026, 5, 1),
+        reason="标准超期",
+    )
+    outcome = _import(
+        officer1,
+        [
+            row(world, 1, item="水表"),
+            row(world, 2, verified_on=dt.date(2026, 4, 2)),
+            row(world, 3, verified_on=dt.date(2024, 12, 31)),
+        ],
+    )
     item_errors = [(r, m) for r, c, m in _messages(outcome) if c == "检定项目（代码或名称）"]
     assert [r for r, _ in item_errors] == [2, 3, 4]
     assert "2026-04-02未获授权" in item_errors[1][1]
@@ -87,12 +105,23 @@ def test_item_not_authorized_on_the_verification_date_is_refused(world, officer1
 def test_verifier_and_standard_must_be_valid_on_the_verification_date_and_serve_the_item(world, officer1):
     """R1: the person's certificate and the standard's certificate cover the verification date and the item."""
     station = officer1.station
-    PersonnelFactory(station=station, name="过期员", certificate_number="OLD-1", valid_until=dt.date(2026, 3, 1), items=[world["meter"]])
+    PersonnelFactory(
+        station=station,
+        name="过期员",
+        certificate_number="OLD-1",
+        valid_until=dt.date(2026, 3, 1),
+        items=[world["meter"]],
+    )
     MeasurementStandardFactory(station=station, name="水表装置", certificate_number="W-1", items=[world["water"]])
-    outcome = _import(officer1, [
-        row(world, 1, verifier="OLD-1"), row(world, 2, verifier="OLD-1", verified_on=dt.date(2026, 3, 1)),
-        row(world, 3, standard="W-1"), row(world, 4, verifier="无此人"),
-    ])
+    outcome = _import(
+        officer1,
+        [
+            row(world, 1, verifier="OLD-1"),
+            row(world, 2, verifier="OLD-1", verified_on=dt.date(2026, 3, 1)),
+            row(world, 3, standard="W-1"),
+            row(world, 4, verifier="无此人"),
+        ],
+    )
     assert _messages(outcome) == [
         (2, "检定人员（证书编号或姓名）", "检定人员“过期员（OLD-1）”的证书有效期至2026-03-01，检定日已过期"),
         (4, "计量标准（证书编号或名称）", "计量标准“水表装置（W-1）”不适用于该检定项目"),
@@ -142,7 +171,10 @@ def test_bulk_create_path_used_without_postgresql_saves_the_same(world, officer1
 
     monkeypatch.setattr(module, "_copies", lambda: False)
     _import(officer1, [row(world, 1), row(world, 2, result="不合格")])
-    assert sorted(Instrument.objects.values_list("serial_number", "next_due_on")) == [("SN000001", dt.date(2027, 3, 4)), ("SN000002", None)]
+    assert sorted(Instrument.objects.values_list("serial_number", "next_due_on")) == [
+        ("SN000001", dt.date(2027, 3, 4)),
+        ("SN000002", None),
+    ]
     assert Verification.objects.filter(station=officer1.station).count() == 2
 
 
@@ -162,11 +194,29 @@ def test_import_uses_the_same_authority_rule_as_the_lifecycle_selector(world, of
     certificate = officer1.station.certificates.get()
     late = VerificationItemFactory(code="DN02")
     certificate.certificate_items.create(item=late, added_on=dt.date(2026, 2, 1), application=certificate.application)
-    lifecycle.certificate_suspend(certificate=certificate, by=bureau, starts_on=dt.date(2026, 4, 1), planned_end_on=dt.date(2026, 5, 1), reason="x")
+    lifecycle.certificate_suspend(
+        certificate=certificate,
+        by=bureau,
+        starts_on=dt.date(2026, 4, 1),
+        planned_end_on=dt.date(2026, 5, 1),
+        reason="x",
+    )
     lifecycle.certificate_lift_suspension(certificate=certificate, by=bureau, lifted_on=dt.date(2026, 4, 20))
-    days = [dt.date(2024, 12, 31), dt.date(2025, 1, 1), dt.date(2026, 1, 31), dt.date(2026, 2, 1), dt.date(2026, 3, 31),
-            dt.date(2026, 4, 1), dt.date(2026, 4, 19), dt.date(2026, 4, 20), certificate.expires_on, certificate.expires_on + dt.timedelta(days=1)]
-    assert authorized_items_by_day(officer1.station, days) == {d: authorized_item_ids_on(officer1.station, d) for d in days}
+    days = [
+        dt.date(2024, 12, 31),
+        dt.date(2025, 1, 1),
+        dt.date(2026, 1, 31),
+        dt.date(2026, 2, 1),
+        dt.date(2026, 3, 31),
+        dt.date(2026, 4, 1),
+        dt.date(2026, 4, 19),
+        dt.date(2026, 4, 20),
+        certificate.expires_on,
+        certificate.expires_on + dt.timedelta(days=1),
+    ]
+    assert authorized_items_by_day(officer1.station, days) == {
+        d: authorized_item_ids_on(officer1.station, d) for d in days
+    }
 
 
 # ---------------------------------------------------------------- PostgreSQL: COPY pipelined with the checking
@@ -190,7 +240,9 @@ def small_chunks(monkeypatch):
     return sent
 
 
-def test_bad_rows_late_in_the_file_roll_back_the_rows_already_copied_and_all_errors_are_reported(world, officer1, small_chunks):
+def test_bad_rows_late_in_the_file_roll_back_the_rows_already_copied_and_all_errors_are_reported(
+    world, officer1, small_chunks
+):
     """M1: all or nothing, even though the first chunks were already COPYed when the bad rows were reached."""
     rows = [row(world, n) for n in range(1, 12)]
     rows[8] = row(world, 9, cycle_months=0)
@@ -216,15 +268,21 @@ def test_a_file_copied_in_many_chunks_is_saved_whole_with_progress_reported_in_o
     assert sorted(pairs) == [(f"SN{n:06d}", f"ZZJD-2026-{n:06d}") for n in range(1, 11)]
 
 
-def test_a_resource_first_named_late_in_the_file_is_looked_up_while_earlier_chunks_are_copied(world, officer1, small_chunks):
+def test_a_resource_first_named_late_in_the_file_is_looked_up_while_earlier_chunks_are_copied(
+    world, officer1, small_chunks
+):
     """R1 checks that load lazily (a new verifier's items) run on the same connection as the COPY in flight."""
-    late = PersonnelFactory(station=officer1.station, name="后来者", certificate_number="LATE-1", items=[world["meter"]])
+    late = PersonnelFactory(
+        station=officer1.station, name="后来者", certificate_number="LATE-1", items=[world["meter"]]
+    )
     rows = [row(world, n) for n in range(1, 9)] + [row(world, 9, verifier="LATE-1")]
     assert _import(officer1, rows).imported == 9
     assert Verification.objects.get(certificate_number="ZZJD-2026-000009").verifier == late
 
 
-def test_an_exception_in_the_copy_thread_reaches_the_caller_and_nothing_is_saved(world, officer1, small_chunks, monkeypatch):
+def test_an_exception_in_the_copy_thread_reaches_the_caller_and_nothing_is_saved(
+    world, officer1, small_chunks, monkeypatch
+):
     from reporting.services import archive_import as module
 
     copy_text = module._copy_text

@@ -1,4 +1,5 @@
 """Hostile uploads through a real Celery worker on Redis: refused with a message, and the worker keeps working."""
+
 import io
 import time
 import zipfile
@@ -39,10 +40,14 @@ def _wait(job: ImportJob, seconds=30) -> ImportJob:
 
 
 def test_zip_bomb_fails_its_job_and_the_same_worker_then_imports_a_good_file(celery_redis_worker, world, officer1):
-    bomb = import_job_create(station=officer1.station, by=officer1, filename="bomb.xlsx", data=_bomb(workbook_bytes([row(world, 1)])))
+    bomb = import_job_create(
+        station=officer1.station, by=officer1, filename="bomb.xlsx", data=_bomb(workbook_bytes([row(world, 1)]))
+    )
     archive_import_job.delay(bomb.pk)
     assert _wait(bomb).status == "failed" and "疑似压缩炸弹" in bomb.message
-    good = import_job_create(station=officer1.station, by=officer1, filename="good.xlsx", data=workbook_bytes([row(world, 1), row(world, 2)]))
+    good = import_job_create(
+        station=officer1.station, by=officer1, filename="good.xlsx", data=workbook_bytes([row(world, 1), row(world, 2)])
+    )
     archive_import_job.delay(good.pk)
     assert _wait(good).status == "done" and good.rows_imported == 2
     assert Instrument.objects.count() == 2

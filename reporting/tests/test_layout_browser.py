@@ -3,6 +3,7 @@
 Nothing sticks out of its card or the page (a wide table scrolls inside its own box), and no status badge or admin
 status cell breaks over more than two lines (M2, M8: the rates table, the monthly form and the report list).
 """
+
 import datetime as dt
 
 import pytest
@@ -16,8 +17,11 @@ from .reporting_factories import authorize, make_items, submit
 pytestmark = pytest.mark.browser
 WIDTHS = ((1366, 768), (1920, 1080))
 LONG_NAMES = (
-    "中国石化销售股份有限公司河南郑州石油分公司计量站", "郑州煤炭工业（集团）有限责任公司计量检定站",
-    "郑州大学第一附属医院医学计量站", "郑州华润燃气股份有限公司燃气表检定站", "巩义市供电公司电能计量中心",
+    "中国石化销售股份有限公司河南郑州石油分公司计量站",
+    "郑州煤炭工业（集团）有限责任公司计量检定站",
+    "郑州大学第一附属医院医学计量站",
+    "郑州华润燃气股份有限公司燃气表检定站",
+    "巩义市供电公司电能计量中心",
 )
 
 # For every card-like box: how far its content sticks out; for every badge or status cell: how many lines it takes.

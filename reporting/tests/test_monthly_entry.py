@@ -3,6 +3,7 @@
 Issue 12: an untouched template was once accepted and locked as a report of zeros; an Excel upload named one
 problem at a time and printed format errors twice.
 """
+
 import datetime as dt
 import io
 import re
@@ -57,7 +58,9 @@ def template(items) -> bytes:
 
 
 def upload(client, data: bytes, **extra):
-    return client.post(reverse("reporting:monthly_upload", args=[2026, 10]), {"file": SimpleUploadedFile("月报.xlsx", data), **extra})
+    return client.post(
+        reverse("reporting:monthly_upload", args=[2026, 10]), {"file": SimpleUploadedFile("月报.xlsx", data), **extra}
+    )
 
 
 def text(response) -> str:
@@ -70,6 +73,7 @@ def where(errors) -> list[tuple]:
 
 # --- blank cells (M2, Q3) -----------------------------------------------------------------------------------
 
+
 def test_the_template_leaves_every_count_blank(items):
     """M2, Q3: the template names the items and leaves the counts to the officer: nothing reads as a zero."""
     rows = list(load_workbook(io.BytesIO(template(items))).active.iter_rows(min_row=2, values_only=True))
@@ -80,12 +84,16 @@ def test_the_template_leaves_every_count_blank(items):
 def test_an_untouched_template_is_refused_naming_each_blank_cell_by_item_and_column(station, officer1, items):
     """M2, Q3: uploaded by mistake, the blank template is refused, every blank cell named; nothing is saved or locked."""
     with pytest.raises(services.LinesInvalid) as excinfo:
-        services.monthly_submit_excel(station=station, period=OCTOBER, upload=SimpleUploadedFile("m.xlsx", template(items)), by=officer1)
+        services.monthly_submit_excel(
+            station=station, period=OCTOBER, upload=SimpleUploadedFile("m.xlsx", template(items)), by=officer1
+        )
     assert "所有数量都未填写" in excinfo.value.message
     assert len(excinfo.value.errors) == 4 * len(items)
     assert excinfo.value.errors[0] == services.CellError(2, "检定数量", services.BLANK, items[0].name)
     assert {(e.item, e.column) for e in excinfo.value.errors} == {
-        (item.name, column) for item in items for column in ("检定数量", "合格数量", "不合格数量", "首次检定加贴标志数量")
+        (item.name, column)
+        for item in items
+        for column in ("检定数量", "合格数量", "不合格数量", "首次检定加贴标志数量")
     }
     assert not MonthlyReport.objects.filter(first_submitted_at__isnull=False).exists()
 
@@ -97,7 +105,14 @@ def test_the_online_form_starts_blank_and_a_blank_cell_is_named_and_marked(offic
     assert 'value="0"' not in page
     data = {}
     for item in items:
-        data.update({f"verified_{item.pk}": "5", f"qualified_{item.pk}": "5", f"unqualified_{item.pk}": "0", f"first_time_sticker_{item.pk}": "1"})
+        data.update(
+            {
+                f"verified_{item.pk}": "5",
+                f"qualified_{item.pk}": "5",
+                f"unqualified_{item.pk}": "0",
+                f"first_time_sticker_{item.pk}": "1",
+            }
+        )
     data[f"unqualified_{items[1].pk}"] = ""
     response = officer.post(url, data)
     assert f"{items[1].name}「不合格数量」：未填写（本月未检定的项目请填0）" in text(response)
@@ -109,20 +124,25 @@ def test_the_online_form_starts_blank_and_a_blank_cell_is_named_and_marked(offic
 
 # --- every problem at once, once each (M2) ------------------------------------------------------------------
 
+
 def three_problems(items) -> bytes:
     """Row 2 fine, row 3 does not add up, row 4 holds the text 十, row 5 is not an authorized item."""
-    return workbook([
-        [items[0].code, "", 10, 9, 1, 2, ""],
-        [items[1].code, "", 10, 8, 1, 0, ""],
-        [items[2].code, "", "十", 10, 0, 0, ""],
-        ["JY01", "燃油加油机", 3, 3, 0, 0, ""],
-    ])
+    return workbook(
+        [
+            [items[0].code, "", 10, 9, 1, 2, ""],
+            [items[1].code, "", 10, 8, 1, 0, ""],
+            [items[2].code, "", "十", 10, 0, 0, ""],
+            ["JY01", "燃油加油机", 3, 3, 0, 0, ""],
+        ]
+    )
 
 
 def test_a_file_with_three_different_problems_names_all_three_once(station, officer1, items):
     """M2: a text 十 in row 4 no longer hides the sum error in row 3; each problem is named once, in row order."""
     with pytest.raises(services.LinesInvalid) as excinfo:
-        services.monthly_submit_excel(station=station, period=OCTOBER, upload=SimpleUploadedFile("m.xlsx", three_problems(items)), by=officer1)
+        services.monthly_submit_excel(
+            station=station, period=OCTOBER, upload=SimpleUploadedFile("m.xlsx", three_problems(items)), by=officer1
+        )
     assert [(e.row, e.column, e.message) for e in excinfo.value.errors] == [
         (3, "检定数量", "合格数量8 + 不合格数量1 = 9，不等于检定数量10"),
         (4, "检定数量", "“十”不是整数"),
@@ -141,7 +161,11 @@ def test_the_upload_page_lists_each_problem_once_and_offers_the_error_workbook(o
     assert "filename*=UTF-8''" in download["Content-Disposition"]
     rows = list(load_workbook(io.BytesIO(download.content)).active.iter_rows(values_only=True))
     assert rows[0] == ("行号", "项目", "列", "问题")
-    assert [(r[0], r[1], r[2]) for r in rows[1:]] == [(3, items[1].name, "检定数量"), (4, items[2].name, "检定数量"), (5, "JY01", "项目代码")]
+    assert [(r[0], r[1], r[2]) for r in rows[1:]] == [
+        (3, items[1].name, "检定数量"),
+        (4, items[2].name, "检定数量"),
+        (5, "JY01", "项目代码"),
+    ]
 
 
 def test_a_whole_file_problem_is_said_once(officer):
@@ -154,8 +178,17 @@ def test_the_online_form_names_every_problem_at_once(officer, station, items):
     """M2: text, a sum that does not add up and a blank cell come back together, each cell marked."""
     data = {}
     for item in items:
-        data.update({f"verified_{item.pk}": "4", f"qualified_{item.pk}": "4", f"unqualified_{item.pk}": "0", f"first_time_sticker_{item.pk}": "0"})
-    data.update({f"verified_{items[0].pk}": "十", f"qualified_{items[1].pk}": "3", f"first_time_sticker_{items[2].pk}": ""})
+        data.update(
+            {
+                f"verified_{item.pk}": "4",
+                f"qualified_{item.pk}": "4",
+                f"unqualified_{item.pk}": "0",
+                f"first_time_sticker_{item.pk}": "0",
+            }
+        )
+    data.update(
+        {f"verified_{items[0].pk}": "十", f"qualified_{items[1].pk}": "3", f"first_time_sticker_{items[2].pk}": ""}
+    )
     response = officer.post(reverse("reporting:monthly_form", args=[2026, 10]), data)
     page = text(response)
     assert "有3处问题" in page
@@ -176,6 +209,7 @@ def test_a_sum_error_names_only_numbers_the_officer_typed(station, officer1, ite
 
 # --- a month of no verifications (Q3) -----------------------------------------------------------------------
 
+
 def zeros(items):
     return [LineInput(n, item.code, 0, 0, 0, 0) for n, item in enumerate(items, start=1)]
 
@@ -185,7 +219,9 @@ def test_a_report_of_all_zeros_needs_the_nil_confirmation(station, officer1, ite
     with pytest.raises(services.NilNotConfirmed, match="本月无检定"):
         services.monthly_submit(station=station, period=OCTOBER, lines=zeros(items), by=officer1)
     assert not MonthlyReport.objects.filter(first_submitted_at__isnull=False).exists()
-    report = services.monthly_submit(station=station, period=OCTOBER, lines=zeros(items), by=officer1, nil_confirmed=True)
+    report = services.monthly_submit(
+        station=station, period=OCTOBER, lines=zeros(items), by=officer1, nil_confirmed=True
+    )
     assert report.is_locked and "报送人确认本月无检定" in report.events.get().note
 
 
@@ -203,7 +239,10 @@ def test_the_online_form_asks_for_the_nil_confirmation_then_submits(officer, ite
     data = {f"{key}_{item.pk}": "0" for item in items for key in services.COUNTS}
     response = officer.post(url, data)
     assert "请勾选“本月无检定”" in text(response)
-    assert re.search(r'<input[^>]*name="nil_confirmed"[^>]*aria-invalid="true"|<input[^>]*aria-invalid="true"[^>]*name="nil_confirmed"', response.content.decode())
+    assert re.search(
+        r'<input[^>]*name="nil_confirmed"[^>]*aria-invalid="true"|<input[^>]*aria-invalid="true"[^>]*name="nil_confirmed"',
+        response.content.decode(),
+    )
     response = officer.post(url, {**data, "nil_confirmed": "on"})
     assert response.status_code == 302 and MonthlyReport.objects.get().is_locked
 
@@ -217,6 +256,7 @@ def test_a_template_of_zeros_is_accepted_only_with_the_nil_confirmation(officer,
 
 
 # --- a reopened report (M4) ---------------------------------------------------------------------------------
+
 
 def test_a_reopened_report_keeps_its_earlier_figures_after_a_failed_upload(officer, station, officer1, bureau, items):
     """M4: the reopened form starts from the submitted figures, and still does after an upload is refused."""

@@ -1,4 +1,5 @@
 """The month's Excel and form in headless Chromium (DOMAIN M2, Q3): what an officer sees when a file is wrong."""
+
 import io
 
 import pytest
@@ -61,11 +62,13 @@ def test_a_file_with_three_different_errors_lists_all_three_once(month_page, tmp
     page.locator("#upload_file").set_input_files(str(path))
     page.get_by_role("button", name="上传并报送").click()
     problems = page.locator("#upload-errors li")
-    expect(problems).to_have_text([
-        f"第3行「检定数量」（{items[1].name}）：合格数量8 + 不合格数量1 = 9，不等于检定数量10",
-        f"第4行「检定数量」（{items[2].name}）：“十”不是整数",
-        "第5行「项目代码」：“JY01”不是本单位该月的授权检定项目，不能填报。",
-    ])
+    expect(problems).to_have_text(
+        [
+            f"第3行「检定数量」（{items[1].name}）：合格数量8 + 不合格数量1 = 9，不等于检定数量10",
+            f"第4行「检定数量」（{items[2].name}）：“十”不是整数",
+            "第5行「项目代码」：“JY01”不是本单位该月的授权检定项目，不能填报。",
+        ]
+    )
     expect(page.locator(".messages")).to_have_count(1)
     with page.expect_download() as download:
         page.get_by_role("link", name="下载错误报告（Excel）").click()
@@ -82,7 +85,9 @@ def test_the_online_form_marks_the_wrong_cells_and_asks_to_confirm_a_nil_month(m
             page.locator(f"input[name={key}_{item.pk}]").fill(value)
     page.locator(f"input[name=qualified_{items[1].pk}]").fill("2")
     page.get_by_role("button", name="报送月报").click()
-    expect(page.locator("#line-errors li")).to_have_text([f"{items[1].name}「检定数量」：合格数量2 + 不合格数量0 = 2，不等于检定数量0"])
+    expect(page.locator("#line-errors li")).to_have_text(
+        [f"{items[1].name}「检定数量」：合格数量2 + 不合格数量0 = 2，不等于检定数量0"]
+    )
     expect(page.locator(f"input[name=verified_{items[1].pk}]")).to_have_attribute("aria-invalid", "true")
     expect(page.locator(f"input[name=verified_{items[0].pk}]")).not_to_have_attribute("aria-invalid", "true")
 

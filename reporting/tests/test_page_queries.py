@@ -3,6 +3,7 @@
 Each page is loaded with 3 and with 30 rows under it (stations on a list, items on a form); the bound is the same
 for both, so an N+1 fails the 30-row run.
 """
+
 import datetime as dt
 
 import pytest

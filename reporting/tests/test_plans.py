@@ -1,4 +1,5 @@
 """Annual plans (DOMAIN P1, D1): draft from the certificate's items, submit, return or approve, issue, adjust."""
+
 import datetime as dt
 import io
 import re
@@ -76,7 +77,10 @@ def test_returned_plan_is_revised_and_resubmitted_keeping_its_first_submission_t
     plan = services.plan_submit(plan=plan, by=officer1)
     assert plan.status == P.SUBMITTED and plan.first_submitted_at == first and plan.late_days == 0
     assert [e.action_label for e in ReportingEvent.objects.filter(plan=plan).order_by("id")] == [
-        "起草年度计划", "提交年度计划", "退回年度计划", "提交年度计划",
+        "起草年度计划",
+        "提交年度计划",
+        "退回年度计划",
+        "提交年度计划",
     ]
 
 
@@ -96,7 +100,12 @@ def test_issuing_locks_every_approved_plan_of_the_year_in_one_action(station, of
     """P1: the city's plan is issued at once; an issued plan is locked."""
     authorize(officer2.station, items=[VerificationItemFactory(code="SB01", name="水表")])
     approved(station, officer1, bureau)
-    other = services.plan_save(station=officer2.station, year=2027, lines=[PlanLineInput(services.plannable_items(officer2.station)[0], 800)], by=officer2)
+    other = services.plan_save(
+        station=officer2.station,
+        year=2027,
+        lines=[PlanLineInput(services.plannable_items(officer2.station)[0], 800)],
+        by=officer2,
+    )
     services.plan_submit(plan=other, by=officer2)  # submitted, not approved: stays out
     issuance = services.city_plan_issue(year=2027, by=bureau)
     assert issuance.version == 1 and re.fullmatch(r"郑质监量计〔2026〕\d+号", issuance.number)
@@ -110,7 +119,9 @@ def test_issuing_with_nothing_approved_is_refused(station, bureau):
         services.city_plan_issue(year=2027, by=bureau)
 
 
-def test_adjustment_is_a_new_version_with_a_reason_and_supersedes_the_issued_one_when_reissued(station, officer1, bureau):
+def test_adjustment_is_a_new_version_with_a_reason_and_supersedes_the_issued_one_when_reissued(
+    station, officer1, bureau
+):
     """P1: an issued plan is locked; a later adjustment is a new version with a reason."""
     approved(station, officer1, bureau)
     first = services.city_plan_issue(year=2027, by=bureau)
@@ -135,15 +146,32 @@ def test_issuance_notice_pdf_and_workbook_list_every_line(station, officer1, bur
     approved(station, officer1, bureau)
     issuance = services.city_plan_issue(year=2027, by=bureau, issued_on=dt.date(2026, 12, 20))
     text = pdf_text(documents.plan_issuance_pdf(issuance))
-    for phrase in ("关于下达2027年度强制检定计划的通知", issuance.number, station.name, "1500", "2026年12月20日", "各计量授权检定机构"):
+    for phrase in (
+        "关于下达2027年度强制检定计划的通知",
+        issuance.number,
+        station.name,
+        "1500",
+        "2026年12月20日",
+        "各计量授权检定机构",
+    ):
         assert phrase in text, phrase
     sheet = load_workbook(io.BytesIO(documents.plan_issuance_xlsx(issuance))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:7] == ("单位名称", "统一社会信用代码", "县（市、区）", "项目代码", "检定项目", "检定规程", "计划检定数量（台件）")
+    assert rows[0][:7] == (
+        "单位名称",
+        "统一社会信用代码",
+        "县（市、区）",
+        "项目代码",
+        "检定项目",
+        "检定规程",
+        "计划检定数量（台件）",
+    )
     assert sorted(r[6] for r in rows[1:]) == [300, 1200] and rows[1][7] == "郑州市某供电所、新密市某水厂"
 
 
-def test_bureau_returns_and_approves_in_the_admin_and_issues_from_the_issuance_page(station, officer1, admin_client_bureau):
+def test_bureau_returns_and_approves_in_the_admin_and_issues_from_the_issuance_page(
+    station, officer1, admin_client_bureau
+):
     """P1 in the admin: the transition buttons and the one-action issuance."""
     plan = services.plan_submit(plan=draft(station, officer1), by=officer1)
     url = reverse("admin:reporting_annualplan_transition", args=[plan.pk, "return"])
@@ -156,7 +184,9 @@ def test_bureau_returns_and_approves_in_the_admin_and_issues_from_the_issuance_p
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == P.ISSUED
-    notice = admin_client_bureau.get(reverse("admin:reporting_cityplanissuance_document", args=[plan.issuance_id, "notice"]))
+    notice = admin_client_bureau.get(
+        reverse("admin:reporting_cityplanissuance_document", args=[plan.issuance_id, "notice"])
+    )
     assert notice["Content-Type"] == "application/pdf"
 
 

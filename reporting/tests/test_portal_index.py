@@ -3,6 +3,7 @@
 Issue 12: the annual-plan button stayed after the plan was submitted and led to 不能修改; quarterly analyses were
 asked for quarters before the station was authorized.
 """
+
 import datetime as dt
 import re
 
@@ -27,7 +28,10 @@ def test_quarters_before_the_station_was_authorized_are_not_asked_for(client, of
     """M6, M8: authorized from 1 May 2026, the station is asked for Q2 and Q3 of 2026 only."""
     freeze("2026-11-10 10:00:00+08:00")
     authorize(officer1.station, valid_from=dt.date(2026, 5, 1))
-    assert [(q["year"], q["quarter"]) for q in recent_quarters(officer1.station, as_of=dt.date(2026, 11, 10))] == [(2026, 3), (2026, 2)]
+    assert [(q["year"], q["quarter"]) for q in recent_quarters(officer1.station, as_of=dt.date(2026, 11, 10))] == [
+        (2026, 3),
+        (2026, 2),
+    ]
     client.force_login(officer1)
     text = page_text(client)
     assert "2026年第3季度" in text and "2026年第2季度" in text
@@ -47,7 +51,15 @@ def test_an_analysis_for_a_quarter_without_authorization_is_refused_with_the_rea
 
 
 def plan_action(client) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(reverse("reporting:index")).content.decode().split('id="next-plan"')[1].split("</p>")[0]))
+    return re.sub(
+        r"\s+",
+        " ",
+        re.sub(
+            r"<[^>]+>",
+            " ",
+            client.get(reverse("reporting:index")).content.decode().split('id="next-plan"')[1].split("</p>")[0],
+        ),
+    )
 
 
 def test_the_plan_button_follows_the_plan_through_submission(client, officer1, bureau, freeze):
@@ -56,10 +68,15 @@ def test_the_plan_button_follows_the_plan_through_submission(client, officer1, b
     authorize(officer1.station)
     client.force_login(officer1)
     edit_url = reverse("reporting:plan_edit", args=[2027])
-    assert "编制2027年度计划" in plan_action(client) and edit_url in client.get(reverse("reporting:index")).content.decode()
+    assert (
+        "编制2027年度计划" in plan_action(client)
+        and edit_url in client.get(reverse("reporting:index")).content.decode()
+    )
 
     item = plan_services.plannable_items(officer1.station)[0]
-    plan = plan_services.plan_save(station=officer1.station, year=2027, lines=[plan_services.PlanLineInput(item, 50)], by=officer1)
+    plan = plan_services.plan_save(
+        station=officer1.station, year=2027, lines=[plan_services.PlanLineInput(item, 50)], by=officer1
+    )
     assert "继续编制2027年度计划" in plan_action(client)
 
     plan = plan_services.plan_submit(plan=plan, by=officer1)

@@ -1,4 +1,5 @@
 """Reminder jobs: the 3rd-of-month job (M3) and the December-10 job (P2), idempotent by a unique constraint."""
+
 import datetime as dt
 import io
 import time
@@ -40,7 +41,9 @@ def recipients_of(messages):
     return [sorted(m.to) for m in messages]
 
 
-@pytest.mark.parametrize(("day", "stage"), [("2026-12-01", "first"), ("2026-12-03", "last_day"), ("2026-12-04", "overdue")])
+@pytest.mark.parametrize(
+    ("day", "stage"), [("2026-12-01", "first"), ("2026-12-03", "last_day"), ("2026-12-04", "overdue")]
+)
 def test_monthly_job_emails_exactly_the_stations_that_have_not_submitted(world, freeze, day, stage):
     """M3: on the 1st, 3rd and 4th only stations expected for last month and without a report are reminded."""
     freeze(f"{day} 08:00:00+08:00")
@@ -65,7 +68,13 @@ def test_running_a_job_twice_sends_nothing_twice(world, freeze):
 
 def test_the_unique_constraint_refuses_a_second_row_for_the_same_reminder(world):
     """M3: the database, not a check-then-insert, decides whether a reminder exists."""
-    row = {"station": world["b"], "kind": "monthly", "period": NOVEMBER, "stage": "first", "due_on": dt.date(2026, 12, 3)}
+    row = {
+        "station": world["b"],
+        "kind": "monthly",
+        "period": NOVEMBER,
+        "stage": "first",
+        "due_on": dt.date(2026, 12, 3),
+    }
     ReminderLog.objects.create(**row)
     with pytest.raises(IntegrityError), transaction.atomic():
         ReminderLog.objects.create(**row)
@@ -112,17 +121,23 @@ def plan_world(officer1, officer2, freeze, settings, bureau):
     for station, officer in ((a, officer1), (b, officer2)):
         item = plan_services.plannable_items(station)[0]
         plan_services.plan_save(station=station, year=2027, lines=[plan_services.PlanLineInput(item, 10)], by=officer)
-    plan_services.plan_return(plan=plan_services.plan_submit(plan=AnnualPlan.objects.get(station=a), by=officer1), by=bureau, reason="改")
+    plan_services.plan_return(
+        plan=plan_services.plan_submit(plan=AnnualPlan.objects.get(station=a), by=officer1), by=bureau, reason="改"
+    )
     mail.outbox.clear()
     return {"a": a, "b": b, "c": c}
 
 
-@pytest.mark.parametrize(("day", "stage"), [("2026-12-01", "first"), ("2026-12-08", "last_day"), ("2026-12-11", "overdue")])
+@pytest.mark.parametrize(
+    ("day", "stage"), [("2026-12-01", "first"), ("2026-12-08", "last_day"), ("2026-12-11", "overdue")]
+)
 def test_december_job_emails_stations_without_a_submitted_plan(plan_world, freeze, day, stage):
     """P2: on 1, 8 and 11 December (overdue copies bureau staff) stations without a submitted plan."""
     freeze(f"{day} 08:00:00+08:00")
     reminders.run_job(kind="plan", day=dt.date.fromisoformat(day))
-    assert sorted(recipients_of(mail.outbox)) == sorted([station_recipients(plan_world["b"]), station_recipients(plan_world["c"])])
+    assert sorted(recipients_of(mail.outbox)) == sorted(
+        [station_recipients(plan_world["b"]), station_recipients(plan_world["c"])]
+    )
     assert all("2027年度强制检定计划" in m.subject and "2026年12月10日" in m.body for m in mail.outbox)
     assert all(m.cc == (["jlc@zz.example"] if stage == "overdue" else []) for m in mail.outbox)
     assert reminders.run_job(kind="plan", day=dt.date.fromisoformat(day))["pending"] == 0
@@ -154,7 +169,9 @@ def test_run_reminders_command_acts_as_the_given_date(world):
 
 
 @pytest.mark.celery_worker
-def test_job_runs_through_a_real_celery_worker_on_redis_and_sends_the_email(celery_redis_worker, officer1, officer2, settings):
+def test_job_runs_through_a_real_celery_worker_on_redis_and_sends_the_email(
+    celery_redis_worker, officer1, officer2, settings
+):
     """M3: the 3rd-of-month job through a real worker; the e-mail it sent is read back."""
     from reporting.tasks_reports import monthly_reminders
 
@@ -165,7 +182,9 @@ def test_job_runs_through_a_real_celery_worker_on_redis_and_sends_the_email(cele
     from reporting.selectors.reports import month_authority
 
     lines = [LineInput(n, i.code, 1, 1, 0, 0) for n, i in enumerate(month_authority(a, NOVEMBER).items, start=1)]
-    monthly_submit(station=a, period=NOVEMBER, lines=lines, by=officer1, at=dt.datetime(2026, 12, 2, 9, tzinfo=dt.timezone.utc))
+    monthly_submit(
+        station=a, period=NOVEMBER, lines=lines, by=officer1, at=dt.datetime(2026, 12, 2, 9, tzinfo=dt.timezone.utc)
+    )
     assert monthly_reminders.delay("2026-12-03").get(timeout=30) == 1
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not ReminderLog.objects.filter(status="sent").exists():

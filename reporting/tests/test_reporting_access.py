@@ -2,6 +2,7 @@
 
 officer2 asking for officer1's plan, report, analysis or issue gets the same 404 as for one that does not exist.
 """
+
 import datetime as dt
 
 import pytest
@@ -27,11 +28,18 @@ def world(officer1, officer2, manager, bureau, freeze):
     authorize(officer2.station, items=make_items("SB", 1))
     a = officer1.station
     item = plan_services.plannable_items(a)[0]
-    plan = plan_services.plan_submit(plan=plan_services.plan_save(station=a, year=2027, lines=[plan_services.PlanLineInput(item, 5)], by=officer1), by=officer1)
+    plan = plan_services.plan_submit(
+        plan=plan_services.plan_save(station=a, year=2027, lines=[plan_services.PlanLineInput(item, 5)], by=officer1),
+        by=officer1,
+    )
     report = submit(a, dt.date(2026, 10, 1), by=officer1)
     analysis = services.quarterly_save_narrative(station=a, year=2026, quarter=3, narrative="说明", by=officer1)
-    analysis = services.quarterly_upload_stamped(analysis=analysis, file=SimpleUploadedFile("s.pdf", pdf_bytes()), by=officer1)
-    issue = services.major_issue_report(station=a, by=officer1, title="问题", occurred_on=dt.date(2026, 11, 1), description="说明")
+    analysis = services.quarterly_upload_stamped(
+        analysis=analysis, file=SimpleUploadedFile("s.pdf", pdf_bytes()), by=officer1
+    )
+    issue = services.major_issue_report(
+        station=a, by=officer1, title="问题", occurred_on=dt.date(2026, 11, 1), description="说明"
+    )
     users = {"officer1": officer1, "officer2": officer2, "manager": manager, "bureau": bureau}
     return {"users": users, "plan": plan, "report": report, "analysis": analysis, "issue": issue}
 
@@ -93,19 +101,25 @@ def bureau_pages():
 
 def test_every_reporting_url_is_in_this_access_walk(world):
     """A new URL in namespace "reporting" without an entry here fails this test."""
-    covered = set(own_pages()) | set(object_pages(world)) | set(object_posts(world)) | set(own_posts()) | set(bureau_pages())
+    covered = (
+        set(own_pages()) | set(object_pages(world)) | set(object_posts(world)) | set(own_posts()) | set(bureau_pages())
+    )
     covered |= set(session_downloads())
     assert named_urls(namespaces={"reporting"}) - covered == set()
 
 
-@pytest.mark.parametrize(("actor", "expected"), [("anonymous", 302), ("officer1", 200), ("officer2", 200), ("manager", 403), ("bureau", 403)])
+@pytest.mark.parametrize(
+    ("actor", "expected"), [("anonymous", 302), ("officer1", 200), ("officer2", 200), ("manager", 403), ("bureau", 403)]
+)
 def test_portal_pages_open_to_officers_only(client, world, actor, expected):
     client = client_for(client, world, actor)
     for name, url in own_pages().items():
         assert client.get(url).status_code == expected, name
 
 
-@pytest.mark.parametrize(("actor", "expected"), [("anonymous", 302), ("officer1", 200), ("officer2", 404), ("manager", 403), ("bureau", 403)])
+@pytest.mark.parametrize(
+    ("actor", "expected"), [("anonymous", 302), ("officer1", 200), ("officer2", 404), ("manager", 403), ("bureau", 403)]
+)
 def test_plans_and_reports_are_seen_only_by_their_own_officer(client, world, actor, expected):
     """Actors: officer2 reaches none of officer1's plans or reports (404, as for a missing object)."""
     client = client_for(client, world, actor)
@@ -116,7 +130,9 @@ def test_plans_and_reports_are_seen_only_by_their_own_officer(client, world, act
             assert reverse("login") in response["Location"]
 
 
-@pytest.mark.parametrize(("actor", "expected"), [("anonymous", 302), ("officer2", 404), ("manager", 403), ("bureau", 403)])
+@pytest.mark.parametrize(
+    ("actor", "expected"), [("anonymous", 302), ("officer2", 404), ("manager", 403), ("bureau", 403)]
+)
 def test_nobody_else_can_change_an_officers_plan_or_analysis(client, world, actor, expected):
     client = client_for(client, world, actor)
     for name, url in object_posts(world).items():
@@ -133,7 +149,9 @@ def test_only_officers_can_upload_a_month(client, world, actor, expected):
         assert client.post(url, {}).status_code == expected
 
 
-@pytest.mark.parametrize(("actor", "expected"), [("anonymous", 302), ("officer2", 404), ("manager", 403), ("bureau", 403)])
+@pytest.mark.parametrize(
+    ("actor", "expected"), [("anonymous", 302), ("officer2", 404), ("manager", 403), ("bureau", 403)]
+)
 def test_an_upload_error_workbook_is_only_for_the_officer_who_uploaded(client, world, actor, expected):
     """M2, G4: the workbook comes from the uploader's own session; officer2 finds none (404), others are refused."""
     officer1 = client_for(client.__class__(), world, "officer1")
@@ -157,10 +175,14 @@ def test_an_officer_uploads_only_for_their_own_station(client, world):
     """officer2's upload lands on station B whatever they try; station A's September stays unreported."""
     client = client_for(client, world, "officer2")
     client.post(own_posts()["reporting:monthly_upload"], {"file": SimpleUploadedFile("m.xlsx", b"not excel")})
-    assert not MonthlyReport.objects.filter(station=world["users"]["officer1"].station, period=dt.date(2026, 9, 1)).exists()
+    assert not MonthlyReport.objects.filter(
+        station=world["users"]["officer1"].station, period=dt.date(2026, 9, 1)
+    ).exists()
 
 
-@pytest.mark.parametrize(("actor", "expected"), [("anonymous", 302), ("officer1", 403), ("officer2", 403), ("manager", 200), ("bureau", 200)])
+@pytest.mark.parametrize(
+    ("actor", "expected"), [("anonymous", 302), ("officer1", 403), ("officer2", 403), ("manager", 200), ("bureau", 200)]
+)
 def test_bureau_pages_are_for_bureau_staff_and_managers(client, world, actor, expected):
     client = client_for(client, world, actor)
     for name, url in bureau_pages().items():
@@ -187,7 +209,17 @@ def admin_urls(world):
     report, plan = world["report"], world["plan"]
     return {
         "read": [
-            *(reverse(f"admin:reporting_{m}_changelist") for m in ("annualplan", "cityplanissuance", "monthlyreport", "quarterlyanalysis", "majorissuereport", "reminderlog")),
+            *(
+                reverse(f"admin:reporting_{m}_changelist")
+                for m in (
+                    "annualplan",
+                    "cityplanissuance",
+                    "monthlyreport",
+                    "quarterlyanalysis",
+                    "majorissuereport",
+                    "reminderlog",
+                )
+            ),
             reverse("admin:reporting_annualplan_change", args=[plan.pk]),
             reverse("admin:reporting_monthlyreport_change", args=[report.pk]),
             reverse("admin:reporting_quarterlyanalysis_change", args=[world["analysis"].pk]),
@@ -204,7 +236,10 @@ def admin_urls(world):
     }
 
 
-@pytest.mark.parametrize(("actor", "read", "change"), [("anonymous", 302, 302), ("officer1", 302, 302), ("manager", 200, 403), ("bureau", 200, 200)])
+@pytest.mark.parametrize(
+    ("actor", "read", "change"),
+    [("anonymous", 302, 302), ("officer1", 302, 302), ("manager", 200, 403), ("bureau", 200, 200)],
+)
 def test_reporting_admin_is_for_bureau_staff_and_read_only_for_managers(client, world, actor, read, change):
     """Actors: managers read plans and reports in the admin and can neither reopen, return, approve nor issue."""
     client = client_for(client, world, actor)
@@ -226,5 +261,10 @@ def test_issuance_documents_follow_the_same_rule(client, world, bureau, manager,
     for actor, expected in (("officer1", 302), ("manager", 200), ("bureau", 200)):
         client.force_login(world["users"][actor])
         for kind in ("notice", "lines"):
-            assert client.get(reverse("admin:reporting_cityplanissuance_document", args=[issuance.pk, kind])).status_code == expected
-        assert client.get(reverse("admin:reporting_cityplanissuance_change", args=[issuance.pk])).status_code == expected
+            assert (
+                client.get(reverse("admin:reporting_cityplanissuance_document", args=[issuance.pk, kind])).status_code
+                == expected
+            )
+        assert (
+            client.get(reverse("admin:reporting_cityplanissuance_change", args=[issuance.pk])).status_code == expected
+        )

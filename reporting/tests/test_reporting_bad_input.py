@@ -1,4 +1,5 @@
 """Hand-typed URLs and query strings get a 404 or are ignored, never a server error."""
+
 import pytest
 from django.urls import reverse
 
@@ -20,7 +21,15 @@ def test_officer_pages_with_impossible_years_are_not_found(client, officer1, pat
     assert client.post(path, {}).status_code == 404
 
 
-@pytest.mark.parametrize("name,args", [("reporting:export_year", [0]), ("reporting:export_year", [99999]), ("reporting:export_month", [99999, 1]), ("reporting:export_month", [2026, 13])])
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("reporting:export_year", [0]),
+        ("reporting:export_year", [99999]),
+        ("reporting:export_month", [99999, 1]),
+        ("reporting:export_month", [2026, 13]),
+    ],
+)
 def test_bureau_exports_with_impossible_periods_are_not_found(client, bureau, name, args):
     client.force_login(bureau)
     assert client.get(reverse(name, args=args)).status_code == 404

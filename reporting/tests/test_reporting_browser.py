@@ -1,4 +1,5 @@
 """Monthly report through the real pages in headless Chromium (DOMAIN M2, M4, Actors)."""
+
 import datetime as dt
 import re
 

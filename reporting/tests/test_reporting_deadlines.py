@@ -1,4 +1,5 @@
 """Deadlines at their Beijing-time boundaries (DOMAIN T1, T2, M2, M8, P1)."""
+
 import datetime as dt
 
 import pytest

@@ -1,4 +1,5 @@
 """The demo data (`seed_demo_archive`, `seed_demo_reports`) is idempotent and leaves run_reminders someone to remind (M3, P2, R2)."""
+
 import datetime as dt
 import io
 
@@ -20,7 +21,10 @@ def test_demo_reports_are_idempotent_and_the_reminder_demo_has_stations_to_remin
     call_command("seed_demo_reports", stdout=io.StringIO())
     assert (AnnualPlan.objects.count(), MonthlyReport.objects.count()) == (plans, reports)
     assert set(AnnualPlan.objects.values_list("status", flat=True)) == {"draft", "submitted", "approved", "returned"}
-    assert MonthlyReport.objects.filter(late_days__gt=0).exists() and MonthlyReport.objects.filter(status="reopened").exists()
+    assert (
+        MonthlyReport.objects.filter(late_days__gt=0).exists()
+        and MonthlyReport.objects.filter(status="reopened").exists()
+    )
     out = io.StringIO()
     call_command("run_reminders", "--date", "2026-12-01", stdout=out)
     monthly = ReminderLog.objects.filter(kind="monthly").count()

@@ -1,4 +1,5 @@
 """Monthly reports (M2–M5, M8), quarterly analysis (M6) and major issues (M7)."""
+
 import datetime as dt
 import io
 import re
@@ -93,7 +94,9 @@ def test_item_added_mid_month_is_asked_for_that_month(station, officer1, items):
 
     certificate = Certificate.objects.get(station=station)
     water = VerificationItemFactory(code="SB01", name="水表")
-    CertificateItem.objects.create(certificate=certificate, item=water, added_on=dt.date(2026, 10, 20), application=certificate.application)
+    CertificateItem.objects.create(
+        certificate=certificate, item=water, added_on=dt.date(2026, 10, 20), application=certificate.application
+    )
     assert {i.code for i in services.month_authority(station, OCTOBER).items} == {"DN01", "DN02", "SB01"}
     assert {i.code for i in services.month_authority(station, dt.date(2026, 9, 1)).items} == {"DN01", "DN02"}
 
@@ -104,7 +107,13 @@ def test_verifications_claimed_in_a_month_of_suspension_are_flagged(station, off
 
     certificate = Certificate.objects.get(station=station)
     freeze("2026-08-20 10:00:00+08:00")
-    lifecycle.certificate_suspend(certificate=certificate, by=bureau, starts_on=dt.date(2026, 8, 20), planned_end_on=dt.date(2026, 10, 31), reason="标准超期")
+    lifecycle.certificate_suspend(
+        certificate=certificate,
+        by=bureau,
+        starts_on=dt.date(2026, 8, 20),
+        planned_end_on=dt.date(2026, 10, 31),
+        reason="标准超期",
+    )
     lifecycle.certificate_lift_suspension(certificate=certificate, by=bureau, lifted_on=dt.date(2026, 10, 1))
     freeze("2026-10-02 10:00:00+08:00")
     report = submit(station, dt.date(2026, 9, 1), by=officer1)
@@ -124,7 +133,13 @@ def test_a_nil_report_in_a_month_of_suspension_is_not_flagged(station, officer1,
 
     certificate = Certificate.objects.get(station=station)
     freeze("2026-08-31 10:00:00+08:00")
-    lifecycle.certificate_suspend(certificate=certificate, by=bureau, starts_on=dt.date(2026, 8, 31), planned_end_on=dt.date(2026, 12, 31), reason="标准超期")
+    lifecycle.certificate_suspend(
+        certificate=certificate,
+        by=bureau,
+        starts_on=dt.date(2026, 8, 31),
+        planned_end_on=dt.date(2026, 12, 31),
+        reason="标准超期",
+    )
     freeze("2026-10-02 10:00:00+08:00")
     report = submit(station, dt.date(2026, 9, 1), by=officer1, verified=0, unqualified=0, sticker=0, nil_confirmed=True)
     assert not report.flagged
@@ -148,7 +163,9 @@ def test_reopened_report_is_amended_and_every_version_kept_with_the_first_timeli
     assert report.late_days == 0 and report.timeliness == "按时"
     assert [line.verified for line in versions[0].lines.all()] == [10, 10]
     assert [line.verified for line in versions[1].lines.all()] == [12, 12]
-    assert reporting_rates(2026, as_of=dt.date(2026, 11, 10), station_ids=[station.pk]).stations[0].months[10] == "on_time"
+    assert (
+        reporting_rates(2026, as_of=dt.date(2026, 11, 10), station_ids=[station.pk]).stations[0].months[10] == "on_time"
+    )
 
 
 def test_rates_per_station_and_city_count_submitted_and_on_time_over_expected(officer1, officer2, freeze):
@@ -203,7 +220,14 @@ def test_officer_submits_the_month_in_the_portal_and_sees_it_locked(station, cli
     assert "本年此前累计" in page and items[0].name in page
     data = {"notes": "正常"}
     for item in items:
-        data.update({f"verified_{item.pk}": 10, f"qualified_{item.pk}": 9, f"unqualified_{item.pk}": 1, f"first_time_sticker_{item.pk}": 2})
+        data.update(
+            {
+                f"verified_{item.pk}": 10,
+                f"qualified_{item.pk}": 9,
+                f"unqualified_{item.pk}": 1,
+                f"first_time_sticker_{item.pk}": 2,
+            }
+        )
     response = client.post(url, data)
     report = MonthlyReport.objects.get()
     assert response["Location"] == reverse("reporting:monthly_detail", args=[report.pk])
@@ -214,7 +238,14 @@ def test_portal_form_names_the_item_whose_counts_do_not_add_up(station, client, 
     client.force_login(officer1)
     data = {}
     for item in items:
-        data.update({f"verified_{item.pk}": 10, f"qualified_{item.pk}": 9, f"unqualified_{item.pk}": 0, f"first_time_sticker_{item.pk}": 0})
+        data.update(
+            {
+                f"verified_{item.pk}": 10,
+                f"qualified_{item.pk}": 9,
+                f"unqualified_{item.pk}": 0,
+                f"first_time_sticker_{item.pk}": 0,
+            }
+        )
     page = client.post(reverse("reporting:monthly_form", args=[2026, 10]), data).content.decode()
     assert f"{items[0].name}「检定数量」：合格数量9 + 不合格数量0 = 9，不等于检定数量10" in page
     assert not MonthlyReport.objects.exists()
@@ -232,8 +263,15 @@ def test_board_shows_on_time_late_overdue_and_reopened(officer1, officer2, burea
     freeze("2026-10-06 10:00:00+08:00")
     submit(stations[1], september, by=officer2)
     board = {row.station.pk: row.status for row in month_board(september, as_of=dt.date(2026, 10, 6))}
-    assert board == {stations[0].pk: "on_time", stations[1].pk: "late", stations[2].pk: "overdue", stations[3].pk: "reopened"}
-    assert [r.station.pk for r in month_board(september, as_of=dt.date(2026, 10, 6), status="overdue")] == [stations[2].pk]
+    assert board == {
+        stations[0].pk: "on_time",
+        stations[1].pk: "late",
+        stations[2].pk: "overdue",
+        stations[3].pk: "reopened",
+    }
+    assert [r.station.pk for r in month_board(september, as_of=dt.date(2026, 10, 6), status="overdue")] == [
+        stations[2].pk
+    ]
 
 
 def test_city_month_export_has_one_row_per_station_and_item(officer1, officer2, admin_client_bureau, freeze):
@@ -251,7 +289,9 @@ def test_city_month_export_has_one_row_per_station_and_item(officer1, officer2, 
     assert {r[12] for r in rows[1:]} == {"按时"}
 
 
-def test_admin_filters_reports_by_status_in_few_queries(officer1, officer2, admin_client_bureau, bureau, freeze, django_assert_max_num_queries):
+def test_admin_filters_reports_by_status_in_few_queries(
+    officer1, officer2, admin_client_bureau, bureau, freeze, django_assert_max_num_queries
+):
     """M2, M4: the admin list by on time / late / overdue / reopened; the list does not grow queries per row."""
     freeze("2026-10-01 10:00:00+08:00")
     for officer in (officer1, officer2):
@@ -273,10 +313,19 @@ def test_quarterly_analysis_pdf_carries_the_quarters_figures_and_the_narrative(o
     authorize(station, items=make_items("DN", 1))
     for month, verified in ((7, 100), (8, 120)):
         submit(station, dt.date(2026, month, 1), by=officer1, verified=verified, unqualified=2)
-    analysis = services.quarterly_save_narrative(station=station, year=2026, quarter=3, narrative="本季度完成计划的85%。", by=officer1)
+    analysis = services.quarterly_save_narrative(
+        station=station, year=2026, quarter=3, narrative="本季度完成计划的85%。", by=officer1
+    )
     assert analysis.due_on == dt.date(2026, 10, 3)
     text = pdf_text(documents.quarterly_analysis_pdf(analysis))
-    for phrase in (station.name, "2026年第3季度强制检定统计分析", "220", "216", "本季度完成计划的85%", "2026年9月月报尚未报送"):
+    for phrase in (
+        station.name,
+        "2026年第3季度强制检定统计分析",
+        "220",
+        "216",
+        "本季度完成计划的85%",
+        "2026年9月月报尚未报送",
+    ):
         assert phrase in text, phrase
 
 
@@ -287,19 +336,24 @@ def test_quarter_not_yet_over_cannot_be_analysed(officer1, freeze):
         services.quarterly_save_narrative(station=officer1.station, year=2026, quarter=3, narrative="x", by=officer1)
 
 
-@pytest.mark.parametrize(("name", "content", "accepted"), [
-    ("stamped.pdf", pdf_bytes(), True),
-    ("stamped.jpg", image_bytes("JPEG"), True),
-    ("stamped.pdf", b"%PDF-1.7 scan", False),
-    ("stamped.jpg", b"\xff\xd8\xff\xe0 jpeg", False),
-    ("stamped.pdf", b"MZ\x90\x00 not a pdf", False),
-    ("empty.pdf", b"", False),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "accepted"),
+    [
+        ("stamped.pdf", pdf_bytes(), True),
+        ("stamped.jpg", image_bytes("JPEG"), True),
+        ("stamped.pdf", b"%PDF-1.7 scan", False),
+        ("stamped.jpg", b"\xff\xd8\xff\xe0 jpeg", False),
+        ("stamped.pdf", b"MZ\x90\x00 not a pdf", False),
+        ("empty.pdf", b"", False),
+    ],
+)
 def test_stamped_copy_is_checked_by_content(officer1, freeze, name, content, accepted):
     """M6: PDF or image, type checked by content, size-limited."""
     freeze("2026-10-05 10:00:00+08:00")
     authorize(officer1.station)
-    analysis = services.quarterly_save_narrative(station=officer1.station, year=2026, quarter=3, narrative="x", by=officer1)
+    analysis = services.quarterly_save_narrative(
+        station=officer1.station, year=2026, quarter=3, narrative="x", by=officer1
+    )
     upload = SimpleUploadedFile(name, content)
     if accepted:
         analysis = services.quarterly_upload_stamped(analysis=analysis, file=upload, by=officer1)
@@ -314,9 +368,13 @@ def test_stamped_copy_over_the_size_limit_is_refused(officer1, freeze, settings)
     settings.UPLOAD_MAX_BYTES = 100
     freeze("2026-10-05 10:00:00+08:00")
     authorize(officer1.station)
-    analysis = services.quarterly_save_narrative(station=officer1.station, year=2026, quarter=3, narrative="x", by=officer1)
+    analysis = services.quarterly_save_narrative(
+        station=officer1.station, year=2026, quarter=3, narrative="x", by=officer1
+    )
     with pytest.raises(DomainError, match="超过上限"):
-        services.quarterly_upload_stamped(analysis=analysis, file=SimpleUploadedFile("a.pdf", b"%PDF-" + b"0" * 200), by=officer1)
+        services.quarterly_upload_stamped(
+            analysis=analysis, file=SimpleUploadedFile("a.pdf", b"%PDF-" + b"0" * 200), by=officer1
+        )
 
 
 def test_quarterly_board_shows_who_has_not_uploaded(officer1, officer2, client, manager, freeze):
@@ -324,7 +382,9 @@ def test_quarterly_board_shows_who_has_not_uploaded(officer1, officer2, client, 
     freeze("2026-10-05 10:00:00+08:00")
     authorize(officer1.station)
     authorize(officer2.station, items=make_items("SB", 1))
-    analysis = services.quarterly_save_narrative(station=officer1.station, year=2026, quarter=3, narrative="x", by=officer1)
+    analysis = services.quarterly_save_narrative(
+        station=officer1.station, year=2026, quarter=3, narrative="x", by=officer1
+    )
     services.quarterly_upload_stamped(analysis=analysis, file=SimpleUploadedFile("s.pdf", pdf_bytes()), by=officer1)
     client.force_login(manager)
     page = client.get(reverse("reporting:quarterly_board"), {"year": 2026, "quarter": 3}).content.decode()
@@ -338,8 +398,12 @@ def test_major_issue_report_emails_bureau_staff_at_once(officer1, freeze, settin
     authorize(officer1.station)
     with django_capture_on_commit_callbacks(execute=True):
         issue = services.major_issue_report(
-            station=officer1.station, by=officer1, title="电能表批量误差超差", occurred_on=dt.date(2026, 7, 15),
-            description="某小区300只电能表用户投诉计量不准", measures="已封存",
+            station=officer1.station,
+            by=officer1,
+            title="电能表批量误差超差",
+            occurred_on=dt.date(2026, 7, 15),
+            description="某小区300只电能表用户投诉计量不准",
+            measures="已封存",
         )
     assert MajorIssueReport.objects.get() == issue
     message = mail.outbox[-1]
@@ -359,7 +423,10 @@ def test_reporting_events_are_append_only_in_the_orm_and_in_sql(db):
         event.save()
     with pytest.raises(Exception, match="报送记录不可删除"):
         ReportingEvent.objects.filter(pk=event.pk).delete()
-    for statement in ("UPDATE reporting_reportingevent SET note = 'x' WHERE id = %s", "DELETE FROM reporting_reportingevent WHERE id = %s"):
+    for statement in (
+        "UPDATE reporting_reportingevent SET note = 'x' WHERE id = %s",
+        "DELETE FROM reporting_reportingevent WHERE id = %s",
+    ):
         with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement, [event.pk])
     assert ReportingEvent.objects.get(pk=event.pk).note == ""

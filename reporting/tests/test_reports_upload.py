@@ -1,4 +1,5 @@
 """The month by Excel (M2, M5): same validation as the form, errors by row and column, nothing saved unless all valid."""
+
 import datetime as dt
 import io
 import zipfile
@@ -44,7 +45,9 @@ def workbook(rows, headers=HEADERS) -> bytes:
 
 
 def upload(station, officer, data: bytes, name="月报.xlsx"):
-    return services.monthly_submit_excel(station=station, period=OCTOBER, upload=SimpleUploadedFile(name, data), by=officer)
+    return services.monthly_submit_excel(
+        station=station, period=OCTOBER, upload=SimpleUploadedFile(name, data), by=officer
+    )
 
 
 def test_the_months_template_lists_every_authorized_item_and_imports_as_filled(station, officer1, client, items):
@@ -58,7 +61,9 @@ def test_the_months_template_lists_every_authorized_item_and_imports_as_filled(s
         row[2].value, row[3].value, row[4].value, row[5].value = 20, 19, 1, 4
     buffer = io.BytesIO()
     book.save(buffer)
-    response = client.post(reverse("reporting:monthly_upload", args=[2026, 10]), {"file": SimpleUploadedFile("m.xlsx", buffer.getvalue())})
+    response = client.post(
+        reverse("reporting:monthly_upload", args=[2026, 10]), {"file": SimpleUploadedFile("m.xlsx", buffer.getvalue())}
+    )
     report = MonthlyReport.objects.get()
     assert response["Location"] == reverse("reporting:monthly_detail", args=[report.pk])
     assert report.is_locked and report.versions.get().source == "excel"
@@ -79,7 +84,11 @@ def test_counts_that_do_not_add_up_are_named_by_row_and_column(station, officer1
 
 def test_an_item_the_station_is_not_authorized_for_is_refused(station, officer1, items):
     """M5."""
-    error = _refused(station, officer1, workbook([["DN01", "", 1, 1, 0, 0, ""], ["DN02", "", 1, 1, 0, 0, ""], ["JY01", "燃油加油机", 3, 3, 0, 0, ""]]))
+    error = _refused(
+        station,
+        officer1,
+        workbook([["DN01", "", 1, 1, 0, 0, ""], ["DN02", "", 1, 1, 0, 0, ""], ["JY01", "燃油加油机", 3, 3, 0, 0, ""]]),
+    )
     assert [(e.row, e.column) for e in error.errors] == [(4, "项目代码")]
     assert "“JY01”不是本单位该月的授权检定项目" in error.errors[0].message
 
@@ -121,6 +130,8 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(station, officer1):
 def test_upload_page_lists_each_problem_with_its_row_and_column(station, officer1, client):
     client.force_login(officer1)
     data = workbook([["DN01", "", 10, 8, 1, 0, ""], ["XX01", "", 1, 1, 0, 0, ""]])
-    page = client.post(reverse("reporting:monthly_upload", args=[2026, 10]), {"file": SimpleUploadedFile("m.xlsx", data)}).content.decode()
+    page = client.post(
+        reverse("reporting:monthly_upload", args=[2026, 10]), {"file": SimpleUploadedFile("m.xlsx", data)}
+    ).content.decode()
     assert "第2行「检定数量」" in page and "第3行「项目代码」" in page and "缺少授权检定项目：DN02" in page
     assert not MonthlyReport.objects.exists()

@@ -1,4 +1,5 @@
 """Station portal: the instrument archive (强检器具档案), its import and export (DOMAIN M1)."""
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
@@ -26,7 +27,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _filtered(request):
     form = ArchiveFilterForm(request.GET or None, station=request.user.station)
-    queryset = selectors.archive_search(Instrument.objects.for_user(request.user), form.filters(), today=beijing_today())
+    queryset = selectors.archive_search(
+        Instrument.objects.for_user(request.user), form.filters(), today=beijing_today()
+    )
     return form, queryset
 
 
@@ -43,9 +46,13 @@ def index(request):
     columns = selectors.ARCHIVE_COLUMNS[1:]  # the station column is the officer's own station
     rows = [(row["id"], [_display(c.value(row)) for c in columns]) for row in page.object_list]
     context = {
-        "form": form, "page": page, "rows": rows, "headers": [c.header for c in columns],
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "headers": [c.header for c in columns],
         "link_index": [c.header for c in columns].index("出厂编号"),
-        "query": request.GET.urlencode(), "jobs": selectors.station_import_jobs(request.user)[:5],
+        "query": request.GET.urlencode(),
+        "jobs": selectors.station_import_jobs(request.user)[:5],
     }
     return render(request, "archive/index.html", context)
 
@@ -82,7 +89,9 @@ def instrument_detail(request, pk):
     station = request.user.station
     form = InstrumentForm(instance=instrument, station=station)
     context = {
-        "instrument": instrument, "form": form, "verification": VerificationForm(station=station),
+        "instrument": instrument,
+        "form": form,
+        "verification": VerificationForm(station=station),
         "verifications": selectors.instrument_verifications(instrument),
     }
     return render(request, "archive/instrument_detail.html", context)
@@ -132,7 +141,9 @@ def import_create(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = services.import_job_create(station=request.user.station, by=request.user, filename=upload.name, data=upload.read())
+            job = services.import_job_create(
+                station=request.user.station, by=request.user, filename=upload.name, data=upload.read()
+            )
         except DomainError as error:
             error.add_to(form)
         else:
@@ -155,15 +166,24 @@ def import_detail(request, pk):
 def import_status(request, pk):
     services.import_jobs_stalled()  # the officer learns of a dead worker even when no beat is running
     job = _job(request, pk)
-    return JsonResponse({
-        "status": job.status, "label": job.get_status_display(), "progress": job.progress, "finished": job.is_finished,
-        "rows_total": job.rows_total, "rows_imported": job.rows_imported, "message": job.message,
-        "url": reverse("archive:import_detail", args=[job.pk]),
-    })
+    return JsonResponse(
+        {
+            "status": job.status,
+            "label": job.get_status_display(),
+            "progress": job.progress,
+            "finished": job.is_finished,
+            "rows_total": job.rows_total,
+            "rows_imported": job.rows_imported,
+            "message": job.message,
+            "url": reverse("archive:import_detail", args=[job.pk]),
+        }
+    )
 
 
 @officer_required
 def import_errors(request, pk):
     job = _job(request, pk)
     errors = [CellError(row, column, message) for row, column, message in job.errors]
-    return attachment_response(error_workbook(errors, title="导入错误报告"), f"导入错误报告-{job.pk}.xlsx", content_type=XLSX)
+    return attachment_response(
+        error_workbook(errors, title="导入错误报告"), f"导入错误报告-{job.pk}.xlsx", content_type=XLSX
+    )

@@ -1,4 +1,5 @@
 """Station portal: annual plans (P1). Officers reach plans only through AnnualPlan.objects.for_user."""
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,8 +46,11 @@ def plan_detail(request, pk):
     plan = get_object_or_404(_plan_queryset(request.user).prefetch_related("lines__item"), pk=pk)
     versions = AnnualPlan.objects.filter(station=plan.station, year=plan.year).order_by("-version")
     context = {
-        "plan": plan, "versions": versions, "adjust_form": ReasonForm(),
-        "events": plan.events.select_related("by"), "today": beijing_today(),
+        "plan": plan,
+        "versions": versions,
+        "adjust_form": ReasonForm(),
+        "events": plan.events.select_related("by"),
+        "today": beijing_today(),
     }
     return render(request, "reporting/plan_detail.html", context)
 

@@ -2,6 +2,7 @@
 
 Officers reach their objects only through `for_user`; another station's report is a 404.
 """
+
 import datetime as dt
 
 from django.contrib import messages
@@ -42,7 +43,9 @@ def index(request):
         "station": station,
         "today": today,
         "next_year": today.year + 1,
-        "plans": AnnualPlan.objects.filter(station=station).select_related("issuance").order_by("-year", "-version")[:10],
+        "plans": AnnualPlan.objects.filter(station=station)
+        .select_related("issuance")
+        .order_by("-year", "-version")[:10],
         "next_plan": selectors.plan_in_progress(station, today.year + 1),
         "months": selectors.open_months(station, as_of=today),
         "quarters": selectors.recent_quarters(station, as_of=today),
@@ -55,6 +58,7 @@ def index(request):
 
 # --- monthly report ----------------------------------------------------------------------------------------
 
+
 def _monthly_context(request, period, form, *, upload_errors=(), upload_form=None):
     station = request.user.station
     month = selectors.month_authority(station, period)
@@ -63,9 +67,17 @@ def _monthly_context(request, period, form, *, upload_errors=(), upload_form=Non
     rows = [(row, ytd.get(row[1].pk, {"verified": 0, "planned": None})) for row in form.rows()] if form else []
     problems = [(error, form.problem_anchor(error)) for error in form.problems] if form else []
     return {
-        "period": period, "label": month_label(period), "month": month, "report": report, "form": form, "rows": rows,
-        "problems": problems, "upload_errors": upload_errors, "upload_form": upload_form or UploadForm(),
-        "due_on": monthly_due_on(period), "blocked": services.unreportable_reason(month, beijing_today()),
+        "period": period,
+        "label": month_label(period),
+        "month": month,
+        "report": report,
+        "form": form,
+        "rows": rows,
+        "problems": problems,
+        "upload_errors": upload_errors,
+        "upload_form": upload_form or UploadForm(),
+        "due_on": monthly_due_on(period),
+        "blocked": services.unreportable_reason(month, beijing_today()),
     }
 
 
@@ -91,13 +103,20 @@ def monthly_form(request, year, month):
     if report and report.is_locked:
         return redirect("reporting:monthly_detail", pk=report.pk)
     month_items = selectors.month_authority(station, period).items
-    form = MonthlyForm(request.POST if request.method == "POST" else None, items=month_items, initial_lines=_earlier_lines(report))
+    form = MonthlyForm(
+        request.POST if request.method == "POST" else None, items=month_items, initial_lines=_earlier_lines(report)
+    )
     if request.method == "POST" and form.is_valid():
         lines, known = form.lines()
         try:
             report = services.monthly_submit(
-                station=station, period=period, lines=lines, known=known, by=request.user,
-                notes=form.cleaned_data["notes"], nil_confirmed=form.cleaned_data["nil_confirmed"],
+                station=station,
+                period=period,
+                lines=lines,
+                known=known,
+                by=request.user,
+                notes=form.cleaned_data["notes"],
+                nil_confirmed=form.cleaned_data["nil_confirmed"],
             )
         except DomainError as error:
             form.mark(_refusal(error))
@@ -136,7 +155,10 @@ def monthly_upload(request, year, month):
     if upload_form.is_valid():
         try:
             report = services.monthly_submit_excel(
-                station=station, period=period, upload=upload_form.cleaned_data["file"], by=request.user,
+                station=station,
+                period=period,
+                upload=upload_form.cleaned_data["file"],
+                by=request.user,
                 nil_confirmed=upload_form.cleaned_data["nil_confirmed"],
             )
         except DomainError as error:
@@ -171,13 +193,16 @@ def monthly_detail(request, pk):
     """M4: the report with every submitted version and its history."""
     report = get_object_or_404(MonthlyReport.objects.for_user(request.user).select_related("station"), pk=pk)
     context = {
-        "report": report, "label": month_label(report.period), "versions": selectors.report_versions(report),
+        "report": report,
+        "label": month_label(report.period),
+        "versions": selectors.report_versions(report),
         "events": report.events.select_related("by"),
     }
     return render(request, "reporting/monthly_detail.html", context)
 
 
 # --- quarterly analysis ------------------------------------------------------------------------------------
+
 
 @officer_required
 def quarterly_period(request, year, quarter):
@@ -186,10 +211,15 @@ def quarterly_period(request, year, quarter):
         raise Http404
     station = request.user.station
     analysis = QuarterlyAnalysis.objects.filter(station=station, year=year, quarter=quarter).first()
-    form = NarrativeForm(request.POST if request.method == "POST" else None, initial={"narrative": analysis.narrative if analysis else ""})
+    form = NarrativeForm(
+        request.POST if request.method == "POST" else None,
+        initial={"narrative": analysis.narrative if analysis else ""},
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            analysis = services.quarterly_save_narrative(station=station, year=year, quarter=quarter, by=request.user, **form.cleaned_data)
+            analysis = services.quarterly_save_narrative(
+                station=station, year=year, quarter=quarter, by=request.user, **form.cleaned_data
+            )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -197,9 +227,14 @@ def quarterly_period(request, year, quarter):
             return redirect("reporting:quarterly_detail", pk=analysis.pk)
     if analysis and request.method == "GET":
         return redirect("reporting:quarterly_detail", pk=analysis.pk)
-    context = {"form": form, "year": year, "quarter": quarter, "due_on": quarterly_due_on(year, quarter),
-               "stats": selectors.quarter_statistics(station, year, quarter),
-               "blocked": services.quarter_unreportable_reason(station, year, quarter, beijing_today())}
+    context = {
+        "form": form,
+        "year": year,
+        "quarter": quarter,
+        "due_on": quarterly_due_on(year, quarter),
+        "stats": selectors.quarter_statistics(station, year, quarter),
+        "blocked": services.quarter_unreportable_reason(station, year, quarter, beijing_today()),
+    }
     return render(request, "reporting/quarterly_form.html", context)
 
 
@@ -211,7 +246,9 @@ def _analysis(request, pk) -> QuarterlyAnalysis:
 def quarterly_detail(request, pk):
     analysis = _analysis(request, pk)
     context = {
-        "analysis": analysis, "form": NarrativeForm(initial={"narrative": analysis.narrative}), "stamped_form": StampedForm(),
+        "analysis": analysis,
+        "form": NarrativeForm(initial={"narrative": analysis.narrative}),
+        "stamped_form": StampedForm(),
         "stats": selectors.quarter_statistics(analysis.station, analysis.year, analysis.quarter),
         "month_labels": [f"{m.month}月" for m in quarter_months(analysis.year, analysis.quarter)],
     }
@@ -221,7 +258,9 @@ def quarterly_detail(request, pk):
 @officer_required
 def quarterly_pdf(request, pk):
     analysis = _analysis(request, pk)
-    return pdf_response(documents.quarterly_analysis_pdf(analysis), f"季度统计分析-{analysis.year}Q{analysis.quarter}.pdf")
+    return pdf_response(
+        documents.quarterly_analysis_pdf(analysis), f"季度统计分析-{analysis.year}Q{analysis.quarter}.pdf"
+    )
 
 
 @officer_required
@@ -247,10 +286,13 @@ def quarterly_stamped_file(request, pk):
     analysis = _analysis(request, pk)
     if not analysis.stamped_file:
         raise Http404("尚未上传盖章扫描件。")
-    return stored_file_response(analysis.stamped_file, f"盖章件-{analysis.station.name}-{analysis.year}Q{analysis.quarter}")
+    return stored_file_response(
+        analysis.stamped_file, f"盖章件-{analysis.station.name}-{analysis.year}Q{analysis.quarter}"
+    )
 
 
 # --- major issues ------------------------------------------------------------------------------------------
+
 
 @officer_required
 def major_issue_create(request):
@@ -269,6 +311,7 @@ def major_issue_create(request):
 
 @officer_required
 def major_issue_detail(request, pk):
-    issue = get_object_or_404(MajorIssueReport.objects.for_user(request.user).select_related("station", "reported_by"), pk=pk)
+    issue = get_object_or_404(
+        MajorIssueReport.objects.for_user(request.user).select_related("station", "reported_by"), pk=pk
+    )
     return render(request, "reporting/major_issue_detail.html", {"issue": issue})
-

@@ -1,4 +1,5 @@
 """Bureau staff and managers: the month's status board, rates, the quarterly board and city-wide exports (M2, M6, M8)."""
+
 import datetime as dt
 import tempfile
 
@@ -38,7 +39,11 @@ def board(request):
     status = request.GET.get("status", "")
     rows = selectors.month_board(period, as_of=today, status=status if status in selectors.STATUS_LABELS else "")
     context = {
-        "period": period, "label": month_label(period), "rows": rows, "status": status, "today": today,
+        "period": period,
+        "label": month_label(period),
+        "rows": rows,
+        "status": status,
+        "today": today,
         "statuses": [(k, v) for k, v in selectors.STATUS_LABELS.items() if k != "not_expected"],
     }
     return render(request, "reporting/bureau_board.html", context)
@@ -50,7 +55,9 @@ def rates(request):
     today = beijing_today()
     year = _int_param(request.GET.get("year"), today.year, 2000, today.year)
     table = selectors.reporting_rates(year, as_of=today)
-    return render(request, "reporting/bureau_rates.html", {"table": table, "today": today, "year": year, "months": range(1, 13)})
+    return render(
+        request, "reporting/bureau_rates.html", {"table": table, "today": today, "year": year, "months": range(1, 13)}
+    )
 
 
 @reader_required
@@ -62,7 +69,12 @@ def quarterly_board(request):
     year = _int_param(request.GET.get("year"), last_year, 2000, today.year)
     quarter = _int_param(request.GET.get("quarter"), last_quarter, 1, 4)
     rows = selectors.quarterly_board(year, quarter)
-    context = {"rows": rows, "year": year, "quarter": quarter, "missing": sum(1 for r in rows if not (r.analysis and r.analysis.stamped_file))}
+    context = {
+        "rows": rows,
+        "year": year,
+        "quarter": quarter,
+        "missing": sum(1 for r in rows if not (r.analysis and r.analysis.stamped_file)),
+    }
     return render(request, "reporting/bureau_quarterly.html", context)
 
 
@@ -85,11 +97,15 @@ def export_month(request, year, month):
     if not (1 <= month <= 12 and year_in_range(year)):
         raise Http404
     period = dt.date(year, month, 1)
-    return _stream_lines(period, period, title=f"{month_label(period)}月报", filename=f"全市月报明细-{period:%Y-%m}.xlsx")
+    return _stream_lines(
+        period, period, title=f"{month_label(period)}月报", filename=f"全市月报明细-{period:%Y-%m}.xlsx"
+    )
 
 
 @reader_required
 def export_year(request, year):
     if not year_in_range(year):
         raise Http404
-    return _stream_lines(dt.date(year, 1, 1), dt.date(year, 12, 1), title=f"{year}年月报", filename=f"全市月报明细-{year}年.xlsx")
+    return _stream_lines(
+        dt.date(year, 1, 1), dt.date(year, 12, 1), title=f"{year}年月报", filename=f"全市月报明细-{year}年.xlsx"
+    )

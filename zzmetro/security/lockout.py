@@ -8,6 +8,7 @@ below the limit (a quarter of an hour without a failure starts the count afresh)
 it (the lock ends 30 minutes after the failure that caused it). Failures during the lock are refused without
 extending it. Staff unlock by deleting the row in the admin (登录失败记录).
 """
+
 import datetime as dt
 
 from django.conf import settings

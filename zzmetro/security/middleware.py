@@ -6,6 +6,7 @@
 
 Only the pages needed to get through these steps (and logging out) are let through.
 """
+
 import time
 from urllib.parse import urlencode
 

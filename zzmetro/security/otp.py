@@ -4,6 +4,7 @@ Enrolment: a new, unconfirmed TOTP device is shown as a QR code; the first code 
 single-use recovery codes (django-otp's static tokens) are shown once, for a lost phone. Staff reset another
 account's devices in the admin; the owner enrols again at the next login.
 """
+
 import math
 from base64 import b32encode
 

@@ -1,4 +1,5 @@
 """Password rules beyond Django's own (DOMAIN G1): three character classes of four, none of the last five."""
+
 import string
 
 from django.contrib.auth.hashers import check_password

@@ -1,5 +1,6 @@
 """Pages of the second factor (enrol, confirm, recovery codes) and the password change that clears the first-login
 flag (DOMAIN G1, G3). Rules live in `otp.py`; these pages only ask and answer."""
+
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -33,7 +34,12 @@ def otp_setup(request):
             request.session[RECOVERY_CODES_KEY] = codes
             return redirect(_with_next(request, "otp_recovery_codes"))
         form.add_error("token", WRONG_TOKEN)
-    context = {"form": form, "qr_svg": otp.qr_svg(device), "secret": otp.secret_for_typing(device), "next": _next(request)}
+    context = {
+        "form": form,
+        "qr_svg": otp.qr_svg(device),
+        "secret": otp.secret_for_typing(device),
+        "next": _next(request),
+    }
     return render(request, "registration/otp_setup.html", context)
 
 

@@ -7,6 +7,7 @@
 and on a changelist every action the site defines, on every row.
 `Writes` reads PostgreSQL's per-transaction tuple counters, so each request's writes are known per table.
 """
+
 import datetime as dt
 import hashlib
 import re
@@ -43,7 +44,8 @@ def domain_event_models():
 
 def not_project_data() -> set[str]:
     return {
-        m._meta.db_table for m in apps.get_models(include_auto_created=True)
+        m._meta.db_table
+        for m in apps.get_models(include_auto_created=True)
         if m._meta.app_label in LOGIN_BOOKKEEPING_APPS or is_security_audit(m)
     }
 
@@ -114,7 +116,9 @@ def parse_page(url: str, response) -> Page:
         action = urlsplit(form.get("action") or url).path
         if (form.get("method") or "get").lower() == "post" and action == urlsplit(url).path:
             page.forms.append(form)
-    page.links = {urlsplit(href).path for _, _, href, _ in document.iterlinks() if href.startswith("http://testserver/")}
+    page.links = {
+        urlsplit(href).path for _, _, href, _ in document.iterlinks() if href.startswith("http://testserver/")
+    }
     return page
 
 
@@ -163,7 +167,10 @@ def _history_ids(model, pk) -> list[str]:
     history = getattr(model, "history", None)
     if history is None or not hasattr(history, "model"):
         return []
-    return [str(h) for h in history.model.objects.filter(**{model._meta.pk.attname: pk}).values_list("history_id", flat=True)[:1]]
+    return [
+        str(h)
+        for h in history.model.objects.filter(**{model._meta.pk.attname: pk}).values_list("history_id", flat=True)[:1]
+    ]
 
 
 def _params(entry: Route) -> tuple[set[str], int]:
@@ -199,12 +206,15 @@ def concrete_urls(admin_routes: dict[str, Route], pages: dict[str, Page], repres
             for pk in pks:
                 values = {**defaults, **dict(template), "object_id": pk, "pk": pk}
                 path = _fill_path(route, values, [pk, *(_history_ids(model, pk) if model else [])])
-                if path not in urls[route] and (route_of(path) or (None,))[0] == route:  # else the coverage check names it
+                if (
+                    path not in urls[route] and (route_of(path) or (None,))[0] == route
+                ):  # else the coverage check names it
                     urls[route].append(path)
     return urls
 
 
 # --- hostile submissions -------------------------------------------------------------------------------------
+
 
 def _filled_value(element) -> str:
     kind = (element.get("type") or "text").lower()
@@ -247,7 +257,13 @@ def form_data(form, *, fill: bool, overrides: dict | None = None) -> dict[str, l
             chosen = [o.get("value", o.text or "") for o in options if o.get("selected") is not None]
             usable = [o.get("value", o.text or "") for o in options if o.get("value", o.text or "")]
             if not chosen and fill and not usable and element.get("data-model-name"):  # an autocomplete: any real row
-                chosen = [str(apps.get_model(element.get("data-app-label"), element.get("data-model-name"))._base_manager.values_list("pk", flat=True).first())]
+                chosen = [
+                    str(
+                        apps.get_model(element.get("data-app-label"), element.get("data-model-name"))
+                        ._base_manager.values_list("pk", flat=True)
+                        .first()
+                    )
+                ]
             elif not chosen and options:
                 chosen = usable[:1] if fill else [options[0].get("value", options[0].text or "")]
             data[name].extend(chosen)
@@ -261,7 +277,11 @@ def form_data(form, *, fill: bool, overrides: dict | None = None) -> dict[str, l
 
 
 def select_options(form, name: str) -> list[str]:
-    return [o.get("value", o.text or "") for o in form.xpath(f".//select[@name='{name}']//option") if o.get("value", o.text or "")]
+    return [
+        o.get("value", o.text or "")
+        for o in form.xpath(f".//select[@name='{name}']//option")
+        if o.get("value", o.text or "")
+    ]
 
 
 def action_names(entry: Route, user, page: Page | None) -> list[str]:
@@ -287,11 +307,14 @@ def post_variants(entry: Route, url: str, page: Page | None, staff, representati
         for action in action_names(entry, staff, page):
             every_row = {"action": [action], "_selected_action": selections[0], "index": ["0"], "select_across": ["1"]}
             variants += [every_row, {**every_row, "post": ["yes"]}]  # as chosen, and as confirmed (bulk delete)
-            variants += [{"action": [action], "_selected_action": pks, "index": ["0"], "post": ["yes"]} for pks in selections[1:]]
+            variants += [
+                {"action": [action], "_selected_action": pks, "index": ["0"], "post": ["yes"]} for pks in selections[1:]
+            ]
     return variants
 
 
 # --- what a request wrote ------------------------------------------------------------------------------------
+
 
 class Writes:
     """Per-table inserted/updated/deleted tuples of the current transaction (PostgreSQL's pg_stat_xact_user_tables)."""

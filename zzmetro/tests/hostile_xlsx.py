@@ -1,5 +1,6 @@
 """Builders for hostile .xlsx files: a real openpyxl workbook whose zip members are replaced, renamed, added or
 duplicated, written member by member so the zip says exactly what the test wants it to say."""
+
 import io
 import struct
 import warnings
@@ -41,7 +42,9 @@ def build(parts: list[tuple[str, bytes]], *, compresslevel: int = 9) -> bytes:
     return out.getvalue()
 
 
-def edited(data: bytes, *, replace: dict | None = None, add: list | None = None, drop: tuple = (), rename: dict | None = None) -> bytes:
+def edited(
+    data: bytes, *, replace: dict | None = None, add: list | None = None, drop: tuple = (), rename: dict | None = None
+) -> bytes:
     replace, rename = replace or {}, rename or {}
     parts = [(rename.get(name, name), replace.get(name, body)) for name, body in members(data) if name not in drop]
     return build(parts + list(add or []))
@@ -52,19 +55,24 @@ def sheet(rows_xml: bytes, *, head: bytes = b"", tail: bytes = b"", prefix: byte
     xmlns = b'xmlns:%s="%s"' % (prefix, MAIN) if prefix else b'xmlns="%s"' % MAIN
     return (
         b'<?xml version="1.0" encoding="UTF-8"?><%sworksheet %s>%s<%ssheetData>' % (p, xmlns, head, p)
-        + rows_xml + b"</%ssheetData>%s</%sworksheet>" % (p, tail, p)
+        + rows_xml
+        + b"</%ssheetData>%s</%sworksheet>" % (p, tail, p)
     )
 
 
 def header_row(headers=HEADERS) -> bytes:
     cells = b"".join(
-        b'<c r="%s1" t="inlineStr"><is><t>%s</t></is></c>' % (bytes([65 + i]), h.encode()) for i, h in enumerate(headers)
+        b'<c r="%s1" t="inlineStr"><is><t>%s</t></is></c>' % (bytes([65 + i]), h.encode())
+        for i, h in enumerate(headers)
     )
     return b'<row r="1">' + cells + b"</row>"
 
 
 def data_rows(count: int, *, first: int = 2) -> bytes:
-    return b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>SN%d</t></is></c></row>' % (n, n, n) for n in range(first, first + count))
+    return b"".join(
+        b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>SN%d</t></is></c></row>' % (n, n, n)
+        for n in range(first, first + count)
+    )
 
 
 def with_first_sheet_at(data: bytes, target: bytes, sheet_xml: bytes, *, member: str | None = None) -> bytes:
@@ -72,7 +80,9 @@ def with_first_sheet_at(data: bytes, target: bytes, sheet_xml: bytes, *, member:
     rels = part(data, "xl/_rels/workbook.xml.rels")
     rels = rels.replace(b'Target="/xl/worksheets/sheet1.xml"', b'Target="' + target + b'"')
     rels = rels.replace(b'Target="worksheets/sheet1.xml"', b'Target="' + target + b'"')
-    return edited(data, replace={"xl/_rels/workbook.xml.rels": rels}, add=[(member or "xl/worksheets/data.xml", sheet_xml)])
+    return edited(
+        data, replace={"xl/_rels/workbook.xml.rels": rels}, add=[(member or "xl/worksheets/data.xml", sheet_xml)]
+    )
 
 
 def part(data: bytes, name: str) -> bytes:

@@ -2,6 +2,7 @@
 
 No mock stands in for the mail server or the broker: the code under test talks to these over real sockets.
 """
+
 import contextlib
 import socket
 import threading

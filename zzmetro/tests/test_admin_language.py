@@ -4,6 +4,7 @@ The walk takes every admin page from the site itself (the write walk's `_walkabl
 manager, and reads what a person reads there: the text between the tags, plus tooltips, placeholders and button
 captions — never scripts, styles or other attribute values.
 """
+
 import re
 
 import lxml.html
@@ -16,8 +17,36 @@ pytestmark = pytest.mark.django_db
 
 # Latin words a Chinese reader meets in Chinese documents and that have no better Chinese form.
 ALLOWED_WORDS = {
-    "PDF", "Excel", "QR", "JJF", "JJG", "GB", "CNAS", "CMA", "IC", "USB", "ID", "ZIP", "URL",
-    "kV", "kW", "kWh", "mm", "cm", "km", "kg", "MPa", "kPa", "Pa", "Hz", "MHz", "dB", "ml", "mL", "pH", "Ω",
+    "PDF",
+    "Excel",
+    "QR",
+    "JJF",
+    "JJG",
+    "GB",
+    "CNAS",
+    "CMA",
+    "IC",
+    "USB",
+    "ID",
+    "ZIP",
+    "URL",
+    "kV",
+    "kW",
+    "kWh",
+    "mm",
+    "cm",
+    "km",
+    "kg",
+    "MPa",
+    "kPa",
+    "Pa",
+    "Hz",
+    "MHz",
+    "dB",
+    "ml",
+    "mL",
+    "pH",
+    "Ω",
 }
 # Codes and identifiers shown as they are: certificate, application and document numbers, credit codes, instrument
 # models and serial numbers (anything holding a digit), e-mail and web addresses, file names, URL paths, and the
@@ -89,7 +118,9 @@ def test_every_admin_page_reads_in_chinese_without_english_words_or_object_place
         for word in words:
             by_word.setdefault(word, url)
     assert walked > 100
-    assert (placeholders, by_word) == ([], {}), "pages showing 'object (…)', and English words with the first page showing each"
+    assert (placeholders, by_word) == ([], {}), (
+        "pages showing 'object (…)', and English words with the first page showing each"
+    )
 
 
 def test_visible_text_includes_tooltips_and_buttons_but_not_scripts_or_links(client):

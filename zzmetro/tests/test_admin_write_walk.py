@@ -3,6 +3,7 @@
 Both walks take their URL list from the admin site itself (`admin_walk.routes`), so a URL added tomorrow is
 walked tomorrow, and a pattern the walk cannot reach fails the coverage assertion instead of going unchecked.
 """
+
 import io
 import re
 
@@ -65,19 +66,27 @@ def _top_up():
     bureau = User.objects.get(username="bureau")
     station = Station.objects.order_by("pk").first()
     Group.objects.get_or_create(name="巡检")
-    Client().post(reverse("admin:login"), {"username": "bureau", "password": "不是这个密码"})  # a failed login is recorded
+    Client().post(
+        reverse("admin:login"), {"username": "bureau", "password": "不是这个密码"}
+    )  # a failed login is recorded
     if not AnnualEvaluation.objects.exists():
         cases.evaluation_prepare(station=station, year=today.year - 1)
     if not MajorIssueReport.objects.exists():
-        reports.major_issue_report(station=station, by=None, title="标准装置故障", occurred_on=today, description="装置故障停用")
+        reports.major_issue_report(
+            station=station, by=None, title="标准装置故障", occurred_on=today, description="装置故障停用"
+        )
     if not ImportJob.objects.exists():
         ImportJob.objects.create(station=station, filename="archive.xlsx", upload=b"x")
     if not TerminationRequest.objects.exists():
         certificate = Certificate.objects.filter(status=Certificate.Status.VALID).order_by("-expires_on").first()
-        services.termination_report(certificate=certificate, by=None, requested_end_on=add_months(today, 7), reason="业务调整")
+        services.termination_report(
+            certificate=certificate, by=None, requested_end_on=add_months(today, 7), reason="业务调整"
+        )
     if not ExpiryWarning.objects.exists():
         standard = MeasurementStandard.objects.first()
-        ExpiryWarning.objects.create(station=standard.station, standard=standard, threshold_days=90, expires_on=standard.valid_until)
+        ExpiryWarning.objects.create(
+            station=standard.station, standard=standard, threshold_days=90, expires_on=standard.valid_until
+        )
     if not CityPlanIssuance.objects.exists():
         year = AnnualPlan.objects.filter(status=AnnualPlan.Status.APPROVED).values_list("year", flat=True).first()
         plans.city_plan_issue(year=year, by=bureau)
@@ -86,17 +95,29 @@ def _top_up():
         if QuarterlyAnalysis.objects.exists():
             break
         try:  # the first quarter some station had to report
-            reports.quarterly_save_narrative(station=candidate, year=year, quarter=quarter, narrative="运行正常", by=None)
+            reports.quarterly_save_narrative(
+                station=candidate, year=year, quarter=quarter, narrative="运行正常", by=None
+            )
         except DomainError:
             continue
     if not ReminderLog.objects.exists():
         ReminderLog.objects.create(
-            station=station, kind=ReminderLog.Kind.values[0], period=today.replace(day=1), stage=ReminderLog.Stage.values[0], due_on=today,
+            station=station,
+            kind=ReminderLog.Kind.values[0],
+            period=today.replace(day=1),
+            stage=ReminderLog.Stage.values[0],
+            due_on=today,
         )
     if not Violation.objects.exists():
         cases.violation_record(
-            station=station, by=bureau, kind=Violation.Kind.LATE_REPORTS, found_on=today, description="迟报月报",
-            action=Violation.Action.CORRECTION_ORDER, decided_on=today, deadline=today + dt.timedelta(days=20),
+            station=station,
+            by=bureau,
+            kind=Violation.Kind.LATE_REPORTS,
+            found_on=today,
+            description="迟报月报",
+            action=Violation.Action.CORRECTION_ORDER,
+            decided_on=today,
+            deadline=today + dt.timedelta(days=20),
         )
 
 
@@ -220,7 +241,11 @@ def _stateful_models():
     for model in apps.get_models():
         if model._meta.app_label not in walk.DOMAIN_APPS or issubclass(model, AppendOnlyModel):
             continue
-        fields = [f.attname for f in model._meta.concrete_fields if STATE_FIELD.search(f.name) and (f.choices or f.get_internal_type() == "BooleanField")]
+        fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if STATE_FIELD.search(f.name) and (f.choices or f.get_internal_type() == "BooleanField")
+        ]
         if fields:
             found[model] = fields
     return found
@@ -262,7 +287,9 @@ def test_bureau_staff_change_no_state_except_through_a_service_that_writes_its_e
                     if now != states[model]:
                         serviced += evented
                         if not evented:
-                            bypasses.append((url, model._meta.label, sorted(k for k in data if not k.startswith("csrf"))))
+                            bypasses.append(
+                                (url, model._meta.label, sorted(k for k in data if not k.startswith("csrf")))
+                            )
                     states[model] = now
     assert not bypasses, f"state changed in the admin without an event: {bypasses[:10]}"
     assert serviced >= 5, "the walk should have run some transitions through their services"
@@ -299,8 +326,12 @@ def test_no_admin_form_lets_staff_set_a_state_field_directly(bureau):
             continue
         obj = model._default_manager.first()
         if model_admin.has_change_permission(request, obj):
-            editable += [(model._meta.label, "change", f) for f in fields & set(model_admin.get_form(request, obj).base_fields)]
+            editable += [
+                (model._meta.label, "change", f) for f in fields & set(model_admin.get_form(request, obj).base_fields)
+            ]
         uses_django_add = type(model_admin).add_view is admin.ModelAdmin.add_view
         if uses_django_add and model_admin.has_add_permission(request):
-            editable += [(model._meta.label, "add", f) for f in fields & set(model_admin.get_form(request, None).base_fields)]
+            editable += [
+                (model._meta.label, "add", f) for f in fields & set(model_admin.get_form(request, None).base_fields)
+            ]
     assert editable == []

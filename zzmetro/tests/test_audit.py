@@ -1,5 +1,6 @@
 """Security audit log (DOMAIN G2): who did what, from where, with what result — kept at least 180 days, only older
 rows ever purged, and no role able to rewrite or delete a recent row."""
+
 import datetime as dt
 import io
 import zipfile
@@ -91,7 +92,9 @@ def test_the_purge_runs_daily_at_three_beijing_time():
     """G2: a daily job (Celery beat schedules in Beijing time, T1)."""
     entry = celery_app.conf.beat_schedule["audit-purge-daily"]
     assert entry["task"] == purge_audit.name == "zzmetro.purge_audit"
-    assert entry["schedule"].hour == {3} and entry["schedule"].minute == {0} and len(entry["schedule"].day_of_month) == 31
+    assert (
+        entry["schedule"].hour == {3} and entry["schedule"].minute == {0} and len(entry["schedule"].day_of_month) == 31
+    )
 
 
 # ---------------------------------------------------------------- append-only in the application and the database
@@ -116,8 +119,12 @@ def test_raw_sql_cannot_delete_a_recent_row_nor_update_any_row():
     for sql, params in (
         (f"DELETE FROM {table} WHERE id = %s", [recent.pk]),
         (f"UPDATE {table} SET result = 'rewritten' WHERE id = %s", [old.pk]),
-        (f"UPDATE {table} SET at = at - interval '1 year' WHERE id = %s" if connection.vendor == "postgresql"
-         else f"UPDATE {table} SET at = '2000-01-01 00:00:00' WHERE id = %s", [recent.pk]),
+        (
+            f"UPDATE {table} SET at = at - interval '1 year' WHERE id = %s"
+            if connection.vendor == "postgresql"
+            else f"UPDATE {table} SET at = '2000-01-01 00:00:00' WHERE id = %s",
+            [recent.pk],
+        ),
     ):
         with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -164,12 +171,17 @@ def test_the_application_role_inserts_and_purges_old_rows_but_cannot_delete_or_u
     assert "must be owner" in refused(app_role, f"ALTER TABLE {table} DISABLE TRIGGER ALL")
     assert "at least 180 days" in refused(app_role, "SELECT zz_purge_security_events(30)")
     with app_role.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (at, event, account, address, target, result, detail, path) "
-                       "VALUES (now(), 'login', 'app', '', '', '成功', '', '') RETURNING id")
+        cursor.execute(
+            f"INSERT INTO {table} (at, event, account, address, target, result, detail, path) "
+            "VALUES (now(), 'login', 'app', '', '', '成功', '', '') RETURNING id"
+        )
         assert cursor.fetchone()[0] > old.pk
         cursor.execute("SELECT zz_purge_security_events(180)")
         assert cursor.fetchone()[0] == 1
-    assert set(SecurityEvent.objects.values_list("pk", flat=True)) == {recent.pk, SecurityEvent.objects.get(account="app").pk}
+    assert set(SecurityEvent.objects.values_list("pk", flat=True)) == {
+        recent.pk,
+        SecurityEvent.objects.get(account="app").pk,
+    }
 
 
 # ---------------------------------------------------------------- logins, lockouts, logouts
@@ -196,8 +208,14 @@ def test_a_failed_login_names_the_username_typed_and_never_the_password(client, 
 def test_behind_the_proxy_the_address_is_the_last_forwarded_hop(client, officer1, settings):
     """G2: behind the HTTPS proxy the client's address is the one the proxy saw, not the proxy's own."""
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    client.post(reverse("login"), {"username": "officer1", "password": PASSWORD}, REMOTE_ADDR="127.0.0.1",
-                HTTP_X_FORWARDED_FOR="1.2.3.4, 10.20.30.40", HTTP_X_FORWARDED_PROTO="https", secure=True)
+    client.post(
+        reverse("login"),
+        {"username": "officer1", "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 10.20.30.40",
+        HTTP_X_FORWARDED_PROTO="https",
+        secure=True,
+    )
     assert last(Kind.LOGIN).address == "10.20.30.40"
 
 
@@ -224,7 +242,9 @@ def test_the_owners_password_change_is_recorded(client, officer1):
     """G2: a password change, by its owner."""
     client.force_login(officer1)
     new = "Zz-new-pass-2026"
-    response = client.post(reverse("password_change"), {"old_password": PASSWORD, "new_password1": new, "new_password2": new})
+    response = client.post(
+        reverse("password_change"), {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    )
     assert response.status_code == 302
     change = last(Kind.PASSWORD_CHANGE)
     assert (change.account, change.target, change.detail) == ("officer1", "用户：officer1", "本人修改")
@@ -236,7 +256,12 @@ def test_a_reset_request_and_the_reset_by_link_are_recorded(client, officer1):
     officer1.save()
     client.post(reverse("password_reset"), {"email": "officer1@example.cn"}, REMOTE_ADDR="10.3.3.3")
     request = last(Kind.PASSWORD_RESET_REQUEST)
-    assert (request.account, request.address, request.target, request.result) == ("", "10.3.3.3", "邮箱：officer1@example.cn", "已受理")
+    assert (request.account, request.address, request.target, request.result) == (
+        "",
+        "10.3.3.3",
+        "邮箱：officer1@example.cn",
+        "已受理",
+    )
 
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes
@@ -247,7 +272,12 @@ def test_a_reset_request_and_the_reset_by_link_are_recorded(client, officer1):
     new = "Zz-reset-pass-2026"
     client.post(page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}, REMOTE_ADDR="10.3.3.3")
     reset = last(Kind.PASSWORD_RESET)
-    assert (reset.account, reset.address, reset.target, reset.detail) == ("officer1", "10.3.3.3", "用户：officer1", "通过邮件链接重置")
+    assert (reset.account, reset.address, reset.target, reset.detail) == (
+        "officer1",
+        "10.3.3.3",
+        "用户：officer1",
+        "通过邮件链接重置",
+    )
 
 
 def test_staff_resetting_a_password_and_changing_a_role_are_recorded_as_theirs(client, bureau, officer1):
@@ -257,14 +287,21 @@ def test_staff_resetting_a_password_and_changing_a_role_are_recorded_as_theirs(c
     url = reverse("admin:auth_user_password_change", args=[officer1.pk])
     assert client.post(url, {"password1": new, "password2": new}, REMOTE_ADDR="10.7.7.7").status_code == 302
     reset = last(Kind.PASSWORD_RESET)
-    assert (reset.account, reset.address, reset.target, reset.detail) == ("bureau", "10.7.7.7", "用户：officer1", "由管理员重设")
+    assert (reset.account, reset.address, reset.target, reset.detail) == (
+        "bureau",
+        "10.7.7.7",
+        "用户：officer1",
+        "由管理员重设",
+    )
 
     officer1.refresh_from_db()
     officer1.role, officer1.station = Role.MANAGER, None
     officer1.save()
     role = last(Kind.ROLE_CHANGE)
     assert role.target == "用户：officer1"
-    assert "角色：计量信息员 → 局/处领导（只读）" in role.detail and "所属单位：" in role.detail and "→ 无" in role.detail
+    assert (
+        "角色：计量信息员 → 局/处领导（只读）" in role.detail and "所属单位：" in role.detail and "→ 无" in role.detail
+    )
     officer1.is_active = False
     officer1.save(update_fields=["is_active"])
     assert last(Kind.ACCOUNT_CHANGE).detail == "状态：启用 → 停用"
@@ -290,7 +327,12 @@ def test_a_file_download_is_recorded_with_its_name(client, officer1):
     url = reverse("portal:application_material_download", args=[application.pk, material.pk])
     assert client.get(url, REMOTE_ADDR="10.4.4.4").status_code == 200
     download = last(Kind.DOWNLOAD)
-    assert (download.account, download.address, download.target, download.path) == ("officer1", "10.4.4.4", "计量授权申请书.pdf", url)
+    assert (download.account, download.address, download.target, download.path) == (
+        "officer1",
+        "10.4.4.4",
+        "计量授权申请书.pdf",
+        url,
+    )
 
 
 def test_a_refused_download_records_no_download(client, officer1, officer2):
@@ -300,7 +342,10 @@ def test_a_refused_download_records_no_download(client, officer1, officer2):
         application=application, by=officer1, title="申请书", file=SimpleUploadedFile("a.pdf", pdf_bytes())
     )
     client.force_login(officer2)
-    assert client.get(reverse("portal:application_material_download", args=[application.pk, material.pk])).status_code == 404
+    assert (
+        client.get(reverse("portal:application_material_download", args=[application.pk, material.pk])).status_code
+        == 404
+    )
     assert not events(Kind.DOWNLOAD)
 
 
@@ -309,8 +354,16 @@ def test_an_admin_change_is_recorded_with_what_changed(client, bureau):
     station = StationFactory(name="新郑市计量测试所")
     client.force_login(bureau)
     url = reverse("admin:authorizations_user_add")
-    data = {"username": "newofficer", "password1": "Zz-first-pass-2026", "password2": "Zz-first-pass-2026",
-            "role": Role.OFFICER, "station": station.pk, "last_name": "王", "first_name": "五", "email": ""}
+    data = {
+        "username": "newofficer",
+        "password1": "Zz-first-pass-2026",
+        "password2": "Zz-first-pass-2026",
+        "role": Role.OFFICER,
+        "station": station.pk,
+        "last_name": "王",
+        "first_name": "五",
+        "email": "",
+    }
     assert client.post(url, data, REMOTE_ADDR="10.6.6.6").status_code == 302
     created = last(Kind.ACCOUNT_CREATE)
     assert (created.account, created.target) == ("bureau", "用户：王五")  # an account reads as its holder's name
@@ -327,8 +380,11 @@ def test_an_admin_bulk_action_without_a_log_entry_is_recorded(client, bureau, of
         log_in(client, "officer1", password="Wrong-guess-123", ip="10.5.5.5")
     lock = LoginLockout.objects.get(username="officer1")
     client.force_login(bureau)
-    response = client.post(reverse("admin:authorizations_loginlockout_changelist"),
-                           {"action": "unlock", "_selected_action": [lock.pk]}, REMOTE_ADDR="10.6.6.6")
+    response = client.post(
+        reverse("admin:authorizations_loginlockout_changelist"),
+        {"action": "unlock", "_selected_action": [lock.pk]},
+        REMOTE_ADDR="10.6.6.6",
+    )
     assert response.status_code == 302
     action = last(Kind.ADMIN_ACTION)
     assert (action.account, action.address, action.target) == ("bureau", "10.6.6.6", "登录失败与锁定：1条记录")
@@ -343,7 +399,12 @@ def test_a_lifecycle_button_in_the_admin_is_recorded_with_its_label(client, bure
     client.force_login(bureau)
     url = reverse("admin:authorizations_certificate_transition", args=[certificate.pk, "suspend"])
     today = beijing_today()
-    data = {"starts_on": today, "planned_end_on": today + dt.timedelta(days=30), "reason": "监督检查发现问题", "_confirmed": "确认暂停授权"}
+    data = {
+        "starts_on": today,
+        "planned_end_on": today + dt.timedelta(days=30),
+        "reason": "监督检查发现问题",
+        "_confirmed": "确认暂停授权",
+    }
     assert client.post(url, data, REMOTE_ADDR="10.6.6.6").status_code == 302
     action = last(Kind.ADMIN_ACTION)
     assert (action.account, action.address, action.detail) == ("bureau", "10.6.6.6", "办理：暂停授权")
@@ -356,7 +417,12 @@ def test_a_write_the_admin_refuses_is_recorded_as_refused(client, manager, offic
     url = reverse("admin:authorizations_user_change", args=[officer1.pk])
     assert client.post(url, {"username": "renamed"}, REMOTE_ADDR="10.6.6.6").status_code == 403
     attempt = last(Kind.ADMIN_ACTION)
-    assert (attempt.account, attempt.address, attempt.result, attempt.target) == ("manager", "10.6.6.6", "拒绝", "用户：officer1")
+    assert (attempt.account, attempt.address, attempt.result, attempt.target) == (
+        "manager",
+        "10.6.6.6",
+        "拒绝",
+        "用户：officer1",
+    )
     client.logout()
     assert client.post(url, {"username": "renamed"}).status_code == 302  # to the admin login: no admin change at all
     assert len(events(Kind.ADMIN_ACTION)) == 1
@@ -367,7 +433,9 @@ def test_a_write_the_admin_refuses_is_recorded_as_refused(client, manager, offic
 
 def test_bureau_staff_and_managers_read_filter_and_export_the_log_but_nobody_changes_it(client, bureau, manager):
     """G2: a page in the admin where staff filter and export; read-only for everyone; the export is itself audited."""
-    failure = SecurityEvent.objects.create(event=Kind.LOGIN_FAILED, account="zhangsan", address="10.8.8.8", result="失败")
+    failure = SecurityEvent.objects.create(
+        event=Kind.LOGIN_FAILED, account="zhangsan", address="10.8.8.8", result="失败"
+    )
     SecurityEvent.objects.create(event=Kind.DOWNLOAD, account="lisi", address="10.9.9.9", target="证书.pdf")
     changelist = reverse("admin:zzmetro_securityevent_changelist")
     for user in (bureau, manager):
@@ -380,7 +448,10 @@ def test_bureau_staff_and_managers_read_filter_and_export_the_log_but_nobody_cha
         assert client.get(reverse("admin:zzmetro_securityevent_add")).status_code == 403
         detail = client.get(reverse("admin:zzmetro_securityevent_change", args=[failure.pk])).content.decode()
         assert 'name="_save"' not in detail and "zhangsan" in detail
-        assert client.post(reverse("admin:zzmetro_securityevent_delete", args=[failure.pk]), {"post": "yes"}).status_code == 403
+        assert (
+            client.post(reverse("admin:zzmetro_securityevent_delete", args=[failure.pk]), {"post": "yes"}).status_code
+            == 403
+        )
 
         response = client.post(changelist, {"action": "export_xlsx", "_selected_action": [failure.pk], "index": 0})
         assert response.status_code == 200
@@ -394,6 +465,10 @@ def test_bureau_staff_and_managers_read_filter_and_export_the_log_but_nobody_cha
 
 def test_a_security_event_reads_in_chinese():
     """G2: a readable record, with the event's name and not its code."""
-    row = SecurityEvent.objects.create(at=dt.datetime(2026, 11, 30, 1, 2, 3, tzinfo=dt.timezone.utc),
-                                       event=Kind.LOCKOUT, account="officer1", result="已锁定")
+    row = SecurityEvent.objects.create(
+        at=dt.datetime(2026, 11, 30, 1, 2, 3, tzinfo=dt.timezone.utc),
+        event=Kind.LOCKOUT,
+        account="officer1",
+        result="已锁定",
+    )
     assert str(row) == "2026-11-30 09:02:03 officer1 登录锁定（已锁定）"

@@ -4,6 +4,7 @@ Everything runs as an operator would: `manage.py` in a subprocess, with the two 
 roles" (the owner migrates, backs up and restores; the application role seeds and serves), against scratch databases
 and roles created on the test PostgreSQL server and dropped afterwards.
 """
+
 import hashlib
 import io
 import json
@@ -33,8 +34,11 @@ def server(dbname: str, user: str | None = None):
     """A connection to `dbname` on the test server, as the test's own (super)user unless `user` is given."""
     test = connection.settings_dict
     conn = psycopg2.connect(
-        dbname=dbname, user=user or test["USER"], password=None if user else (test["PASSWORD"] or None),
-        host=test["HOST"] or None, port=test["PORT"] or None,
+        dbname=dbname,
+        user=user or test["USER"],
+        password=None if user else (test["PASSWORD"] or None),
+        host=test["HOST"] or None,
+        port=test["PORT"] or None,
     )
     conn.autocommit = True
     return conn
@@ -57,7 +61,10 @@ def run(sql: str, dbname: str = "postgres", user: str | None = None):
 
 def row_counts(dbname: str) -> dict[str, int]:
     """Every base table of the database, from the catalog, with its row count."""
-    tables = run("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'", dbname)
+    tables = run(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+        dbname,
+    )
     conn = server(dbname)
     try:
         with conn.cursor() as cursor:
@@ -71,7 +78,11 @@ def row_counts(dbname: str) -> dict[str, int]:
 
 
 def checksums(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in root.rglob("*")
+        if p.is_file()
+    }
 
 
 class Site(SimpleNamespace):
@@ -79,12 +90,21 @@ class Site(SimpleNamespace):
 
     def manage(self, *args: str) -> subprocess.CompletedProcess:
         env = {
-            **os.environ, "DJANGO_SETTINGS_MODULE": "zzmetro.settings", "DEBUG": "0", "LOG_LEVEL": "WARNING",
-            "DATABASE_URL": url(self.app, self.db), "DATABASE_MIGRATE_URL": url(self.owner, self.db),
-            "MEDIA_ROOT": str(self.media), "REDIS_URL": "", "CACHE_URL": "locmemcache://",
-            "EMAIL_URL": "", "EMAIL_FILE_PATH": str(self.media.parent / "mail"),
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "zzmetro.settings",
+            "DEBUG": "0",
+            "LOG_LEVEL": "WARNING",
+            "DATABASE_URL": url(self.app, self.db),
+            "DATABASE_MIGRATE_URL": url(self.owner, self.db),
+            "MEDIA_ROOT": str(self.media),
+            "REDIS_URL": "",
+            "CACHE_URL": "locmemcache://",
+            "EMAIL_URL": "",
+            "EMAIL_FILE_PATH": str(self.media.parent / "mail"),
         }
-        return subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True)
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+        )
 
 
 @pytest.fixture(scope="module")
@@ -160,14 +180,20 @@ def test_restore_into_an_empty_database_brings_back_every_row_every_file_and_the
     assert "恢复完成" in done.stdout and f"“{target.app}”授权" in done.stdout
     expected = row_counts(source.db)
     assert row_counts(target.db) == expected
-    assert all(expected[table] > 0 for table in ("authorizations_station", "authorizations_lifecycleevent", "authorizations_user"))
+    assert all(
+        expected[table] > 0
+        for table in ("authorizations_station", "authorizations_lifecycleevent", "authorizations_user")
+    )
     assert checksums(target.media) == checksums(source.media) and len(checksums(target.media)) == len(MEDIA)
     for user in (target.owner, target.app):  # the owner meets the trigger; the app role is not even granted UPDATE
         with pytest.raises(psycopg2.Error, match="append-only|permission denied"):
             run("UPDATE authorizations_lifecycleevent SET note = '改写'", target.db, user)
     with pytest.raises(psycopg2.Error, match="append-only"):
         run("TRUNCATE authorizations_lifecycleevent", target.db, target.owner)
-    assert run("SELECT count(*) FROM authorizations_station", target.db, target.app)[0][0] == expected["authorizations_station"]
+    assert (
+        run("SELECT count(*) FROM authorizations_station", target.db, target.app)[0][0]
+        == expected["authorizations_station"]
+    )
 
 
 @postgresql_only
@@ -205,8 +231,13 @@ def test_restore_refuses_a_tampered_archive_before_touching_the_database(scratch
 def test_backup_of_the_sqlite_demo_is_refused_in_plain_words(tmp_path):
     """The embedded demo's SQLite file is copied by hand; the command says so instead of failing obscurely."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}", "DATABASE_MIGRATE_URL": ""}
-    done = subprocess.run([sys.executable, "manage.py", "backup", str(tmp_path)], cwd=settings.BASE_DIR, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "backup", str(tmp_path)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode != 0
     assert "只支持 PostgreSQL" in done.stderr and "db.sqlite3" in done.stderr
     assert not list(tmp_path.glob("*.tar"))

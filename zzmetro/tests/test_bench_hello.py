@@ -1,4 +1,5 @@
 """The load benchmark's bare "hello" view exists only in the benchmark's own server (issue 13)."""
+
 import importlib
 
 from django.urls import clear_url_caches
@@ -11,7 +12,9 @@ def test_deployed_portal_has_no_benchmark_hello_page(client):
     assert client.get("/bench/hello/").status_code == 404
 
 
-def test_benchmark_server_answers_hello_without_touching_the_database(db, client, monkeypatch, django_assert_num_queries):
+def test_benchmark_server_answers_hello_without_touching_the_database(
+    db, client, monkeypatch, django_assert_num_queries
+):
     """With ZZ_BENCH_HELLO=1 (set only by benchmarks/load.py) the yardstick page answers through every middleware."""
     monkeypatch.setenv("ZZ_BENCH_HELLO", "1")
     try:
@@ -25,4 +28,3 @@ def test_benchmark_server_answers_hello_without_touching_the_database(db, client
         importlib.reload(zzmetro.urls)
         clear_url_caches()
     assert client.get("/bench/hello/").status_code == 404
-

@@ -3,6 +3,7 @@
 Headless Chromium reports every blocked script, style or image as a console error; the pages must produce none,
 while an inline script injected on purpose is refused, so the silence is the policy at work, not its absence.
 """
+
 import datetime as dt
 
 import pytest
@@ -30,7 +31,10 @@ def watch_console(page) -> list[str]:
 
     page.on("console", console)
     page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-    page.on("response", lambda response: errors.append(f"{response.status} {response.url}") if response.status >= 400 else None)
+    page.on(
+        "response",
+        lambda response: errors.append(f"{response.status} {response.url}") if response.status >= 400 else None,
+    )
     return errors
 
 

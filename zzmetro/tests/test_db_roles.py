@@ -2,6 +2,7 @@
 
 PostgreSQL only: a role made with `manage.py grant_app_role` connects to the test database on its own socket.
 """
+
 import uuid
 
 import psycopg2
@@ -23,7 +24,10 @@ EVENT_TABLES = ["authorizations_lifecycleevent", "inspections_supervisionevent",
 def connect(user: str):
     settings = connection.settings_dict
     conn = psycopg2.connect(
-        dbname=settings["NAME"], user=user, host=settings["HOST"] or None, port=settings["PORT"] or None,
+        dbname=settings["NAME"],
+        user=user,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
         password=settings["PASSWORD"] if user == settings["USER"] else None,
     )
     conn.autocommit = True
@@ -98,7 +102,9 @@ def test_application_role_records_events_and_writes_ordinary_tables(app_role, ev
             [event.pk],
         )
         assert cursor.fetchone()[0] > event.pk
-        cursor.execute("UPDATE authorizations_station SET contact_phone = '0371-11111111' WHERE id = %s", [event.station_id])
+        cursor.execute(
+            "UPDATE authorizations_station SET contact_phone = '0371-11111111' WHERE id = %s", [event.station_id]
+        )
         cursor.execute(
             "INSERT INTO authorizations_verificationitem (code, name, regulation, key_instrument_type, is_active) "
             "VALUES ('ROLE1', '角色测试项目', 'JJG 1-2026', '', true) RETURNING id"

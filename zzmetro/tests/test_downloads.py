@@ -1,4 +1,5 @@
 """Downloads carry an RFC 6266 file name that survives Chinese, and a content type we stored (DOMAIN G4)."""
+
 import datetime as dt
 import re
 from urllib.parse import unquote
@@ -43,11 +44,14 @@ def test_the_header_is_rfc_6266_and_decodes_back_to_the_name(name):
     assert decoded(header.split("filename*=", 1)[1]) == name
 
 
-@pytest.mark.parametrize(("name", "saved"), [
-    ("../../etc/passwd", "passwd"),
-    ('a"b\r\nSet-Cookie: x.pdf', "a_b_Set-Cookie: x.pdf"),
-    ("C:\\Users\\x\\申请书.pdf", "申请书.pdf"),
-])
+@pytest.mark.parametrize(
+    ("name", "saved"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ('a"b\r\nSet-Cookie: x.pdf', "a_b_Set-Cookie: x.pdf"),
+        ("C:\\Users\\x\\申请书.pdf", "申请书.pdf"),
+    ],
+)
 def test_a_hostile_name_cannot_escape_the_header_or_name_a_path(name, saved):
     """G4: quotes, line breaks and path parts never reach the header."""
     header = content_disposition(name)
@@ -59,13 +63,17 @@ def test_a_hostile_name_cannot_escape_the_header_or_name_a_path(name, saved):
 def material(officer1):
     """An application material uploaded under a Chinese name (the staff download that used to break)."""
     application = ApplicationFactory(station=officer1.station)
-    return lifecycle.application_add_material(application=application, by=officer1, title="申请书", file=SimpleUploadedFile("计量授权申请书.pdf", pdf_bytes()))
+    return lifecycle.application_add_material(
+        application=application, by=officer1, title="申请书", file=SimpleUploadedFile("计量授权申请书.pdf", pdf_bytes())
+    )
 
 
 def test_staff_download_a_material_with_a_chinese_name_intact(client, bureau, material):
     """G4: the admin's material download sent `=?utf-8?b?…?=`; now the saved name is the uploaded one."""
     client.force_login(bureau)
-    response = client.get(reverse("admin:authorizations_application_material", args=[material.application_id, material.pk]))
+    response = client.get(
+        reverse("admin:authorizations_application_material", args=[material.application_id, material.pk])
+    )
     assert response.status_code == 200 and saved_name(response) == "计量授权申请书.pdf"
     assert response["Content-Type"] == "application/pdf" and response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
@@ -81,7 +89,9 @@ def test_the_officer_downloads_the_same_material_under_the_same_name(client, off
 def test_the_content_type_follows_the_stored_content_not_the_uploaded_name(client, bureau, officer1):
     """G4: a PNG uploaded as 照片.pdf is stored as .png and served as image/png, never as the name claims."""
     application = ApplicationFactory(station=officer1.station)
-    material = lifecycle.application_add_material(application=application, by=officer1, title="照片", file=SimpleUploadedFile("照片.pdf", image_bytes("PNG")))
+    material = lifecycle.application_add_material(
+        application=application, by=officer1, title="照片", file=SimpleUploadedFile("照片.pdf", image_bytes("PNG"))
+    )
     client.force_login(bureau)
     response = client.get(reverse("admin:authorizations_application_material", args=[application.pk, material.pk]))
     assert saved_name(response) == "照片.png" and response["Content-Type"] == "image/png"
@@ -91,8 +101,21 @@ def test_the_content_type_follows_the_stored_content_not_the_uploaded_name(clien
 def test_protected_admin_files_use_the_same_header(client, bureau, officer1, freeze):
     """G4: the shared protected-file view of the admin (here a complaint's written result)."""
     freeze("2026-11-22 10:00:00+08:00")
-    complaint = cases.complaint_file(station=officer1.station, by=officer1, received_on=dt.date(2026, 11, 2), complainant="李", subject="水表", description="x")
-    cases.complaint_close(complaint=complaint, by=officer1, handling="已复检", result_file=SimpleUploadedFile("处理结果.jpg", image_bytes("JPEG")), closed_on=dt.date(2026, 11, 22))
+    complaint = cases.complaint_file(
+        station=officer1.station,
+        by=officer1,
+        received_on=dt.date(2026, 11, 2),
+        complainant="李",
+        subject="水表",
+        description="x",
+    )
+    cases.complaint_close(
+        complaint=complaint,
+        by=officer1,
+        handling="已复检",
+        result_file=SimpleUploadedFile("处理结果.jpg", image_bytes("JPEG")),
+        closed_on=dt.date(2026, 11, 22),
+    )
     client.force_login(bureau)
     response = client.get(reverse("admin:inspections_complaint_file", args=[complaint.pk, "result_file"]))
     assert saved_name(response) == "处理结果.jpg" and response["Content-Type"] == "image/jpeg"
@@ -102,8 +125,12 @@ def test_the_stamped_copy_downloads_under_a_name_that_says_what_it_is(client, of
     """G4, M6: portal and admin name the stamped copy after the station and quarter, with the stored extension."""
     freeze("2026-10-05 10:00:00+08:00")
     authorize(officer1.station)
-    analysis = report_services.quarterly_save_narrative(station=officer1.station, year=2026, quarter=3, narrative="x", by=officer1)
-    report_services.quarterly_upload_stamped(analysis=analysis, file=SimpleUploadedFile("scan.jpeg", image_bytes("JPEG")), by=officer1)
+    analysis = report_services.quarterly_save_narrative(
+        station=officer1.station, year=2026, quarter=3, narrative="x", by=officer1
+    )
+    report_services.quarterly_upload_stamped(
+        analysis=analysis, file=SimpleUploadedFile("scan.jpeg", image_bytes("JPEG")), by=officer1
+    )
     expected = f"盖章件-{officer1.station.name}-2026Q3.jpg"
     client.force_login(officer1)
     assert saved_name(client.get(reverse("reporting:quarterly_stamped_file", args=[analysis.pk]))) == expected
@@ -133,4 +160,11 @@ def test_the_import_error_workbook_is_named_in_chinese(client, officer1, world_j
 def world_job(officer1):
     from reporting.models import ImportJob
 
-    return ImportJob.objects.create(station=officer1.station, created_by=officer1, filename="档案.xlsx", upload=b"", status="invalid", errors=[[3, "B", "日期格式不对"]])
+    return ImportJob.objects.create(
+        station=officer1.station,
+        created_by=officer1,
+        filename="档案.xlsx",
+        upload=b"",
+        status="invalid",
+        errors=[[3, "B", "日期格式不对"]],
+    )

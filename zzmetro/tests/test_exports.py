@@ -1,4 +1,5 @@
 """Streamed Excel exports: readable by Excel's readers, formula text neutralised, memory independent of size."""
+
 import datetime as dt
 import io
 
@@ -21,7 +22,9 @@ def test_openpyxl_and_calamine_read_back_text_dates_and_numbers():
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet.title == "测试导出"
     assert list(sheet.iter_rows(values_only=True)) == [
-        ("名称", "日期", "数量"), ("电能表 <A&B>", dt.datetime(2026, 3, 5), 12), ("  前后空格 ", None, 1.5),
+        ("名称", "日期", "数量"),
+        ("电能表 <A&B>", dt.datetime(2026, 3, 5), 12),
+        ("  前后空格 ", None, 1.5),
     ]
     table = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     assert table[1] == ["电能表 <A&B>", dt.date(2026, 3, 5), 12.0]
@@ -33,7 +36,11 @@ def test_cells_starting_with_formula_characters_are_neutralised():
     data = workbook([(v, None, None) for v in values])
     sheet = load_workbook(io.BytesIO(data)).active
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
-        '\'=HYPERLINK("http://evil.example","点我")', "'+1", "'-1+2", "'@SUM(A1)", "正常",
+        '\'=HYPERLINK("http://evil.example","点我")',
+        "'+1",
+        "'-1+2",
+        "'@SUM(A1)",
+        "正常",
     ]
     assert b"<f>" not in _sheet_xml(data)
 
@@ -63,7 +70,10 @@ def test_export_is_streamed_in_chunks_while_rows_are_read():
 def test_xlsx_response_is_a_streaming_attachment():
     response = xlsx_response(COLUMNS, [("a", None, 1)], title="t", filename="强检器具档案.xlsx")
     assert response.streaming
-    assert response["Content-Disposition"] == "attachment; filename=\"download.xlsx\"; filename*=UTF-8''%E5%BC%BA%E6%A3%80%E5%99%A8%E5%85%B7%E6%A1%A3%E6%A1%88.xlsx"
+    assert (
+        response["Content-Disposition"]
+        == "attachment; filename=\"download.xlsx\"; filename*=UTF-8''%E5%BC%BA%E6%A3%80%E5%99%A8%E5%85%B7%E6%A1%A3%E6%A1%88.xlsx"
+    )
     data = b"".join(response.streaming_content)
     assert load_workbook(io.BytesIO(data)).active["A2"].value == "a"
 

@@ -3,6 +3,7 @@
 Every failure is real: a closed port instead of PostgreSQL or Redis, a migration the database has not recorded, a
 mail left in the outbox past its due time, an empty font folder, a heartbeat that never came.
 """
+
 import datetime as dt
 import os
 import socket
@@ -88,11 +89,19 @@ def test_ready_fails_when_a_mail_is_stuck_past_its_due_time(client, broker, sett
     """Issue 13, M3: a mail pending 16 minutes past due (limit 15) means no worker or beat delivers; one just due does not."""
     settings.HEALTH_OUTBOX_STUCK_MINUTES = 15
     now = timezone.now()
-    OutboxMessage.objects.create(subject="催报提醒", body="x", to=["a@example.cn"], next_attempt_at=now - dt.timedelta(minutes=14))
-    assert client.get("/healthz/ready").status_code == 200
-    OutboxMessage.objects.create(subject="催报提醒", body="x", to=["b@example.cn"], next_attempt_at=now - dt.timedelta(minutes=16))
     OutboxMessage.objects.create(
-        subject="已发送", body="x", to=["c@example.cn"], status=OutboxMessage.Status.SENT, next_attempt_at=now - dt.timedelta(days=1)
+        subject="催报提醒", body="x", to=["a@example.cn"], next_attempt_at=now - dt.timedelta(minutes=14)
+    )
+    assert client.get("/healthz/ready").status_code == 200
+    OutboxMessage.objects.create(
+        subject="催报提醒", body="x", to=["b@example.cn"], next_attempt_at=now - dt.timedelta(minutes=16)
+    )
+    OutboxMessage.objects.create(
+        subject="已发送",
+        body="x",
+        to=["c@example.cn"],
+        status=OutboxMessage.Status.SENT,
+        next_attempt_at=now - dt.timedelta(days=1),
     )
     response = client.get("/healthz/ready")
     assert response.status_code == 503

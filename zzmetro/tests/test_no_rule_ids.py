@@ -6,6 +6,7 @@ the demo's lifecycle queued in the outbox; the documents are the PDFs those page
 template and every Chinese string in the code is read too, so a page the walk cannot reach (the portal, the
 register) is covered by its source.
 """
+
 import ast
 import pathlib
 import re
@@ -20,7 +21,9 @@ from .test_admin_language import visible_text
 from .test_admin_write_walk import _walkable, logins, world  # noqa: F401  (fixtures)
 
 # A rule ID standing on its own (not part of a code such as 91410100MA4410007B or CZ01), or a clause of S1/S2.
-RULE_ID = re.compile(r"(?<![A-Za-z0-9])(?:[ARPMQITDG]\d{1,2}|L[1-6][a-d]?)(?![A-Za-z0-9])|(?<![A-Za-z0-9])S[12] ?[一二三四五六七八九十]")
+RULE_ID = re.compile(
+    r"(?<![A-Za-z0-9])(?:[ARPMQITDG]\d{1,2}|L[1-6][a-d]?)(?![A-Za-z0-9])|(?<![A-Za-z0-9])S[12] ?[一二三四五六七八九十]"
+)
 TEMPLATE_COMMENT = re.compile(r"\{#.*?#\}|\{% comment %\}.*?\{% endcomment %\}|<!--.*?-->", re.S)
 CODE_DIRS = ("zzmetro", "authorizations", "reporting", "inspections")
 
@@ -37,7 +40,13 @@ def pdf_text(data: bytes) -> str:
 def test_the_rule_id_pattern_finds_citations_but_not_codes():
     """The check below can fail: it finds (A10), （2026年，M8）, L3a and S1 四(九), and leaves certificate numbers,
     credit codes and item codes alone."""
-    assert rule_ids("历次版本（M4）；（2026年，M8）；(A10)；超范围许可 L3a；（S1 四(九)）") == ["A10", "L3a", "M4", "M8", "S1 四"]
+    assert rule_ids("历次版本（M4）；（2026年，M8）；(A10)；超范围许可 L3a；（S1 四(九)）") == [
+        "A10",
+        "L3a",
+        "M4",
+        "M8",
+        "S1 四",
+    ]
     assert rule_ids("ZZJL-2026-0001 91410100MA4410007B CZ01 JJG 596-2012 GB 32100") == []
 
 
@@ -86,9 +95,12 @@ def _chinese_strings(path: pathlib.Path):
     """Chinese string constants of a module other than its docstrings: labels, messages, e-mail bodies."""
     tree = ast.parse(path.read_text())
     docstrings = {
-        id(node.body[0].value) for node in ast.walk(tree)
+        id(node.body[0].value)
+        for node in ast.walk(tree)
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-        and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
     }
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
@@ -105,5 +117,9 @@ def test_no_message_label_or_e_mail_text_in_the_code_names_a_rule_id():
         for path in sorted((root / directory).rglob("*.py")):
             if {"tests", "migrations"} & set(path.relative_to(root).parts):
                 continue
-            found += [f"{path.relative_to(root)}:{line}: {text[:60]}" for line, text in _chinese_strings(path) if rule_ids(text)]
+            found += [
+                f"{path.relative_to(root)}:{line}: {text[:60]}"
+                for line, text in _chinese_strings(path)
+                if rule_ids(text)
+            ]
     assert found == []

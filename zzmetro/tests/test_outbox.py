@@ -3,6 +3,7 @@
 The mail server and the broker here are real peers on 127.0.0.1 — a closed port (connection refused), a server that
 accepts and never answers, and a real SMTP server (aiosmtpd) started on the port that was closed.
 """
+
 import contextlib
 import datetime as dt
 import email
@@ -60,7 +61,9 @@ def due_now():
     OutboxMessage.objects.filter(status=S.PENDING).update(next_attempt_at=timezone.now())
 
 
-def test_a_notice_waits_while_the_mail_server_is_refused_and_is_delivered_once_it_is_back(db, smtp_port, django_capture_on_commit_callbacks):
+def test_a_notice_waits_while_the_mail_server_is_refused_and_is_delivered_once_it_is_back(
+    db, smtp_port, django_capture_on_commit_callbacks
+):
     """M3: a mail server that refuses connections delays the notice, never loses it, never sends it twice."""
     with django_capture_on_commit_callbacks(execute=True):
         outbox.queue_mail("【郑州计量授权】测试通知", "正文", ["station@zz.example"])
@@ -107,12 +110,18 @@ def test_a_mail_server_that_accepts_and_never_answers_holds_nobody_for_long(tran
 
 
 @pytest.mark.parametrize("stations", [9])
-def test_reminders_for_every_station_are_queued_when_the_mail_server_is_down_and_each_goes_out_once(db, smtp_port, freeze, stations):
+def test_reminders_for_every_station_are_queued_when_the_mail_server_is_down_and_each_goes_out_once(
+    db, smtp_port, freeze, stations
+):
     """M3: the first failure does not stop the job; a later run does not remind twice; each station gets one mail."""
     freeze("2026-12-01 08:00:00+08:00")
     for n in range(stations):
         authorize(StationFactory(email=f"s{n}@zz.example"), items=make_items(f"R{n}", 1))
-    assert reminders.run_job(kind="monthly", day=dt.date(2026, 12, 1)) == {"pending": stations, "sent": 0, "failed": stations}
+    assert reminders.run_job(kind="monthly", day=dt.date(2026, 12, 1)) == {
+        "pending": stations,
+        "sent": 0,
+        "failed": stations,
+    }
     assert OutboxMessage.objects.filter(status=S.PENDING).count() == stations
     freeze("2026-12-02 08:00:00+08:00")
     with smtp_server(smtp_port) as received:
@@ -180,7 +189,13 @@ def test_filing_a_complaint_with_the_mail_server_down_answers_normally_and_the_n
 
     settings.BUREAU_EMAIL = ["jlc@zz.example"]
     client.force_login(officer1)
-    data = {"received_on": "2026-11-20", "complainant": "张先生", "subject": "水表计量不准", "description": "读数偏快", "contact": ""}
+    data = {
+        "received_on": "2026-11-20",
+        "complainant": "张先生",
+        "subject": "水表计量不准",
+        "description": "读数偏快",
+        "contact": "",
+    }
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("supervision:complaint_create"), data)
@@ -207,7 +222,9 @@ def test_returning_a_plan_in_the_admin_with_the_mail_server_down_keeps_the_retur
     plan = plans.plan_submit(plan=plan, by=officer1)
     url = reverse("admin:reporting_annualplan_transition", args=[plan.pk, "return"])
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client_bureau.post(url, {"reason": "请补充使用单位", "_confirmed": "1"})  # the confirmation page's button
+        response = admin_client_bureau.post(
+            url, {"reason": "请补充使用单位", "_confirmed": "1"}
+        )  # the confirmation page's button
     assert response.status_code == 302
     assert AnnualPlan.objects.get().status == AnnualPlan.Status.RETURNED
     with smtp_server(smtp_port) as received:
@@ -239,15 +256,25 @@ def test_an_archive_import_uploaded_while_the_broker_is_down_waits_and_runs_when
     assert job.status in ImportJob.FINISHED
 
 
-def test_an_import_whose_worker_died_is_declared_failed_and_the_officer_is_told_to_upload_again(db, client, officer1, settings):
+def test_an_import_whose_worker_died_is_declared_failed_and_the_officer_is_told_to_upload_again(
+    db, client, officer1, settings
+):
     """M1: a running job that stopped reporting progress is failed after the timeout; the page stops spinning."""
     settings.IMPORT_STALE_AFTER_SECONDS = 600
     stale = ImportJob.objects.create(
-        station=officer1.station, created_by=officer1, filename="a.xlsx", upload=b"x", status=ImportJob.Status.RUNNING,
+        station=officer1.station,
+        created_by=officer1,
+        filename="a.xlsx",
+        upload=b"x",
+        status=ImportJob.Status.RUNNING,
         heartbeat_at=timezone.now() - dt.timedelta(seconds=601),
     )
     alive = ImportJob.objects.create(
-        station=officer1.station, created_by=officer1, filename="b.xlsx", upload=b"x", status=ImportJob.Status.RUNNING,
+        station=officer1.station,
+        created_by=officer1,
+        filename="b.xlsx",
+        upload=b"x",
+        status=ImportJob.Status.RUNNING,
         heartbeat_at=timezone.now() - dt.timedelta(seconds=590),
     )
     client.force_login(officer1)
@@ -257,7 +284,9 @@ def test_an_import_whose_worker_died_is_declared_failed_and_the_officer_is_told_
     assert alive.status == ImportJob.Status.RUNNING
 
 
-def test_staff_resend_a_failed_mail_and_a_sent_one_is_never_resent(db, admin_client_bureau, django_capture_on_commit_callbacks):
+def test_staff_resend_a_failed_mail_and_a_sent_one_is_never_resent(
+    db, admin_client_bureau, django_capture_on_commit_callbacks
+):
     """M3: undelivered mail is visible in the admin; resending puts only failed or cancelled mail back."""
     failed = OutboxMessage.objects.create(subject="失败", body="x", to=["a@zz.example"], status=S.FAILED, attempts=30)
     sent = OutboxMessage.objects.create(subject="已发", body="x", to=["b@zz.example"], status=S.SENT)
@@ -300,7 +329,9 @@ def read(envelope) -> tuple[str, str]:
 def _upload(content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return SimpleUploadedFile("档案.xlsx", content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return SimpleUploadedFile(
+        "档案.xlsx", content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
 
 
 def test_deliver_mail_command_sends_what_waits(db):

@@ -1,6 +1,7 @@
 """The production setup (issue 13): `check --deploy` clean with the example values, security headers on every page a
 signed-in user or a download reaches, JSON logs with the request id, and deploy/ files that agree with the settings.
 """
+
 import io
 import json
 import logging
@@ -54,7 +55,11 @@ def test_check_deploy_with_the_example_production_values_gives_no_warning(tmp_pa
     env |= example_production_values() | {"SECRET_KEY": secrets.token_urlsafe(50), "PYTHONDONTWRITEBYTECODE": "1"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
@@ -75,7 +80,9 @@ def test_a_download_carries_the_same_headers(client, officer1, production, freez
     freeze("2026-11-02 10:00:00+08:00")
     authorize(officer1.station, items=make_items())
     client.force_login(officer1)
-    response = client.get(reverse("reporting:monthly_template", args=[2026, 10]), headers={"X-Forwarded-Proto": "https"})
+    response = client.get(
+        reverse("reporting:monthly_template", args=[2026, 10]), headers={"X-Forwarded-Proto": "https"}
+    )
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
     assert_security_headers(response)
 
@@ -126,7 +133,10 @@ def test_a_forged_request_id_is_replaced_by_a_new_one(client, json_log):
 def test_nginx_accepts_exactly_the_request_size_the_portal_accepts():
     """G4: client_max_body_size equals the largest upload limit of the example values plus 1 MB."""
     values = example_production_values()
-    largest = max(int(values[k]) for k in ("UPLOAD_MAX_BYTES", "ZZ_ARCHIVE_IMPORT_MAX_BYTES", "ZZ_MONTHLY_REPORT_UPLOAD_MAX_BYTES"))
+    largest = max(
+        int(values[k])
+        for k in ("UPLOAD_MAX_BYTES", "ZZ_ARCHIVE_IMPORT_MAX_BYTES", "ZZ_MONTHLY_REPORT_UPLOAD_MAX_BYTES")
+    )
     from zzmetro.uploads import MULTIPART_ALLOWANCE
 
     site = (DEPLOY / "nginx" / "zzmetro.conf").read_text(encoding="utf-8")

@@ -1,4 +1,5 @@
 """The safe Excel reader refuses hostile files with a clear message before any parser sees them."""
+
 import datetime as dt
 import io
 import zipfile
@@ -53,10 +54,17 @@ def test_clean_rows_come_back_typed():
 
 def test_dates_typed_as_text_are_read_in_the_common_chinese_forms_and_refused_otherwise():
     """Hostile/sloppy input: dates typed as text. 2026-03-05, 2026/3/5 and 2026年3月5日 are read; others refused."""
-    rows = parsed(xlsx([
-        ["A", "2026-03-05", 12, "贸易结算"], ["B", "2026/3/5", 12, "贸易结算"], ["C", "2026年3月5日", 12, "贸易结算"],
-        ["D", "3/5/2026", 12, "贸易结算"], ["E", "2026-02-30", 12, "贸易结算"],
-    ]))
+    rows = parsed(
+        xlsx(
+            [
+                ["A", "2026-03-05", 12, "贸易结算"],
+                ["B", "2026/3/5", 12, "贸易结算"],
+                ["C", "2026年3月5日", 12, "贸易结算"],
+                ["D", "3/5/2026", 12, "贸易结算"],
+                ["E", "2026-02-30", 12, "贸易结算"],
+            ]
+        )
+    )
     assert [r[1]["day"] for r in rows[:3]] == [dt.date(2026, 3, 5)] * 3
     assert rows[3][2] == [("检定日期", "“3/5/2026”不是有效日期，请填写如 2026-03-05 的日期")]
     assert rows[4][2] == [("检定日期", "“2026-02-30”不是有效日期，请填写如 2026-03-05 的日期")]
@@ -64,11 +72,18 @@ def test_dates_typed_as_text_are_read_in_the_common_chinese_forms_and_refused_ot
 
 def test_each_cell_problem_names_row_and_column():
     rows = parsed(xlsx([[None, dt.date(2026, 1, 1), 1.5, "自用", "太长的备注内容"]]))
-    assert rows[0][2] == [("出厂编号", "必填"), ("检定周期（月）", "“1.5”不是整数"), ("用途", "“自用”不是可选值（贸易结算、安全防护）"), ("备注", "超过5个字符")]
+    assert rows[0][2] == [
+        ("出厂编号", "必填"),
+        ("检定周期（月）", "“1.5”不是整数"),
+        ("用途", "“自用”不是可选值（贸易结算、安全防护）"),
+        ("备注", "超过5个字符"),
+    ]
 
 
 def test_blank_rows_are_skipped_and_row_numbers_stay_excel_numbers():
-    rows = parsed(xlsx([["A", dt.date(2026, 1, 1), 1, "贸易结算"], [None] * 5, ["B", dt.date(2026, 1, 1), 1, "安全防护"]]))
+    rows = parsed(
+        xlsx([["A", dt.date(2026, 1, 1), 1, "贸易结算"], [None] * 5, ["B", dt.date(2026, 1, 1), 1, "安全防护"]])
+    )
     assert [r[0] for r in rows] == [2, 4]
 
 
@@ -107,7 +122,9 @@ def test_zip_bomb_tiny_file_huge_sheet_is_refused_before_decompressing():
 def test_zip_bomb_that_lies_about_its_size_is_refused_by_the_checksum():
     """Hostile: the directory claims a small sheet; the compressed data inflates far beyond it."""
     base = xlsx([["A", dt.date(2026, 1, 1), 1, "贸易结算"]])
-    honest = rewrite_sheet(base, zipfile.ZipFile(io.BytesIO(base)).read("xl/worksheets/sheet1.xml") + b" " * (50 * 1024 * 1024))
+    honest = rewrite_sheet(
+        base, zipfile.ZipFile(io.BytesIO(base)).read("xl/worksheets/sheet1.xml") + b" " * (50 * 1024 * 1024)
+    )
     forged = _forge_sizes(honest, "xl/worksheets/sheet1.xml", size=4096)
     with pytest.raises(SpreadsheetError, match="损坏或经过篡改"):
         read_rows(forged, FIELDS)
@@ -124,7 +141,7 @@ def _forge_sizes(data: bytes, name: str, *, size: int) -> bytes:
         while (start := blob.find(signature, start)) != -1:
             name_offset = 30 if signature == b"PK\x03\x04" else 46
             length = struct.unpack_from("<H", blob, start + (26 if signature == b"PK\x03\x04" else 28))[0]
-            if bytes(blob[start + name_offset:start + name_offset + length]) == encoded:
+            if bytes(blob[start + name_offset : start + name_offset + length]) == encoded:
                 struct.pack_into("<I", blob, start + size_offset, size)
             start += 4
     return bytes(blob)
@@ -132,8 +149,12 @@ def _forge_sizes(data: bytes, name: str, *, size: int) -> bytes:
 
 def test_sheet_of_1048576_rows_is_refused_while_streaming():
     """Hostile: Excel's maximum row count. Refused by counting rows in the XML, never loaded."""
-    parts = [b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>']
-    parts.append(b'<row r="1"><c r="A1" t="inlineStr"><is><t>\xe5\x87\xba\xe5\x8e\x82\xe7\xbc\x96\xe5\x8f\xb7</t></is></c></row>')
+    parts = [
+        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    ]
+    parts.append(
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>\xe5\x87\xba\xe5\x8e\x82\xe7\xbc\x96\xe5\x8f\xb7</t></is></c></row>'
+    )
     parts.extend(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n) for n in range(2, 1_048_577))
     parts.append(b"</sheetData></worksheet>")
     data = rewrite_sheet(xlsx([]), b"".join(parts), compresslevel=1)
@@ -165,6 +186,7 @@ def test_hyperlink_formula_is_refused():
 
 def test_hyperlink_typed_as_text_is_refused_per_cell():
     """Hostile: the same text stored as a plain string is refused as a suspected formula, with row and column."""
+
     def as_text(sheet):
         sheet["A2"].data_type = "s"
 

@@ -4,6 +4,7 @@ Each file is read by the real reader in a child process whose address space is c
 worker would be; the child reports the reader's answer and its own peak RSS. A refused file must be refused with a
 clear Chinese message and must never take the child past 200 MB.
 """
+
 import json
 import subprocess
 import sys
@@ -37,7 +38,9 @@ print(json.dumps(answer, ensure_ascii=False))
 def read_in_child(data: bytes, *, max_rows: int = 100_000, headers=x.HEADERS) -> dict:
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(ROOT), json.dumps([headers, max_rows])],
-        input=data, capture_output=True, timeout=300,
+        input=data,
+        capture_output=True,
+        timeout=300,
     )
     assert done.returncode == 0, f"the reader's process died: {done.stderr.decode(errors='replace')[-2000:]}"
     return json.loads(done.stdout)
@@ -66,7 +69,10 @@ def test_decoy_first_sheet_with_a_far_cell_is_scanned_not_the_sheet1_beside_it()
     """G4: 2 KB whose workbook names worksheets/data.xml first, holding XFD1048576, once killed the worker."""
     data = x.with_first_sheet_at(BASE, b"worksheets/data.xml", FAR_CELL)
     assert len(data) < 10_000
-    assert refused(data) == "工作表“数据”第 1048576 行有 16384 列，模板只有 5 列（含有超出模板范围的单元格），请删除多出的列后重新上传。"
+    assert (
+        refused(data)
+        == "工作表“数据”第 1048576 行有 16384 列，模板只有 5 列（含有超出模板范围的单元格），请删除多出的列后重新上传。"
+    )
 
 
 def test_decoy_first_sheet_with_100500_rows_is_refused_for_its_rows():
@@ -77,7 +83,10 @@ def test_decoy_first_sheet_with_100500_rows_is_refused_for_its_rows():
 
 def test_decoy_first_sheet_with_a_formula_is_refused_naming_the_cell():
     """G4: formulas in the real first sheet are refused, naming row and column."""
-    rows = x.header_row() + b'<row r="2"><c r="A2"><v>1</v></c></row><row r="5"><c r="C5"><f>SUM(A1:A2)</f><v>1</v></c></row>'
+    rows = (
+        x.header_row()
+        + b'<row r="2"><c r="A2"><v>1</v></c></row><row r="5"><c r="C5"><f>SUM(A1:A2)</f><v>1</v></c></row>'
+    )
     data = x.with_first_sheet_at(BASE, b"worksheets/data.xml", x.sheet(rows))
     assert refused(data) == "工作表中含有公式（第 5 行 C 列）。请将公式单元格“选择性粘贴为数值”后再上传。"
 
@@ -91,8 +100,14 @@ def test_absolute_and_differently_cased_targets_resolve_to_the_same_part_as_the_
 
 def test_member_name_in_other_case_than_the_relationship_is_still_scanned():
     """G4: calamine finds members case-insensitively; so does the scan."""
-    sheet = x.part(BASE, "xl/worksheets/sheet1.xml").replace(b"</sheetData>", b'<row r="9"><c r="XFD9"><v>1</v></c></row></sheetData>')
-    data = x.edited(BASE, replace={"xl/worksheets/sheet1.xml": sheet}, rename={"xl/worksheets/sheet1.xml": "XL/Worksheets/Sheet1.XML"})
+    sheet = x.part(BASE, "xl/worksheets/sheet1.xml").replace(
+        b"</sheetData>", b'<row r="9"><c r="XFD9"><v>1</v></c></row></sheetData>'
+    )
+    data = x.edited(
+        BASE,
+        replace={"xl/worksheets/sheet1.xml": sheet},
+        rename={"xl/worksheets/sheet1.xml": "XL/Worksheets/Sheet1.XML"},
+    )
     assert "第 9 行有 16384 列" in refused(data)
 
 
@@ -132,13 +147,19 @@ def test_cells_without_references_are_counted_and_a_wide_first_row_is_refused():
     wide = b"<row>" + b"<c><v>1</v></c>" * 16_384 + b"</row>" + b"<row><c><v>1</v></c></row>" * 3000
     data = x.edited(BASE, replace={"xl/worksheets/sheet1.xml": x.sheet(wide)})
     assert len(data) < 10_000
-    assert refused(data) == "工作表“数据”第 1 行有 16384 列，模板只有 5 列（含有超出模板范围的单元格），请删除多出的列后重新上传。"
+    assert (
+        refused(data)
+        == "工作表“数据”第 1 行有 16384 列，模板只有 5 列（含有超出模板范围的单元格），请删除多出的列后重新上传。"
+    )
 
 
 def test_rows_without_references_are_counted_against_the_limit():
     """G4: 100,001 data rows without r= are refused like numbered ones (once the worker died)."""
     rows = x.header_row() + b"<row><c><v>1</v></c></row>" * 100_001
-    assert refused(x.edited(BASE, replace={"xl/worksheets/sheet1.xml": x.sheet(rows)})) == "工作表超过100000行数据，请分批导入。"
+    assert (
+        refused(x.edited(BASE, replace={"xl/worksheets/sheet1.xml": x.sheet(rows)}))
+        == "工作表超过100000行数据，请分批导入。"
+    )
 
 
 def test_a_row_wider_than_the_template_is_refused_naming_row_and_width():
@@ -146,7 +167,10 @@ def test_a_row_wider_than_the_template_is_refused_naming_row_and_width():
     cells = b"".join(b'<c r="%c3"><v>1</v></c>' % (65 + i) for i in range(7))
     rows = x.header_row() + b'<row r="2"><c r="A2"><v>1</v></c></row><row r="3">' + cells + b"</row>"
     data = x.edited(BASE, replace={"xl/worksheets/sheet1.xml": x.sheet(rows)})
-    assert refused(data) == "工作表“数据”第 3 行有 7 列，模板只有 5 列（含有超出模板范围的单元格），请删除多出的列后重新上传。"
+    assert (
+        refused(data)
+        == "工作表“数据”第 3 行有 7 列，模板只有 5 列（含有超出模板范围的单元格），请删除多出的列后重新上传。"
+    )
 
 
 def test_namespace_prefixed_cells_without_references_are_counted_too():
@@ -172,7 +196,9 @@ def test_many_cells_at_one_place_are_refused_before_the_parser_lists_them():
     """G4: calamine keeps one entry per cell tag; 20,000 tags at A2 (references going backwards) are refused
     when 1,000 rows of 5 columns are allowed."""
     sheet = x.sheet(x.header_row() + b'<row r="2">' + b'<c r="A2"><v>1</v></c>' * 20_000 + b"</row>")
-    assert "单元格数量超过模板允许的范围" in refused(x.edited(BASE, replace={"xl/worksheets/sheet1.xml": sheet}), max_rows=1000)
+    assert "单元格数量超过模板允许的范围" in refused(
+        x.edited(BASE, replace={"xl/worksheets/sheet1.xml": sheet}), max_rows=1000
+    )
 
 
 def test_an_empty_last_row_and_a_lying_dimension_do_not_refuse_good_data():
@@ -185,31 +211,43 @@ def test_an_empty_last_row_and_a_lying_dimension_do_not_refuse_good_data():
 
 def test_styled_empty_cells_beyond_the_template_do_not_refuse_good_data():
     """G4: Excel writes <c r="P2" s="3"/> for formatted empty cells; the parser skips them."""
-    rows = x.header_row() + b'<row r="2"><c r="A2" t="inlineStr"><is><t>SN1</t></is></c><c r="P2" s="0"/><c r="XFD2" s="0"/></row>'
+    rows = (
+        x.header_row()
+        + b'<row r="2"><c r="A2" t="inlineStr"><is><t>SN1</t></is></c><c r="P2" s="0"/><c r="XFD2" s="0"/></row>'
+    )
     answer = read_in_child(x.edited(BASE, replace={"xl/worksheets/sheet1.xml": x.sheet(rows)}))
     assert answer["rows"] == 1 and answer["peak_mb"] < PEAK_MB
 
 
 def test_huge_inline_string_is_refused():
-    sheet = x.sheet(x.header_row() + b'<row r="2"><c r="A2" t="inlineStr"><is><t>' + b"a" * 5_000_000 + b"</t></is></c></row>")
+    sheet = x.sheet(
+        x.header_row() + b'<row r="2"><c r="A2" t="inlineStr"><is><t>' + b"a" * 5_000_000 + b"</t></is></c></row>"
+    )
     assert "超长的文字" in refused(x.edited(BASE, replace={"xl/worksheets/sheet1.xml": sheet}))
 
 
 # ---------------------------------------------------------------- declarations, shared strings, styles
 
 
-@pytest.mark.parametrize("name", ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml", "xl/_rels/workbook.xml.rels", "_rels/.rels"])
+@pytest.mark.parametrize(
+    "name",
+    ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml", "xl/_rels/workbook.xml.rels", "_rels/.rels"],
+)
 def test_entity_declarations_are_refused_in_every_part_the_parser_reads(name):
     """G4: a DOCTYPE (billion laughs, external entities) in any parsed part is refused."""
     body = x.part(BASE, name)
     at = body.find(b"?>") + 2 if body.startswith(b"<?xml") else 0
-    body = body[:at] + b'<!DOCTYPE z [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>' + body[at:]
+    body = (
+        body[:at] + b'<!DOCTYPE z [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>' + body[at:]
+    )
     assert "DOCTYPE" in refused(x.edited(BASE, replace={name: body}))
 
 
 def _with_shared_strings(sst: bytes) -> bytes:
     ct = x.part(BASE, "[Content_Types].xml").replace(
-        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
     return x.edited(BASE, replace={"[Content_Types].xml": ct}, add=[("xl/sharedStrings.xml", sst)])
 
 
@@ -260,7 +298,9 @@ def test_old_xls_or_password_protected_files_are_refused_with_a_hint():
 
 
 def test_ods_disguised_as_xlsx_is_refused():
-    data = x.build([("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", b"<x/>")] + x.members(BASE))
+    data = x.build(
+        [("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", b"<x/>")] + x.members(BASE)
+    )
     assert ".ods" in refused(data)
 
 

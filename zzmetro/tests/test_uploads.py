@@ -1,4 +1,5 @@
 """Uploads are checked by size before they are read and by structure, not only their first bytes (DOMAIN G4)."""
+
 import datetime as dt
 import io
 import socket
@@ -38,12 +39,16 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
 
 # --- structure: what the bytes are, not what the first bytes claim ---------------------------------------------
 
-@pytest.mark.parametrize(("name", "content", "extension"), [
-    ("申请书.pdf", pdf_bytes(3), ".pdf"),
-    ("扫描件.bin", pdf_bytes(), ".pdf"),
-    ("照片.exe", image_bytes("PNG"), ".png"),
-    ("照片.pdf", image_bytes("JPEG"), ".jpg"),
-])
+
+@pytest.mark.parametrize(
+    ("name", "content", "extension"),
+    [
+        ("申请书.pdf", pdf_bytes(3), ".pdf"),
+        ("扫描件.bin", pdf_bytes(), ".pdf"),
+        ("照片.exe", image_bytes("PNG"), ".png"),
+        ("照片.pdf", image_bytes("JPEG"), ".jpg"),
+    ],
+)
 def test_real_documents_are_accepted_and_stored_under_the_extension_their_content_has(name, content, extension):
     """G4: the stored extension comes from the content, never from the name the uploader chose."""
     assert validate_document(upload(name, content)) == extension
@@ -115,6 +120,7 @@ def test_a_png_declaring_a_huge_canvas_is_refused_by_default():
 
 # --- size before reading -----------------------------------------------------------------------------------------
 
+
 def test_an_over_limit_file_is_refused_from_its_size_without_being_read(settings):
     """G4: the size is checked on upload.size; the stub the handler leaves cannot even be read."""
     settings.UPLOAD_MAX_BYTES = 1000
@@ -128,7 +134,11 @@ def test_an_over_limit_file_is_refused_from_its_size_without_being_read(settings
 def test_the_upload_handler_stops_storing_a_file_once_it_passes_the_largest_limit(settings):
     """G4: a body within the request limit still cannot hand a view a file above every field's limit."""
     settings.UPLOAD_MAX_BYTES = 1000
-    settings.ZZ_POLICY = {**settings.ZZ_POLICY, "ARCHIVE_IMPORT_MAX_BYTES": 1000, "MONTHLY_REPORT_UPLOAD_MAX_BYTES": 1000}
+    settings.ZZ_POLICY = {
+        **settings.ZZ_POLICY,
+        "ARCHIVE_IMPORT_MAX_BYTES": 1000,
+        "MONTHLY_REPORT_UPLOAD_MAX_BYTES": 1000,
+    }
     request = RequestFactory().post("/", {"file": upload("大文件.pdf", b"%PDF-" + b"0" * 200_000)})
     received = request.FILES["file"]
     assert isinstance(received, OversizedUpload) and received.name == "大文件.pdf" and received.size > 200_000
@@ -155,16 +165,23 @@ def test_a_body_longer_than_any_upload_is_refused_with_a_chinese_413_before_it_i
 def test_an_over_limit_request_through_the_client_gets_the_413_page_and_stores_nothing(client, officer1, settings):
     """G4: the declared length alone decides; the view never runs."""
     settings.UPLOAD_MAX_BYTES = 1000
-    settings.ZZ_POLICY = {**settings.ZZ_POLICY, "ARCHIVE_IMPORT_MAX_BYTES": 1000, "MONTHLY_REPORT_UPLOAD_MAX_BYTES": 1000}
+    settings.ZZ_POLICY = {
+        **settings.ZZ_POLICY,
+        "ARCHIVE_IMPORT_MAX_BYTES": 1000,
+        "MONTHLY_REPORT_UPLOAD_MAX_BYTES": 1000,
+    }
     application = ApplicationFactory(station=officer1.station)
     client.force_login(officer1)
     big = upload("申请书.pdf", b"%PDF-" + b"0" * (1024 * 1024 + 2000))
-    response = client.post(reverse("portal:application_material", args=[application.pk]), {"title": "申请书", "file": big})
+    response = client.post(
+        reverse("portal:application_material", args=[application.pk]), {"title": "申请书", "file": big}
+    )
     assert response.status_code == 413 and "上传的文件过大" in response.content.decode()
     assert not ApplicationMaterial.objects.exists() and stored_files(settings) == []
 
 
 # --- every upload path refuses an over-limit file on its form, storing nothing ------------------------------------
+
 
 @pytest.fixture
 def small_documents(settings):
@@ -180,7 +197,11 @@ def test_application_material_over_the_limit(client, officer1, small_documents, 
     """G4, A2: the portal's material upload."""
     application = ApplicationFactory(station=officer1.station)
     client.force_login(officer1)
-    response = client.post(reverse("portal:application_material", args=[application.pk]), {"title": "申请书", "file": small_documents}, follow=True)
+    response = client.post(
+        reverse("portal:application_material", args=[application.pk]),
+        {"title": "申请书", "file": small_documents},
+        follow=True,
+    )
     assert _says_too_large(response.content.decode())
     assert not ApplicationMaterial.objects.exists() and stored_files(settings) == []
 
@@ -189,9 +210,13 @@ def test_quarterly_stamped_copy_over_the_limit(client, officer1, small_documents
     """G4, M6: the stamped copy of the quarterly analysis."""
     freeze("2026-10-05 10:00:00+08:00")
     authorize(officer1.station)
-    analysis = report_services.quarterly_save_narrative(station=officer1.station, year=2026, quarter=3, narrative="x", by=officer1)
+    analysis = report_services.quarterly_save_narrative(
+        station=officer1.station, year=2026, quarter=3, narrative="x", by=officer1
+    )
     client.force_login(officer1)
-    response = client.post(reverse("reporting:quarterly_stamped", args=[analysis.pk]), {"file": small_documents}, follow=True)
+    response = client.post(
+        reverse("reporting:quarterly_stamped", args=[analysis.pk]), {"file": small_documents}, follow=True
+    )
     assert _says_too_large(response.content.decode())
     assert not QuarterlyAnalysis.objects.get().stamped_file and stored_files(settings) == []
 
@@ -201,8 +226,13 @@ def rectification(bureau, officer1):
     inspection = onsite.inspection_plan(station=officer1.station, by=bureau, planned_on=dt.date(2026, 6, 1))
     findings = {**FINDINGS, "records": ("nonconforms", "缺签名")}
     inspection = onsite.inspection_record(
-        inspection=inspection, by=bureau, held_on=dt.date(2026, 6, 2), findings=findings, result="rectify",
-        requirements="补签", deadline=dt.date(2026, 7, 2),
+        inspection=inspection,
+        by=bureau,
+        held_on=dt.date(2026, 6, 2),
+        findings=findings,
+        result="rectify",
+        requirements="补签",
+        deadline=dt.date(2026, 7, 2),
     )
     return inspection.rectification
 
@@ -221,7 +251,14 @@ def test_rectification_evidence_over_the_limit(client, officer1, rectification, 
 def test_complaint_result_over_the_limit(client, officer1, small_documents, settings, freeze):
     """G4, I5: the written result that closes a complaint."""
     freeze("2026-11-22 10:00:00+08:00")
-    complaint = cases.complaint_file(station=officer1.station, by=officer1, received_on=dt.date(2026, 11, 2), complainant="李", subject="水表", description="x")
+    complaint = cases.complaint_file(
+        station=officer1.station,
+        by=officer1,
+        received_on=dt.date(2026, 11, 2),
+        complainant="李",
+        subject="水表",
+        description="x",
+    )
     client.force_login(officer1)
     url = reverse("supervision:complaint_detail", args=[complaint.pk])
     response = client.post(url, {"handling": "已复检", "result_file": small_documents, "closed_on": "2026-11-22"})
@@ -234,8 +271,14 @@ def test_violation_evidence_over_the_limit_in_the_admin(client, bureau, officer1
     """G4, I8: staff's violation register takes evidence too, and its form says why it refused it."""
     client.force_login(bureau)
     data = {
-        "station": officer1.station.pk, "kind": Violation.Kind.LATE_REPORTS, "found_on": "2026-06-01", "description": "迟报",
-        "evidence": small_documents, "action": Violation.Action.CORRECTION_ORDER, "decided_on": "2026-06-02", "deadline": "2026-07-01",
+        "station": officer1.station.pk,
+        "kind": Violation.Kind.LATE_REPORTS,
+        "found_on": "2026-06-01",
+        "description": "迟报",
+        "evidence": small_documents,
+        "action": Violation.Action.CORRECTION_ORDER,
+        "decided_on": "2026-06-02",
+        "deadline": "2026-07-01",
     }
     response = client.post(reverse("admin:inspections_violation_add"), data)
     assert response.status_code == 200 and _says_too_large(response.content.decode())
@@ -267,16 +310,25 @@ def test_archive_import_over_the_limit_is_refused_before_the_view_reads_it(clien
 
 # --- replaced and deleted uploads leave no orphan files ----------------------------------------------------------
 
-def test_a_replaced_stamped_copy_is_deleted_from_disk_after_the_transaction_commits(officer1, freeze, settings, django_capture_on_commit_callbacks):
+
+def test_a_replaced_stamped_copy_is_deleted_from_disk_after_the_transaction_commits(
+    officer1, freeze, settings, django_capture_on_commit_callbacks
+):
     """G4, M6: re-uploading replaces the stamped copy; the old file does not stay on disk forever."""
     freeze("2026-10-05 10:00:00+08:00")
     authorize(officer1.station)
-    analysis = report_services.quarterly_save_narrative(station=officer1.station, year=2026, quarter=3, narrative="x", by=officer1)
+    analysis = report_services.quarterly_save_narrative(
+        station=officer1.station, year=2026, quarter=3, narrative="x", by=officer1
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        first = report_services.quarterly_upload_stamped(analysis=analysis, file=upload("第一次.pdf", pdf_bytes()), by=officer1)
+        first = report_services.quarterly_upload_stamped(
+            analysis=analysis, file=upload("第一次.pdf", pdf_bytes()), by=officer1
+        )
     old_path = Path(first.stamped_file.path)
     with django_capture_on_commit_callbacks(execute=False) as pending:
-        second = report_services.quarterly_upload_stamped(analysis=first, file=upload("第二次.jpg", image_bytes("JPEG")), by=officer1)
+        second = report_services.quarterly_upload_stamped(
+            analysis=first, file=upload("第二次.jpg", image_bytes("JPEG")), by=officer1
+        )
     assert old_path.exists()  # nothing is deleted before the commit
     for callback in pending:
         callback()
@@ -289,7 +341,9 @@ def test_a_deleted_material_takes_its_file_with_it(officer1, settings, django_ca
     from authorizations import services
 
     application = ApplicationFactory(station=officer1.station)
-    material = services.application_add_material(application=application, by=officer1, title="申请书", file=upload("申请书.pdf", pdf_bytes()))
+    material = services.application_add_material(
+        application=application, by=officer1, title="申请书", file=upload("申请书.pdf", pdf_bytes())
+    )
     assert len(stored_files(settings)) == 1
     with django_capture_on_commit_callbacks(execute=True):
         material.delete()
@@ -304,5 +358,7 @@ def test_an_image_bomb_is_not_kept_even_though_its_header_looked_fine(officer1, 
     settings.UPLOAD_IMAGE_MAX_PIXELS = 100
     application = ApplicationFactory(station=officer1.station)
     with pytest.raises(DomainError, match="像素数"):
-        services.application_add_material(application=application, by=officer1, title="照片", file=upload("照片.png", image_bytes("PNG")))
+        services.application_add_material(
+            application=application, by=officer1, title="照片", file=upload("照片.png", image_bytes("PNG"))
+        )
     assert not ApplicationMaterial.objects.exists() and stored_files(settings) == []

@@ -1,4 +1,5 @@
 """Grant the application's database role its rights: run as the tables' owner after every migrate (DOMAIN A12)."""
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 

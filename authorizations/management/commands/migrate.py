@@ -3,6 +3,7 @@
 The portal itself connects as DATABASE_URL's role, which owns nothing (zzmetro/dbroles.py, README "Database roles").
 Without DATABASE_MIGRATE_URL (the demo, the tests) this is Django's migrate unchanged.
 """
+
 from django.core.management.base import CommandError
 from django.core.management.commands import migrate
 from django.db import connections

@@ -12,6 +12,7 @@ minutes of a fresh `make demo`; with HarfBuzz subsetting in WeasyPrint (libharfb
 Idempotent: a manifest records the recipe and the source files it was built from; when it matches, the command
 returns at once. Files of an older recipe are removed.
 """
+
 import fcntl
 import io
 import json

@@ -4,6 +4,7 @@
 virtualenv and the prepared PDF fonts are kept, so a reset takes seconds. Refused outside the demo (DEBUG off) and on
 any database but a SQLite file: this must never be the command that empties a production PostgreSQL.
 """
+
 import shutil
 from pathlib import Path
 

@@ -2,6 +2,7 @@
 
 Idempotent: a station already registered (same credit code) and an existing account are left as they are.
 """
+
 import datetime as dt
 
 from django.conf import settings
@@ -38,8 +39,12 @@ class Command(BaseCommand):
                 if is_new:
                     self._lifecycle(index, station, [self.items[c] for c in row[6]], today)
                     created += 1
-            self._user("officer1", Role.OFFICER, Station.objects.get(name=STATIONS[0][0]), last_name="王", first_name="信息员")
-            self._user("officer2", Role.OFFICER, Station.objects.get(name=STATIONS[1][0]), last_name="李", first_name="信息员")
+            self._user(
+                "officer1", Role.OFFICER, Station.objects.get(name=STATIONS[0][0]), last_name="王", first_name="信息员"
+            )
+            self._user(
+                "officer2", Role.OFFICER, Station.objects.get(name=STATIONS[1][0]), last_name="李", first_name="信息员"
+            )
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：新建单位{created}家，共{Station.objects.count()}家。"))
 
     def _catalogue(self):
@@ -52,7 +57,13 @@ class Command(BaseCommand):
     def _user(self, username, role, station, **names):
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"role": role, "station": station, "email": f"{username}@zzmetro.local", "is_staff": role != Role.OFFICER, **names},
+            defaults={
+                "role": role,
+                "station": station,
+                "email": f"{username}@zzmetro.local",
+                "is_staff": role != Role.OFFICER,
+                **names,
+            },
         )
         if created:
             user.set_password(PASSWORD)
@@ -66,8 +77,13 @@ class Command(BaseCommand):
         return Station.objects.get_or_create(
             credit_code=make_credit_code(stem),
             defaults={
-                "name": name, "district": district, "industry": industry, "address": address, "contact_person": contact,
-                "contact_phone": f"0371-6{7000000 + len(name) * 1371:07d}"[:13], "email": f"jlz{stem[-2:]}@zzmetro.local",
+                "name": name,
+                "district": district,
+                "industry": industry,
+                "address": address,
+                "contact_person": contact,
+                "contact_phone": f"0371-6{7000000 + len(name) * 1371:07d}"[:13],
+                "email": f"jlz{stem[-2:]}@zzmetro.local",
                 "legal_representative": contact,
             },
         )
@@ -75,29 +91,72 @@ class Command(BaseCommand):
     def _lifecycle(self, index, station, items, today):
         """Walk each station through the real services so its history is complete."""
         if index == 10:  # under review: submitted last week
-            services.application_submit(station=station, by=None, items=items, area="郑州市行政区域内", today=today - dt.timedelta(days=6))
+            services.application_submit(
+                station=station, by=None, items=items, area="郑州市行政区域内", today=today - dt.timedelta(days=6)
+            )
             return
         if index == 11:  # in assessment
             application = self._apply(station, items, today - dt.timedelta(days=60))
-            services.assessment_start(application=application, by=self.bureau, planned_on=today + dt.timedelta(days=10), leader="赵国强", experts=["钱学文", "孙立平"], organization="郑州市计量科学研究院")
+            services.assessment_start(
+                application=application,
+                by=self.bureau,
+                planned_on=today + dt.timedelta(days=10),
+                leader="赵国强",
+                experts=["钱学文", "孙立平"],
+                organization="郑州市计量科学研究院",
+            )
             return
         # Issue dates spread so one certificate expires within six months (index 2) and the others later.
         issued = add_months(add_years(today, -3), 4) if index == 2 else add_months(today, -(index * 3 + 2))
         certificate = self._certify(station, items, issued)
         if index == 9:
-            services.certificate_revoke(certificate=certificate, by=self.bureau, decided_on=today - dt.timedelta(days=45), reason="监督检查不合格，经限期整改仍达不到原考核条件")
+            services.certificate_revoke(
+                certificate=certificate,
+                by=self.bureau,
+                decided_on=today - dt.timedelta(days=45),
+                reason="监督检查不合格，经限期整改仍达不到原考核条件",
+            )
         elif index == 7:
-            services.certificate_suspend(certificate=certificate, by=self.bureau, starts_on=today - dt.timedelta(days=20), planned_end_on=today + dt.timedelta(days=70), reason="甲烷测定器计量标准超过有效期，暂停授权至标准复查合格")
+            services.certificate_suspend(
+                certificate=certificate,
+                by=self.bureau,
+                starts_on=today - dt.timedelta(days=20),
+                planned_end_on=today + dt.timedelta(days=70),
+                reason="甲烷测定器计量标准超过有效期，暂停授权至标准复查合格",
+            )
 
     def _apply(self, station, items, filed_on):
-        application = services.application_submit(station=station, by=None, items=items, area=f"{station.get_district_display()}行政区域内", today=filed_on)
+        application = services.application_submit(
+            station=station, by=None, items=items, area=f"{station.get_district_display()}行政区域内", today=filed_on
+        )
         services.application_accept(application=application, by=self.bureau, today=filed_on + dt.timedelta(days=5))
         services.application_record_preparation(application=application, by=None, **FULL_PREPARATION)
-        return services.application_request_assessment(application=application, by=None, today=filed_on + dt.timedelta(days=30))
+        return services.application_request_assessment(
+            application=application, by=None, today=filed_on + dt.timedelta(days=30)
+        )
 
     def _certify(self, station, items, issued_on):
         application = self._apply(station, items, issued_on - dt.timedelta(days=75))
-        services.assessment_start(application=application, by=self.bureau, planned_on=issued_on - dt.timedelta(days=30), leader="赵国强", experts=["钱学文", "孙立平"], organization="郑州市计量科学研究院")
+        services.assessment_start(
+            application=application,
+            by=self.bureau,
+            planned_on=issued_on - dt.timedelta(days=30),
+            leader="赵国强",
+            experts=["钱学文", "孙立平"],
+            organization="郑州市计量科学研究院",
+        )
         findings = {c.value: (AssessmentFinding.Result.CONFORMS, "") for c in AssessmentFinding.Criterion}
-        services.assessment_conclude(application=application, by=self.bureau, held_on=issued_on - dt.timedelta(days=30), findings=findings, conclusion="pass", summary="符合JJF（豫）1002要求，同意授权")
-        return services.certificate_issue(application=application, by=self.bureau, issued_on=issued_on, seal_number=f"郑计授章-{station.credit_code[-4:]}")
+        services.assessment_conclude(
+            application=application,
+            by=self.bureau,
+            held_on=issued_on - dt.timedelta(days=30),
+            findings=findings,
+            conclusion="pass",
+            summary="符合JJF（豫）1002要求，同意授权",
+        )
+        return services.certificate_issue(
+            application=application,
+            by=self.bureau,
+            issued_on=issued_on,
+            seal_number=f"郑计授章-{station.credit_code[-4:]}",
+        )

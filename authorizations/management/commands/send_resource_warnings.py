@@ -1,4 +1,5 @@
 """Management-command twin of the weekly R2 task: `manage.py send_resource_warnings [--date 2026-05-04]`."""
+
 import datetime as dt
 
 from django.core.management.base import BaseCommand

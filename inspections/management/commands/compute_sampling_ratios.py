@@ -1,4 +1,5 @@
 """The ratio job without a broker: python manage.py compute_sampling_ratios --year 2027 (DOMAIN I3)."""
+
 from django.core.management.base import BaseCommand
 
 from inspections.services.sampling import compute_sampling_ratios

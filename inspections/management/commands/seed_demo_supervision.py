@@ -1,4 +1,5 @@
 """Demo supervision data on top of seed_demo (and seed_demo_archive when present). Idempotent."""
+
 import datetime as dt
 
 from django.core.management.base import BaseCommand
@@ -33,32 +34,84 @@ class Command(BaseCommand):
     def _integrity(self, named):
         """S1 四(十二): the three named stations completed the integrity evaluation in 2015."""
         for station in named:
-            cases.integrity_record(station=station, by=None, status=IntegrityEvaluation.Status.DEMONSTRATION, evaluated_on=dt.date(2015, 9, 25))
+            cases.integrity_record(
+                station=station,
+                by=None,
+                status=IntegrityEvaluation.Status.DEMONSTRATION,
+                evaluated_on=dt.date(2015, 9, 25),
+            )
 
     def _inspections(self, stations, bureau, today):
         year = today.year
         for index, station in enumerate(stations[:7]):
-            inspection = onsite.inspection_plan(station=station, by=bureau, planned_on=dt.date(year, 3 + index, 10), inspectors="刘计量、张检查")
+            inspection = onsite.inspection_plan(
+                station=station, by=bureau, planned_on=dt.date(year, 3 + index, 10), inspectors="刘计量、张检查"
+            )
             if index == 1:  # 荥阳: rectification answered, waiting for acceptance
                 findings = {**CONFORM, "records": ("nonconforms", "部分原始记录缺少核验人签名")}
-                inspection = onsite.inspection_record(inspection=inspection, by=bureau, held_on=dt.date(year, 4, 12), findings=findings, result="rectify", requirements="补齐原始记录签名，组织记录规范培训", deadline=dt.date(year, 5, 31))
-                onsite.rectification_answer(rectification=inspection.rectification, by=None, answer="已补齐签名并完成培训。", answered_on=dt.date(year, 5, 20))
+                inspection = onsite.inspection_record(
+                    inspection=inspection,
+                    by=bureau,
+                    held_on=dt.date(year, 4, 12),
+                    findings=findings,
+                    result="rectify",
+                    requirements="补齐原始记录签名，组织记录规范培训",
+                    deadline=dt.date(year, 5, 31),
+                )
+                onsite.rectification_answer(
+                    rectification=inspection.rectification,
+                    by=None,
+                    answer="已补齐签名并完成培训。",
+                    answered_on=dt.date(year, 5, 20),
+                )
             elif index == 4:  # overdue rectification
                 findings = {**CONFORM, "traceability": ("nonconforms", "燃气表检定装置超期未溯源")}
-                onsite.inspection_record(inspection=inspection, by=bureau, held_on=dt.date(year, 7, 10), findings=findings, result="rectify", requirements="将检定装置送上级计量技术机构溯源", deadline=dt.date(year, 9, 30))
+                onsite.inspection_record(
+                    inspection=inspection,
+                    by=bureau,
+                    held_on=dt.date(year, 7, 10),
+                    findings=findings,
+                    result="rectify",
+                    requirements="将检定装置送上级计量技术机构溯源",
+                    deadline=dt.date(year, 9, 30),
+                )
             else:
-                onsite.inspection_record(inspection=inspection, by=bureau, held_on=dt.date(year, 3 + index, 12), findings=CONFORM, result="pass")
+                onsite.inspection_record(
+                    inspection=inspection,
+                    by=bureau,
+                    held_on=dt.date(year, 3 + index, 12),
+                    findings=CONFORM,
+                    result="pass",
+                )
 
     def _complaints(self, stations, today):
-        cases.complaint_file(station=stations[0], by=None, received_on=today - dt.timedelta(days=40), complainant="王先生", contact="138****0001", subject="居民电能表计量偏快", description="用户反映家中电能表计量偏快，要求复检。")
-        cases.complaint_file(station=stations[3], by=None, received_on=today - dt.timedelta(days=8), complainant="李女士", subject="水表走字异常", description="用户反映夜间无用水时水表仍走字。")
+        cases.complaint_file(
+            station=stations[0],
+            by=None,
+            received_on=today - dt.timedelta(days=40),
+            complainant="王先生",
+            contact="138****0001",
+            subject="居民电能表计量偏快",
+            description="用户反映家中电能表计量偏快，要求复检。",
+        )
+        cases.complaint_file(
+            station=stations[3],
+            by=None,
+            received_on=today - dt.timedelta(days=8),
+            complainant="李女士",
+            subject="水表走字异常",
+            description="用户反映夜间无用水时水表仍走字。",
+        )
 
     def _sampling(self, station, bureau, today):
         from reporting.models import Verification
 
         year = today.year
         plan, _ = SupervisionPlan.objects.get_or_create(year=year, defaults={"institution": "郑州市计量科学研究院"})
-        if not Verification.objects.filter(station=station, verified_on__year=year).exists() or SampleDraw.objects.filter(plan=plan, station=station).exists():
+        if (
+            not Verification.objects.filter(station=station, verified_on__year=year).exists()
+            or SampleDraw.objects.filter(plan=plan, station=station).exists()
+        ):
             return
         sampling.compute_sampling_ratios(year=year)
         from inspections.models import SamplingRatio
@@ -66,5 +119,7 @@ class Command(BaseCommand):
         SamplingRatio.objects.filter(year=year, station=station, sample_size=0).update(sample_size=5, plan_total=50)
         draw = sampling.sample_draw(plan=plan, station=station, by=bureau, seed=20261122)
         for n, item in enumerate(draw.items.all()):
-            sampling.sample_record_result(item=item, by=bureau, result="unqualified" if n == 0 else "qualified", recorded_on=today)
+            sampling.sample_record_result(
+                item=item, by=bureau, result="unqualified" if n == 0 else "qualified", recorded_on=today
+            )
         sampling.sample_notify(draw=draw, by=bureau, notified_on=today)

@@ -5,6 +5,7 @@
 On a job day (1st, 3rd, 4th of a month; 1, 8, 11 December) it reminds exactly the stations that have not
 submitted. Running it twice sends nothing twice; mails the server did not take wait in the outbox and are retried.
 """
+
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
@@ -32,4 +33,6 @@ class Command(BaseCommand):
             if not result["pending"]:
                 self.stdout.write(f"{day} {LABELS[name]}：无需发送")
                 continue
-            self.stdout.write(f"{day} {LABELS[name]}：待发送{result['pending']}封，已发送{result['sent']}封，邮件服务器暂不可达、排队待发{result['failed']}封（恢复后自动补发）")
+            self.stdout.write(
+                f"{day} {LABELS[name]}：待发送{result['pending']}封，已发送{result['sent']}封，邮件服务器暂不可达、排队待发{result['failed']}封（恢复后自动补发）"
+            )

@@ -3,6 +3,7 @@
 Next year's plans in several states, and monthly reports for the last six months: most on time, some late,
 one reopened, and last month missing for a few stations so `run_reminders` has someone to remind.
 """
+
 import datetime as dt
 
 from django.core.management.base import BaseCommand
@@ -40,7 +41,9 @@ class Command(BaseCommand):
                 officer = station.officers.filter(is_active=True).first()
                 made["plans"] += self._plan(index, station, officer, today)
                 made["reports"] += self._reports(index, station, officer, today)
-        self.stdout.write(self.style.SUCCESS(f"演示计划与报表已就绪：新建计划{made['plans']}份，月报{made['reports']}份。"))
+        self.stdout.write(
+            self.style.SUCCESS(f"演示计划与报表已就绪：新建计划{made['plans']}份，月报{made['reports']}份。")
+        )
 
     def _plan(self, index, station, officer, today) -> int:
         state, year = PLAN_STATES.get(index), today.year + 1
@@ -49,14 +52,19 @@ class Command(BaseCommand):
         items = plans.plannable_items(station, today)
         if not items:
             return 0
-        lines = [plans.PlanLineInput(item, 1200 + 150 * n + 37 * index, "辖区内供电、供水等用户单位") for n, item in enumerate(items)]
+        lines = [
+            plans.PlanLineInput(item, 1200 + 150 * n + 37 * index, "辖区内供电、供水等用户单位")
+            for n, item in enumerate(items)
+        ]
         plan = plans.plan_save(station=station, year=year, lines=lines, by=officer)
         if state != "draft":
             plan = plans.plan_submit(plan=plan, by=officer, at=timezone.now() - dt.timedelta(days=3 + index))
         if state == "approved":
             plans.plan_approve(plan=plan, by=self.bureau, note="计划数量与上年执行情况相符")
         if state == "returned":
-            plans.plan_return(plan=plan, by=self.bureau, reason="膜式燃气表计划数量明显低于上年实际检定量，请核实后修改")
+            plans.plan_return(
+                plan=plan, by=self.bureau, reason="膜式燃气表计划数量明显低于上年实际检定量，请核实后修改"
+            )
         return 1
 
     def _reports(self, index, station, officer, today) -> int:
@@ -80,7 +88,9 @@ class Command(BaseCommand):
         lines = [self._line(n, item, index, back) for n, item in enumerate(month.items, start=1)]
         try:
             nil = all(line.verified == 0 for line in lines)  # the suspended station confirms 本月无检定 (Q3)
-            report = reports.monthly_submit(station=station, period=period, lines=lines, by=officer, at=at, nil_confirmed=nil)
+            report = reports.monthly_submit(
+                station=station, period=period, lines=lines, by=officer, at=at, nil_confirmed=nil
+            )
         except DomainError:
             return 0  # not authorized that month
         if index == 0 and back == 2:
@@ -91,4 +101,12 @@ class Command(BaseCommand):
     def _line(n, item, index, back):
         verified = 80 + (n * 37 + index * 11 + back * 7) % 120 if index != 7 else 0  # 7: suspended, reports nothing
         unqualified = (n + index + back) % 4
-        return reports.LineInput(n, item.code, verified, verified - unqualified if verified else 0, unqualified if verified else 0, verified // 3, "")
+        return reports.LineInput(
+            n,
+            item.code,
+            verified,
+            verified - unqualified if verified else 0,
+            unqualified if verified else 0,
+            verified // 3,
+            "",
+        )

@@ -6,6 +6,7 @@
 
 Connects as DATABASE_MIGRATE_URL's owner when set (pg_dump must read every table); README "Backups".
 """
+
 from pathlib import Path
 
 from django.conf import settings
@@ -21,7 +22,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "target", nargs="?", default=str(settings.BASE_DIR / "var" / "backups"),
+            "target",
+            nargs="?",
+            default=str(settings.BASE_DIR / "var" / "backups"),
             help="备份文件（以 .tar 或 .tar.gz 结尾），或存放备份的目录（默认 var/backups/）",
         )
 
@@ -30,8 +33,11 @@ class Command(BaseCommand):
         try:
             database = backups.Database.from_settings(connections[DEFAULT_DB_ALIAS].settings_dict)
             path, manifest = backups.create_archive(
-                database=database, media_root=Path(settings.MEDIA_ROOT), target=Path(target),
-                base_dir=Path(settings.BASE_DIR), now=beijing_now(),
+                database=database,
+                media_root=Path(settings.MEDIA_ROOT),
+                target=Path(target),
+                base_dir=Path(settings.BASE_DIR),
+                now=beijing_now(),
             )
         except backups.BackupError as error:
             raise CommandError(str(error)) from error

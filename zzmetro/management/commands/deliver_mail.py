@@ -1,7 +1,8 @@
 """Deliver the mails waiting in the outbox now (what Celery beat does every minute).
 
-    python manage.py deliver_mail
+python manage.py deliver_mail
 """
+
 from django.core.management.base import BaseCommand
 
 from zzmetro.outbox import deliver_due
@@ -12,4 +13,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = deliver_due()
-        self.stdout.write(f"已发送{counts['sent']}封；待重试{counts['retry']}封；多次失败转人工处理{counts['failed']}封。")
+        self.stdout.write(
+            f"已发送{counts['sent']}封；待重试{counts['retry']}封；多次失败转人工处理{counts['failed']}封。"
+        )

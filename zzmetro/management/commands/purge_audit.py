@@ -1,8 +1,9 @@
 """Delete security events older than the retention setting now (what Celery beat does daily at 03:00).
 
-    python manage.py purge_audit              # AUDIT_RETENTION_DAYS (default 180)
-    python manage.py purge_audit --days 365   # keep longer this time; fewer than 180 days are refused
+python manage.py purge_audit              # AUDIT_RETENTION_DAYS (default 180)
+python manage.py purge_audit --days 365   # keep longer this time; fewer than 180 days are refused
 """
+
 from django.core.management.base import BaseCommand, CommandError
 
 from zzmetro.audit import AuditRetentionError, purge, retention_days

@@ -6,6 +6,7 @@
 Every checksum is verified before anything is written; a database holding any table is refused. Connects as
 DATABASE_MIGRATE_URL's owner when set, and grants DATABASE_URL's role afterwards (as `manage.py migrate` does).
 """
+
 from pathlib import Path
 
 from django.conf import settings
@@ -29,12 +30,15 @@ class Command(BaseCommand):
         try:
             if check:
                 manifest = backups.verify_archive(path)
-                self.stdout.write(f"备份文件完好：{len(manifest['files'])} 个文件的校验和均与清单一致（备份于 {manifest['created_at']}）。")
+                self.stdout.write(
+                    f"备份文件完好：{len(manifest['files'])} 个文件的校验和均与清单一致（备份于 {manifest['created_at']}）。"
+                )
                 return
             app_role = dbroles.use_owner_role(DEFAULT_DB_ALIAS)
             connection = connections[DEFAULT_DB_ALIAS]
             result = backups.restore_archive(
-                path=path, database=backups.Database.from_settings(connection.settings_dict),
+                path=path,
+                database=backups.Database.from_settings(connection.settings_dict),
                 media_root=Path(settings.MEDIA_ROOT),
             )
             if app_role:
@@ -57,11 +61,15 @@ class Command(BaseCommand):
         unknown = sorted(applied - on_disk)
         pending = sorted(on_disk - applied)
         if unknown:
-            self.stdout.write(self.style.WARNING(
-                f"注意：备份中有 {len(unknown)} 个本代码没有的数据库迁移（如 {unknown[0][0]}.{unknown[0][1]}），"
-                "备份来自更新的代码版本，请部署备份清单中的代码版本后再启动服务。"
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"注意：备份中有 {len(unknown)} 个本代码没有的数据库迁移（如 {unknown[0][0]}.{unknown[0][1]}），"
+                    "备份来自更新的代码版本，请部署备份清单中的代码版本后再启动服务。"
+                )
+            )
         if pending:
-            self.stdout.write(self.style.WARNING(
-                f"注意：本代码有 {len(pending)} 个备份中未应用的数据库迁移，请运行 manage.py migrate 后再启动服务。"
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"注意：本代码有 {len(pending)} 个备份中未应用的数据库迁移，请运行 manage.py migrate 后再启动服务。"
+                )
+            )
