@@ -66,7 +66,7 @@ def sign_off(station_name: str, body: str, link: str) -> str:
 
 
 def notify_station(station: Station, *, subject: str, body: str, path: str) -> None:
-    """E-mail the station and its officers once the transaction commits (a rollback never sends)."""
+    """E-mail the station and its officers through the outbox: part of the change, so a rollback never sends."""
     text = sign_off(station.name, body, settings.SITE_URL + path)
     queue_mail(f"【郑州计量授权】{subject}", text, station_recipients(station))
 
