@@ -36,11 +36,7 @@ demo: demo-data
 	$(DEMO_SERVE) runserver $(HOST)
 
 demo-data: setup
-	$(DEMO_SEED) migrate --noinput
-	$(DEMO_SEED) seed_demo
-	$(DEMO_SEED) seed_demo_archive
-	$(DEMO_SEED) seed_demo_reports
-	$(DEMO_SEED) seed_demo_supervision
+	$(DEMO_SEED) demo_data
 
 # Deletes the demo's SQLite database, uploads and mail folder and loads the demo again; .venv and the fonts stay.
 demo-reset: venv
