@@ -4,13 +4,14 @@ security audit log (read by bureau staff and managers, filtered and exported, ne
 from django.contrib import admin, messages
 
 from zzmetro import outbox
+from zzmetro.admin_site import ReadOnlyAdmin
 from zzmetro.dates import beijing_today
 from zzmetro.exports import Column, xlsx_response
 from zzmetro.models import OutboxMessage, SecurityEvent
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "subject", "recipient_list", "status", "attempts", "next_attempt_at", "sent_at")
     list_filter = ("status",)
     search_fields = ("subject", "to", "topic")
@@ -22,15 +23,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     @admin.display(description="收件人")
     def recipient_list(self, obj):
         return "、".join(obj.recipients)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_resend_permission(self, request):
         return request.user.has_perm("zzmetro.change_outboxmessage")
@@ -54,7 +46,7 @@ SECURITY_EVENT_COLUMNS = (
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnlyAdmin):
     """Security audit log (DOMAIN G2): read-only for everyone; staff and managers filter it and export what they see."""
 
     list_display = ("at", "account", "address", "event", "target", "result")
@@ -66,15 +58,6 @@ class SecurityEventAdmin(admin.ModelAdmin):
     actions = ("export_xlsx",)
     list_per_page = 100
     show_full_result_count = False  # counting millions of rows on every page would only slow the list
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="导出所选为Excel", permissions=["view"])
     def export_xlsx(self, request, queryset):

@@ -27,6 +27,19 @@ REFUSED_HISTORY = "历史版本只能查看，不能恢复或修改。如需更�
 REFUSED_READER = "您的账号只能查看，不能修改任何数据。"
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A register staff and managers read; its rows are written by services or by the stations, never here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ZZAdminSite(admin.AdminSite):
     """Admin for bureau staff (change) and managers (read only); the role decides, not is_staff."""
 

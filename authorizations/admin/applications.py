@@ -13,10 +13,11 @@ from authorizations.admin_forms import (
     ReasonForm,
 )
 from authorizations.models import Application, ApplicationMaterial, Assessment, AssessmentFinding, AssessmentMember
+from zzmetro.admin_site import ReadOnlyAdmin
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
 from zzmetro.responses import document_response, stored_file_response
 
-from .common import ReadOnlyAdmin, ReadOnlyInline
+from .common import ReadOnlyInline
 
 S = Application.Status
 

@@ -15,19 +15,6 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A register staff and managers read; its rows are written by services or by the stations, never here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class ExportMixin:
     """Admin action that exports the selected (or filtered) rows with the list's column definition."""
 

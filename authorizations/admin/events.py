@@ -1,8 +1,7 @@
 from django.contrib import admin
 
 from authorizations.models import LifecycleEvent
-
-from .common import ReadOnlyAdmin
+from zzmetro.admin_site import ReadOnlyAdmin
 
 
 @admin.register(LifecycleEvent)

@@ -5,9 +5,8 @@ from django.utils.html import format_html, format_html_join
 
 from authorizations import selectors_resources as selectors
 from authorizations.models import ExpiryWarning, MeasurementStandard, Personnel, StationCapability
+from zzmetro.admin_site import ReadOnlyAdmin
 from zzmetro.dates import beijing_today
-
-from .common import ReadOnlyAdmin
 
 
 class ValidityFilter(admin.SimpleListFilter):

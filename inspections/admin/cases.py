@@ -3,13 +3,13 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 
-from authorizations.admin.common import ReadOnlyAdmin
 from inspections import documents
 from inspections.forms import CloseForm, EvaluationConcludeForm, EvaluationPrepareForm, IntegrityForm, ViolationForm
 from inspections.models import AnnualEvaluation, Complaint, IntegrityEvaluation, SupervisionEvent, Violation
 from inspections.selectors import stations_authorized_in
 from inspections.services import cases
 from zzmetro.admin_files import ProtectedFilesMixin, file_display
+from zzmetro.admin_site import ReadOnlyAdmin
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin, form_view
 from zzmetro.dates import beijing_today
 from zzmetro.errors import DomainError

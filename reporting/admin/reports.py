@@ -9,12 +9,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from authorizations.admin.common import ReadOnlyAdmin
 from authorizations.admin_forms import ReasonForm
 from reporting import documents_reports as documents
 from reporting.models import MajorIssueReport, MonthlyReport, MonthlyReportLine, QuarterlyAnalysis, ReminderLog
 from reporting.selectors.reports import report_versions
 from reporting.services import reports as services
+from zzmetro.admin_site import ReadOnlyAdmin
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
 from zzmetro.dates import BEIJING, add_months, beijing_today
 from zzmetro.exports import write_xlsx
