@@ -12,8 +12,15 @@ class StationOwnedQuerySet(models.QuerySet):
 
     station_lookup = "station_id"
 
-    def for_user(self, user):
-        if getattr(user, "reads_everything", False):
+    def for_user(self, user, action: str = "view"):
+        """The rows `user` may `action` ("view", "add", "change", "delete" or a service's verb).
+
+        Reading: bureau staff and managers every station's rows, an officer their own. Any other action: bureau
+        staff every row, an officer their own station's, a manager none — read-only through every URL.
+        """
+        if action == "view" and getattr(user, "reads_everything", False):
+            return self
+        if action != "view" and getattr(user, "is_bureau", False):
             return self
         if getattr(user, "is_officer", False):
             return self.filter(**{self.station_lookup: user.station_id})
