@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from zzmetro import workflow
 from zzmetro.errors import DomainError
 
 
@@ -27,10 +28,16 @@ class Transition:
     label: str
     form_class: type[forms.Form]
     run: Callable[..., Any]  # run(obj, user, **cleaned_data)
-    available: Callable[[Any], bool]
+    available: Callable[[Any], bool] | None = None  # a further condition beyond the table, if any
     confirm: str = ""  # what the irreversible step does, shown on the confirmation page after validation
     success: str = "已完成：{label}。"
     destructive: bool = False  # red, apart from the others: it refuses, stops or takes back
+    to: str = ""  # the target state: the button shows only when the model's transition table allows the move
+
+    def is_open(self, obj) -> bool:
+        if self.to and not workflow.can(obj, self.to):
+            return False
+        return self.available(obj) if self.available is not None else bool(self.to)
 
 
 CONFIRMED = "_confirmed"
@@ -61,7 +68,7 @@ class TransitionAdminMixin:
                 "destructive": t.destructive,
             }
             for t in self.transitions
-            if t.available(obj)
+            if t.is_open(obj)
         ]
         return sorted(buttons, key=lambda b: b["destructive"])
 
@@ -87,7 +94,7 @@ class TransitionAdminMixin:
             raise PermissionDenied
         change_url = reverse("admin:%s_%s_change" % (self.opts.app_label, self.opts.model_name), args=[obj.pk])
         title = f"{transition.label}：{obj}"
-        if not transition.available(obj):  # checked before any form is shown, and again on every POST
+        if not transition.is_open(obj):  # checked before any form is shown, and again on every POST
             context = {
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
