@@ -3,10 +3,16 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 
+from authorizations.selectors import stations_authorized_in
 from inspections import documents
-from inspections.forms import CloseForm, EvaluationConcludeForm, EvaluationPrepareForm, IntegrityForm, ViolationForm
+from inspections.forms.supervision import (
+    CloseForm,
+    EvaluationConcludeForm,
+    EvaluationPrepareForm,
+    IntegrityForm,
+    ViolationForm,
+)
 from inspections.models import AnnualEvaluation, Complaint, IntegrityEvaluation, SupervisionEvent, Violation
-from inspections.selectors import stations_authorized_in
 from inspections.services import cases
 from zzmetro.admin_files import ProtectedFilesMixin, file_display
 from zzmetro.admin_site import ReadOnlyAdmin

@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 
 from authorizations.admin.common import ReadOnlyInline
 from inspections import documents
-from inspections.forms import CloseForm, ExtendForm, InspectionPlanForm, InspectionRecordForm
+from inspections.forms.supervision import CloseForm, ExtendForm, InspectionPlanForm, InspectionRecordForm
 from inspections.models import Inspection, InspectionFinding, Rectification
 from inspections.services import onsite
 from zzmetro.admin_files import ProtectedFilesMixin, file_display

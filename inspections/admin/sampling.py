@@ -4,7 +4,7 @@ from django.urls import path, reverse
 
 from authorizations.admin.common import ReadOnlyInline
 from inspections.exports import sample_list_response
-from inspections.forms import NotifyForm, SampleResultsForm
+from inspections.forms.supervision import NotifyForm, SampleResultsForm
 from inspections.models import SampleDraw, SampleItem, SamplingPolicy, SamplingRatio, SupervisionPlan
 from inspections.services import sampling
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin, form_view

@@ -222,7 +222,7 @@ def violation_close(*, violation: Violation, by, closed_on: dt.date, note: str =
 @transaction.atomic
 def evaluation_prepare(*, station: Station, year: int, by=None) -> AnnualEvaluation:
     """I6: create or refresh the year's evaluation with the figures the portal already knows; opening it is an event."""
-    from inspections.selectors import evaluation_metrics
+    from inspections.selectors.supervision import evaluation_metrics
 
     evaluation, created = AnnualEvaluation.objects.select_for_update().get_or_create(station=station, year=year)
     if evaluation.result:

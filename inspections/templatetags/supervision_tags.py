@@ -2,7 +2,7 @@
 
 from django import template
 
-from inspections import selectors
+from inspections.selectors import supervision as selectors
 from zzmetro.dates import beijing_today
 
 register = template.Library()

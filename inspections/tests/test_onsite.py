@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from authorizations.tests.factories import CertificateFactory, StationFactory
-from inspections import selectors
 from inspections.models import Inspection, InspectionFinding, Rectification
+from inspections.selectors import supervision as selectors
 from inspections.services import onsite
 from zzmetro.errors import DomainError
 from zzmetro.testing import pdf_bytes

@@ -10,8 +10,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from inspections import selectors
 from inspections.models import InspectionFinding
+from inspections.selectors import supervision as selectors
 from inspections.services import onsite
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from inspections import documents, selectors
-from inspections.forms import ComplaintCloseForm, ComplaintForm, RectificationAnswerForm
+from inspections import documents
+from inspections.forms.supervision import ComplaintCloseForm, ComplaintForm, RectificationAnswerForm
 from inspections.models import (
     AnnualEvaluation,
     Complaint,
@@ -14,6 +14,7 @@ from inspections.models import (
     SupervisionEvent,
     Violation,
 )
+from inspections.selectors import supervision as selectors
 from inspections.services import cases, onsite, sampling
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today

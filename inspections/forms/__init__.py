@@ -1,0 +1,1 @@
+"""forms of the inspections app, one module per area; import from the module, not from the package."""
