@@ -3,6 +3,7 @@
 The defaults are the embedded demo setup: SQLite, Celery tasks run in-process, e-mails written to a folder.
 """
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -230,6 +231,17 @@ CELERY_REDIS_SOCKET_TIMEOUT = 3
 # An import whose worker stops reporting progress for this long is declared failed (the officer uploads again).
 IMPORT_STALE_AFTER_SECONDS = env.int("IMPORT_STALE_AFTER_SECONDS", default=600)
 
+
+def _go_live_month(value: str):
+    """ZZ_GO_LIVE "2026-05" → date(2026, 5, 1); empty → None (every month is reported online)."""
+    if not value:
+        return None
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").date()
+    except ValueError as error:
+        raise ImproperlyConfigured("ZZ_GO_LIVE must read YYYY-MM, e.g. 2026-05.") from error
+
+
 # Domain policy numbers (DOMAIN.md): one place, overridable from the environment.
 ZZ_POLICY = {
     "CERTIFICATE_VALID_YEARS": env.int("ZZ_CERTIFICATE_VALID_YEARS", default=3),  # A6
@@ -246,6 +258,8 @@ ZZ_POLICY = {
     "ARCHIVE_IMPORT_MAX_ROWS": env.int("ZZ_ARCHIVE_IMPORT_MAX_ROWS", default=100_000),  # M1 import size limit
     "ARCHIVE_IMPORT_MAX_BYTES": env.int("ZZ_ARCHIVE_IMPORT_MAX_BYTES", default=30 * 1024 * 1024),
     "MONTHLY_REPORT_UPLOAD_MAX_BYTES": env.int("ZZ_MONTHLY_REPORT_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024),  # M2
+    # M8: first month reported through the portal ("YYYY-MM"); earlier months were on paper, never overdue.
+    "GO_LIVE": _go_live_month(env.str("ZZ_GO_LIVE", default="")),
 }
 
 SESSION_COOKIE_AGE = 8 * 3600

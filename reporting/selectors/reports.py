@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Sum
 
 from authorizations.authority import StationAuthority, load_authorities, station_authority
@@ -30,8 +31,24 @@ def month_authority(station: Station, period: dt.date, authority: StationAuthori
     return MonthAuthority(period, authority.current_in(span), authority.in_force_in(span), list(items), gaps)
 
 
+def go_live_month() -> dt.date | None:
+    """M8: the first month reported through the portal (ZZ_GO_LIVE, "YYYY-MM"); None when every month is."""
+    return settings.ZZ_POLICY["GO_LIVE"]
+
+
+def reported_online(period: dt.date) -> bool:
+    """M8: a month before go-live was reported on paper — never expected online, never overdue.
+
+    The one place this is decided: rates, boards, reminders, the officer's months and the dashboard ask here.
+    """
+    go_live = go_live_month()
+    return go_live is None or period >= go_live
+
+
 def expected_station_ids(period: dt.date) -> set[int]:
-    """M8: stations authorized (certificate current) on at least one day of the month."""
+    """M8: stations authorized (certificate current) on at least one day of the month, from go-live on."""
+    if not reported_online(period):
+        return set()
     span = (period, month_end(period))
     return {sid for sid, authority in load_authorities().items() if authority.current_in(span)}
 
@@ -53,6 +70,7 @@ STATUS_LABELS = {
     "reopened": "已退回修改",
     "pending": "未到截止日",
     "not_expected": "无需报送",
+    "not_online": "上线前纸质报送",
 }
 
 
@@ -95,7 +113,7 @@ class RateRow:
 
     def count(self, status: str, *, first_on_time: bool = False) -> None:
         """A reopened report keeps the timeliness of its first submission (M4 decision)."""
-        if status in ("pending", "not_expected"):
+        if status in ("pending", "not_expected", "not_online"):
             return
         self.expected += 1
         if status in ("on_time", "late", "reopened"):
@@ -116,6 +134,8 @@ class RateTable:
 def _cell(authority: StationAuthority | None, period: dt.date, report: tuple | None, as_of: dt.date) -> str:
     if authority is None or not authority.current_in((period, month_end(period))):
         return "not_expected"
+    if not reported_online(period):
+        return "not_online"
     if report is not None and report[0] is not None:
         late_days, status = report
         if status == MonthlyReport.Status.REOPENED:
@@ -179,7 +199,7 @@ def month_board(period: dt.date, *, as_of: dt.date, status: str = "") -> list[Bo
     """Every station expected for `period` with its status: on time, late, overdue, reopened or not yet due."""
     authorities = load_authorities()
     span = (period, month_end(period))
-    expected = [sid for sid, a in authorities.items() if a.current_in(span)]
+    expected = [sid for sid, a in authorities.items() if a.current_in(span)] if reported_online(period) else []
     reports = {r.station_id: r for r in MonthlyReport.objects.filter(period=period, station_id__in=expected)}
     rows = []
     for station in Station.objects.filter(pk__in=expected).order_by("name"):
@@ -255,7 +275,7 @@ def open_months(station: Station, *, as_of: dt.date, back: int = 12) -> list[dic
     period = as_of.replace(day=1)
     for _ in range(back):
         period = _months_back(period, 1)
-        if authority.current_in((period, month_end(period))):
+        if authority.current_in((period, month_end(period))) and reported_online(period):
             report = reports.get(period)
             key = (report.late_days, report.status) if report else None
             months.append(
@@ -322,11 +342,14 @@ def quarter_statistics(station: Station, year: int, quarter: int) -> QuarterStat
 
 
 def quarter_expected(authority: StationAuthority, year: int, quarter: int) -> bool:
-    """M6, M8: a quarter's analysis is asked for only if the station was authorized in the quarter.
+    """M6, M8: a quarter's analysis is asked for only when all its months are on or after go-live and the
+    station was authorized in the quarter.
 
     The one place this is decided: the portal's list, the service and the bureau's board all ask here.
     """
     months = quarter_months(year, quarter)
+    if not reported_online(months[0]):
+        return False
     return authority.current_in((months[0], month_end(months[-1])))
 
 
@@ -372,6 +395,7 @@ __all__ = [
     "STATUS_LABELS",
     "current_lines",
     "expected_station_ids",
+    "go_live_month",
     "month_authority",
     "month_board",
     "open_months",
@@ -384,6 +408,7 @@ __all__ = [
     "quarterly_due_on",
     "recent_quarters",
     "report_versions",
+    "reported_online",
     "reporting_rates",
     "station_reports",
     "submitted_station_ids",
