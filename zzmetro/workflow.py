@@ -41,6 +41,7 @@ class Move:
     label: str
     source: Iterable[str]
     target: str
+    refusal: str = ""  # what a refusal says after naming the current state, where "不能<verb>" would not explain it
 
     def opens_from(self, state: str) -> bool:
         return state in set(self.source)
@@ -98,6 +99,10 @@ class Workflow:
         """What moving to `to` is called, for a refusal when no move from the current state leads there."""
         return next((m.label for m in self.moves if m.target == to), f"改为“{self.state_label(to)}”")
 
+    def refusal(self, to: str) -> str:
+        """Why moving to `to` is refused: the move's own wording if it has one, else "不能<verb>"."""
+        return next((m.refusal for m in self.moves if m.target == to and m.refusal), f"不能{self.verb(to)}")
+
     def event_model(self):
         return apps.get_model(self.events)
 
@@ -125,7 +130,7 @@ def ensure(obj, *, to: str) -> Move:
     move = workflow.move(obj, to)
     if move is None:
         current = workflow.state_label(workflow.state(obj))
-        raise DomainError(f"{obj._meta.verbose_name}当前状态为“{current}”，不能{workflow.verb(to)}。")
+        raise DomainError(f"{obj._meta.verbose_name}当前状态为“{current}”，{workflow.refusal(to)}。")
     return move
 
 
