@@ -1,14 +1,46 @@
 from .cases import AnnualEvaluation, Complaint, IntegrityEvaluation, Violation
 from .events import SupervisionEvent
+from .licences import (
+    EvaluationInstitution,
+    ExcludedPeriod,
+    InstitutionAuthorization,
+    InstrumentType,
+    IssuingLevel,
+    KeyListEntry,
+    LicenceCheckPolicy,
+    LicenceEvent,
+    LicenceExtension,
+    LicenceFinding,
+    LicenceScopeLine,
+    LicenceVersion,
+    Manufacturer,
+    ManufacturingLicence,
+    PatternApproval,
+)
 from .onsite import Inspection, InspectionFinding, Rectification
 from .sampling import SampleDraw, SampleItem, SamplingPolicy, SamplingRatio, SupervisionPlan
 
 __all__ = [
     "AnnualEvaluation",
     "Complaint",
+    "EvaluationInstitution",
+    "ExcludedPeriod",
     "Inspection",
     "InspectionFinding",
+    "InstitutionAuthorization",
+    "InstrumentType",
     "IntegrityEvaluation",
+    "IssuingLevel",
+    "KeyListEntry",
+    "LicenceCheckPolicy",
+    "LicenceEvent",
+    "LicenceExtension",
+    "LicenceFinding",
+    "LicenceScopeLine",
+    "LicenceVersion",
+    "Manufacturer",
+    "ManufacturingLicence",
+    "PatternApproval",
     "Rectification",
     "SampleDraw",
     "SampleItem",
