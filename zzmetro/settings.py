@@ -5,6 +5,7 @@ The defaults are the embedded demo setup: SQLite, Celery tasks run in-process, e
 
 import datetime as dt
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -258,6 +259,15 @@ ZZ_POLICY = {
     "ARCHIVE_IMPORT_MAX_ROWS": env.int("ZZ_ARCHIVE_IMPORT_MAX_ROWS", default=100_000),  # M1 import size limit
     "ARCHIVE_IMPORT_MAX_BYTES": env.int("ZZ_ARCHIVE_IMPORT_MAX_BYTES", default=30 * 1024 * 1024),
     "MONTHLY_REPORT_UPLOAD_MAX_BYTES": env.int("ZZ_MONTHLY_REPORT_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024),  # M2
+    # Q1: a month's count is flagged outside median ± k·MAD of the previous (window) submitted months, given at
+    # least (min months) of history; MAD is floored so a count that never varied still tolerates ±k.
+    "QUALITY_OUTLIER_K": Decimal(env.str("ZZ_QUALITY_OUTLIER_K", default="3")),
+    "QUALITY_OUTLIER_WINDOW": env.int("ZZ_QUALITY_OUTLIER_WINDOW", default=12),
+    "QUALITY_OUTLIER_MIN_MONTHS": env.int("ZZ_QUALITY_OUTLIER_MIN_MONTHS", default=6),
+    "QUALITY_MAD_FLOOR": Decimal(env.str("ZZ_QUALITY_MAD_FLOOR", default="1")),
+    # Q2: a report line may differ from the archive by max(tolerance, percent % of the archive's count).
+    "QUALITY_ARCHIVE_TOLERANCE": env.int("ZZ_QUALITY_ARCHIVE_TOLERANCE", default=2),
+    "QUALITY_ARCHIVE_PERCENT": Decimal(env.str("ZZ_QUALITY_ARCHIVE_PERCENT", default="5")),
     # M8: first month reported through the portal ("YYYY-MM"); earlier months were on paper, never overdue.
     "GO_LIVE": _go_live_month(env.str("ZZ_GO_LIVE", default="")),
 }

@@ -14,6 +14,8 @@ from zzmetro.dates import beijing_today
 from zzmetro.errors import DomainError
 from zzmetro.uploads import archive_import_max_bytes, too_large_message
 
+from . import quality
+
 INSTRUMENT_FIELDS = (
     "user_unit",
     "name",
@@ -150,6 +152,7 @@ def verification_add(
         next_due_on=next_due_for(verified_on, instrument.cycle_months, result),
     )
     _apply_latest(instrument, verification)
+    quality.archive_changed(station_id=instrument.station_id, months=[verified_on])  # Q2, Q3
     return verification
 
 
@@ -230,6 +233,7 @@ def import_job_run(*, job_id: int) -> str:
         message = f"发现{len(outcome.errors)}处错误，全部数据均未导入。请下载错误报告，修改后重新上传。"
         _finish(job_id, status=ImportJob.Status.INVALID, message=message, errors=outcome.errors, total=outcome.total)
         return ImportJob.Status.INVALID
+    quality.archive_changed(station_id=job.station_id)  # Q2, Q3: the imported months' reports are checked again
     return ImportJob.Status.DONE
 
 

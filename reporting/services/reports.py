@@ -24,11 +24,13 @@ from reporting.selectors.reports import MonthAuthority, month_authority, quarter
 from zzmetro import outbox
 from zzmetro.dates import BEIJING, beijing_date, beijing_today
 from zzmetro.errors import DomainError
+from zzmetro.workflow import ensure, transition
 from zzmetro.outbox import queue_mail
 from zzmetro.spreadsheets import CellError, Field, SpreadsheetError, cleaner, read_rows
 from zzmetro.uploads import check_size, monthly_report_max_bytes, validate_document
 
-from .workflow import ensure_transition, notify_station, record, require_reason
+from . import quality
+from .common import require_reason, station_notice
 
 M = MonthlyReport.Status
 COUNTS = ("verified", "qualified", "unqualified", "first_time_sticker")
@@ -254,7 +256,7 @@ def monthly_submit(
         station=station, period=period, defaults={"due_on": monthly_due_on(period)}
     )
     report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
-    before = ensure_transition(report, to=M.SUBMITTED)
+    ensure(report, to=M.SUBMITTED)  # a locked report is refused before its lines are read
     _refuse_invalid(lines, month, list(known))  # the transaction rolls back: nothing saved
     _check_nil(lines, nil_confirmed)
     version = _new_version(report, by=by, at=at, source=source, notes=notes)
@@ -272,16 +274,23 @@ def monthly_submit(
     )
     if report.first_submitted_at is None:
         report.first_submitted_at, report.late_days = at, version.late_days
-    report.status, report.submitted_at, report.flagged = M.SUBMITTED, at, flagged
+    report.submitted_at, report.flagged = at, flagged
     report.flag_note = _flag_note(month) if flagged else ""
-    report.save()
     label = "报送月报" if version.number == 1 else f"重新报送月报（第{version.number}版）"
     note = (
         report.timeliness
         + ("；报送人确认本月无检定" if nil_confirmed else "")
         + ("；存在异常：" + report.flag_note if flagged else "")
     )
-    record(report, label=label, by=by, before=before, note=note)
+    transition(
+        report,
+        to=M.SUBMITTED,
+        by=by,
+        label=label,
+        note=note,
+        update_fields=["first_submitted_at", "late_days", "submitted_at", "flagged", "flag_note"],
+    )
+    quality.report_check(report=report)  # Q1–Q3: flags are raised, never a refusal (Q4)
     outbox.cancel(
         topic=ReminderLog.topic_for(ReminderLog.Kind.MONTHLY, station.pk, period)
     )  # M3: no reminder after submitting
@@ -361,16 +370,17 @@ def monthly_reopen(*, report: MonthlyReport, by, reason: str) -> MonthlyReport:
     """M4: bureau staff reopen a locked report with a reason; the officer amends and resubmits."""
     reason = require_reason(reason, "退回月报")
     report = MonthlyReport.objects.select_for_update().select_related("station").get(pk=report.pk)
-    before = ensure_transition(report, to=M.REOPENED)
-    report.status, report.reopen_reason = M.REOPENED, reason
-    report.save(update_fields=["status", "reopen_reason"])
-    record(report, label="退回月报修改", by=by, before=before, note=reason)
+    ensure(report, to=M.REOPENED)
+    report.reopen_reason = reason
     period = report.period
-    notify_station(
+    notice = station_notice(
         report.station,
         subject=f"{month_label(period)}月报退回修改",
         path=reverse("reporting:monthly_form", args=[period.year, period.month]),
         body=f"贵单位{month_label(period)}月报已被退回修改，请修改后重新报送。退回理由：{reason}",
+    )
+    transition(
+        report, to=M.REOPENED, by=by, label="退回月报修改", note=reason, notices=[notice], update_fields=["reopen_reason"]
     )
     return report
 
@@ -430,10 +440,18 @@ def quarterly_upload_stamped(
         raise DomainError(error.messages[0], field="file") from error
     at = at or timezone.now()
     analysis = QuarterlyAnalysis.objects.select_for_update().get(pk=analysis.pk)
+    ensure(analysis, to=QuarterlyAnalysis.Status.SUBMITTED)
     analysis.stamped_file.save(f"stamped{extension}", file, save=False)
     analysis.stamped_uploaded_at, analysis.uploaded_by = at, by
     analysis.stamped_late_days = days_late(at, analysis.due_on)
-    analysis.save()
+    late = f"逾期{analysis.stamped_late_days}天" if analysis.stamped_late_days else "按时"
+    transition(
+        analysis,
+        to=QuarterlyAnalysis.Status.SUBMITTED,
+        by=by,
+        note=late,
+        update_fields=["stamped_file", "stamped_uploaded_at", "uploaded_by", "stamped_late_days", "updated_at"],
+    )
     return analysis
 
 
