@@ -26,7 +26,7 @@ def split_models(text: str) -> list[str]:
 
 def model_key(designation: str) -> str:
     """A designation as compared: case and spaces do not make a different model ("DDS 666" is "dds666")."""
-    return re.sub(r"\s+", "", designation).upper()
+    return "".join(designation.split()).upper()
 
 
 class IssuingLevel(models.TextChoices):

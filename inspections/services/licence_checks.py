@@ -34,6 +34,8 @@ from inspections.models.licences import model_key, split_models
 from zzmetro.dates import beijing_today
 
 Rule = LicenceFinding.Rule
+EXCLUDED_KINDS = dict(ExcludedPeriod.Kind.choices)
+DECISION_KINDS = dict(LicenceVersion.Kind.choices)
 PUBLISHED_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
 
 
@@ -112,20 +114,21 @@ def run_checks(
 ) -> dict:
     """Check the whole register (or the given licences) and store the findings; returns the counts.
 
-    Open findings of the checked licences are replaced; confirmed and explained ones stay, and a finding they
-    already cover is not raised again.
+    An open finding still found with the same message stays as it is, one no longer found (or found with other
+    numbers) is replaced; confirmed and explained ones stay, and a finding they already cover is not raised again.
     """
     today = today or beijing_today()
     ids = None if licences is None else [licence.pk for licence in licences]
     register = _load(ids)
     policy = LicenceCheckPolicy.current()
-    found = _findings(register, policy, today)
-    kept = _existing_keys(ids)
-    stale = LicenceFinding.objects.filter(status=LicenceFinding.Status.OPEN)
-    if ids is not None:
-        stale = stale.filter(licence_id__in=ids)
-    removed = stale.delete()[0]
-    new = [f for f in found if (f.licence_id, f.key) not in kept]
+    found = {(f.licence_id, f.key): f for f in _findings(register, policy, today)}
+    handled, still_open = _existing(ids)
+    unchanged = {
+        key for key, (_, message) in still_open.items() if key in found and found[key].message[:300] == message
+    }
+    stale = [pk for key, (pk, _) in still_open.items() if key not in unchanged]
+    removed = LicenceFinding.objects.filter(pk__in=stale, status=LicenceFinding.Status.OPEN).delete()[0] if stale else 0
+    new = [f for key, f in found.items() if key not in handled and key not in unchanged]
     LicenceFinding.objects.bulk_create(
         (
             LicenceFinding(licence_id=f.licence_id, rule=f.rule, key=f.key, message=f.message[:300], numbers=f.numbers)
@@ -133,7 +136,13 @@ def run_checks(
         ),
         batch_size=2000,
     )
-    counts = {"licences": len(register.licences), "found": len(new), "kept": len(kept), "removed": removed}
+    counts = {
+        "licences": len(register.licences),
+        "found": len(new),
+        "unchanged": len(unchanged),
+        "kept": len(handled),
+        "removed": removed,
+    }
     _record_run(ids, counts, by)
     return counts
 
@@ -148,8 +157,8 @@ def _record_run(ids, counts, by) -> None:
         action_label="专项核查",
         by=by if getattr(by, "pk", None) else None,
         note=(
-            f"核查许可证{counts['licences']}份，新发现问题{counts['found']}项，"
-            f"保留已确认或已说明的问题{counts['kept']}项，撤除上次待处理的问题{counts['removed']}项。"
+            f"核查许可证{counts['licences']}份，新发现问题{counts['found']}项，仍待处理的问题{counts['unchanged']}项，"
+            f"保留已确认或已说明的问题{counts['kept']}项，撤除不再成立的待处理问题{counts['removed']}项。"
         ),
         licence=licence,
         subject_type=ContentType.objects.get_for_model(ManufacturingLicence) if licence else None,
@@ -157,11 +166,18 @@ def _record_run(ids, counts, by) -> None:
     )
 
 
-def _existing_keys(ids) -> set:
-    rows = LicenceFinding.objects.exclude(status=LicenceFinding.Status.OPEN)
+def _existing(ids) -> tuple[set, dict]:
+    """The checked licences' findings: keys staff handled, and the open ones with their messages."""
+    rows = LicenceFinding.objects.order_by()
     if ids is not None:
         rows = rows.filter(licence_id__in=ids)
-    return set(rows.values_list("licence_id", "key"))
+    handled, still_open = set(), {}
+    for pk, licence_id, key, status, message in rows.values_list("pk", "licence_id", "key", "status", "message"):
+        if status == LicenceFinding.Status.OPEN:
+            still_open[licence_id, key] = (pk, message)
+        else:
+            handled.add((licence_id, key))
+    return handled, still_open
 
 
 def _load(ids) -> Register:
@@ -276,8 +292,7 @@ def _time(register: Register, licence, days: WorkingDays, policy) -> list[Found]
     limit = policy.decision_days + extension
     if used <= limit:
         return []
-    labels = dict(ExcludedPeriod.Kind.choices)
-    deducted = "，".join(f"已扣除{labels[kind]}{n}个工作日" for kind, n in excluded.items() if n)
+    deducted = "，".join(f"已扣除{EXCLUDED_KINDS[kind]}{n}个工作日" for kind, n in excluded.items() if n)
     extended = f"，含延长{extension}个工作日" if extension else ""
     message = (
         f"受理至决定用时{used}个工作日（时限{limit}个工作日{extended}"
@@ -311,7 +326,6 @@ def _institutions(register: Register, licence) -> list[Found]:
 def _publicity(register: Register, licence, days: WorkingDays, policy, today: dt.date) -> list[Found]:
     """L3d: each decision announced and filed with the national system within 20 working days."""
     licence_id = licence[0]
-    kinds = dict(LicenceVersion.Kind.choices)
     found = []
     for version_id, sequence, kind, decided_on, announced_on, filed_on in register.versions[licence_id]:
         checks = (
@@ -322,7 +336,7 @@ def _publicity(register: Register, licence, days: WorkingDays, policy, today: dt
             taken = days.after(decided_on, done_on or today)
             if taken <= limit:
                 continue
-            what = f"{kinds[kind]}决定（{decided_on:%Y-%m-%d}）"
+            what = f"{DECISION_KINDS[kind]}决定（{decided_on:%Y-%m-%d}）"
             if done_on:
                 message = f"{what}后第{taken}个工作日才{verb}（时限{limit}个工作日）"
             else:

@@ -235,16 +235,17 @@ def test_a_cancellation_has_its_own_announcement_deadline():
 
 
 def test_rerunning_replaces_open_findings_and_keeps_confirmed_and_explained_ones(bureau):
-    """L3: a re-run raises nothing staff already handled, replaces open findings, and drops those no longer true."""
+    """L3: a re-run raises nothing staff already handled, leaves open findings still true as they are, and drops
+    those no longer true."""
     licence = grant(accepted_on=D(2024, 1, 22), decided_on=D(2024, 2, 27), model="DTS666", approvals=[])
     run_checks(today=TODAY)
     overdue, scope = findings(licence, Rule.OVERDUE)[0], findings(licence, Rule.SCOPE_APPROVAL)[0]
     licences.finding_confirm(finding=overdue, by=bureau, note="确认超期一日")
     counts = run_checks(today=TODAY)
-    assert counts["kept"] == 1 and counts["found"] == 1 and counts["removed"] == 1
+    assert (counts["kept"], counts["unchanged"], counts["found"], counts["removed"]) == (1, 1, 0, 0)
     assert findings(licence, Rule.OVERDUE) == [overdue]
     approval(licence.holder, models="DTS666")
-    run_checks(today=TODAY)
+    assert run_checks(today=TODAY)["removed"] == 1
     assert findings(licence, Rule.SCOPE_APPROVAL) == []
     overdue.refresh_from_db()
     assert overdue.status == LicenceFinding.Status.CONFIRMED and scope.pk not in {f.pk for f in findings(licence)}
