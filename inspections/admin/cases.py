@@ -61,8 +61,8 @@ EVALUATION_TRANSITIONS = (
         "录入考核结论",
         EvaluationConcludeForm,
         lambda e, u, **data: cases.evaluation_conclude(evaluation=e, by=u, **data),
-        lambda e: not e.result,
         confirm="考核结论录入后不可修改；不合格将生成通报批评。",
+        to=AnnualEvaluation.Status.CONCLUDED,
     ),
 )
 
@@ -72,14 +72,15 @@ class AnnualEvaluationAdmin(TransitionAdminMixin, admin.ModelAdmin):
     """I6: figures pre-filled from the portal, then the staff's conclusion."""
 
     transitions = EVALUATION_TRANSITIONS
-    list_display = ("year", "station", "result", "on_time", "completion", "sample_rate", "notice_number")
-    list_filter = ("year", "result")
+    list_display = ("year", "station", "status", "result", "on_time", "completion", "sample_rate", "notice_number")
+    list_filter = ("year", "status", "result")
     search_fields = ("station__name",)
     list_select_related = ("station",)
     readonly_fields = (
         "station",
         "year",
         "metric_table",
+        "status",
         "result",
         "note",
         "evaluated_on",
@@ -232,7 +233,7 @@ class ViolationAdmin(ProtectedFilesMixin, TransitionAdminMixin, admin.ModelAdmin
             "结案",
             CloseForm,
             lambda v, u, closed_on, note="": cases.violation_close(violation=v, by=u, closed_on=closed_on, note=note),
-            lambda v: v.status == Violation.Status.OPEN,
+            to=Violation.Status.CLOSED,
         ),
     )
     list_display = ("station", "kind", "found_on", "action", "deadline", "notice_number", "status")
@@ -298,8 +299,8 @@ class ViolationAdmin(ProtectedFilesMixin, TransitionAdminMixin, admin.ModelAdmin
 class SupervisionEventAdmin(ReadOnlyAdmin):
     """Append-only (A12): read, never changed."""
 
-    list_display = ("at", "station", "subject", "action_label", "from_state", "to_state", "by", "note")
+    list_display = ("at", "station", "subject_label", "action_label", "from_state", "to_state", "by", "note")
     list_filter = ("action_label",)
-    search_fields = ("station__name", "subject", "note")
+    search_fields = ("station__name", "subject_label", "note")
     date_hierarchy = "at"
     list_select_related = ("station", "by")

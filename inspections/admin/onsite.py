@@ -20,8 +20,8 @@ INSPECTION_TRANSITIONS = (
         "录入检查结果",
         InspectionRecordForm,
         lambda i, u, **data: onsite.inspection_record(inspection=i, by=u, **data),
-        lambda i: not i.is_recorded,
         confirm="检查结果录入后不可修改；结论非合格时将向单位下达整改通知书。",
+        to=Inspection.Status.RECORDED,
     ),
 )
 
@@ -40,14 +40,14 @@ class InspectionAdmin(TransitionAdminMixin, admin.ModelAdmin):
     """
 
     transitions = INSPECTION_TRANSITIONS
-    list_display = ("station", "planned_on", "held_on", "result", "rectification_status")
-    list_filter = ("result", "station__district")
+    list_display = ("station", "planned_on", "held_on", "status", "result", "rectification_status")
+    list_filter = ("status", "result", "station__district")
     search_fields = ("station__name", "inspectors")
     date_hierarchy = "planned_on"
     list_select_related = ("station", "rectification")
     inlines = (FindingInline,)
 
-    fields = ("station", "planned_on", "held_on", "inspectors", "result", "summary")
+    fields = ("station", "planned_on", "held_on", "inspectors", "status", "result", "summary")
     readonly_fields = fields
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -95,14 +95,14 @@ RECTIFICATION_TRANSITIONS = (
         "验收关闭",
         CloseForm,
         lambda r, u, **data: onsite.rectification_close(rectification=r, by=u, **data),
-        lambda r: r.status == Rectification.Status.ANSWERED,
+        to=Rectification.Status.CLOSED,
     ),
     Transition(
         "extend",
         "延长整改期限",
         ExtendForm,
         lambda r, u, **data: onsite.rectification_extend(rectification=r, by=u, **data),
-        lambda r: r.status != Rectification.Status.CLOSED,
+        to=Rectification.Status.OPEN,
     ),
 )
 

@@ -107,8 +107,8 @@ SAMPLE_TRANSITIONS = (
         "告知单位复核结果",
         NotifyForm,
         lambda d, u, **data: sampling.sample_notify(draw=d, by=u, **data),
-        lambda d: d.notified_on is None,
         confirm="告知后复核结果不能再修改，单位将收到邮件并可在门户查看。",
+        to=SampleDraw.Status.NOTIFIED,
     ),
 )
 
@@ -116,8 +116,18 @@ SAMPLE_TRANSITIONS = (
 @admin.register(SampleDraw)
 class SampleDrawAdmin(TransitionAdminMixin, admin.ModelAdmin):
     transitions = SAMPLE_TRANSITIONS
-    list_display = ("plan", "station", "size", "population", "trade_population", "seed", "drawn_at", "notified_on")
-    list_filter = ("plan__year", "notified_on")
+    list_display = (
+        "plan",
+        "station",
+        "status",
+        "size",
+        "population",
+        "trade_population",
+        "seed",
+        "drawn_at",
+        "notified_on",
+    )
+    list_filter = ("plan__year", "status", "notified_on")
     search_fields = ("station__name",)
     list_select_related = ("plan", "station")
     readonly_fields = (
@@ -129,6 +139,7 @@ class SampleDrawAdmin(TransitionAdminMixin, admin.ModelAdmin):
         "trade_population",
         "drawn_at",
         "drawn_by",
+        "status",
         "notified_on",
         "results",
     )

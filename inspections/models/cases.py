@@ -3,6 +3,8 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 
+from zzmetro.workflow import Move, Workflow
+
 from .common import StationOwnedQuerySet
 
 
@@ -34,6 +36,14 @@ class Complaint(models.Model):
     )
 
     objects = StationOwnedQuerySet.as_manager()
+    workflow = Workflow(
+        events="inspections.SupervisionEvent",
+        event_fields=lambda c: {"station": c.station, "subject_label": f"投诉：{c.subject}"[:100]},
+        moves=[
+            Move("file", "登记用户投诉", source=[""], target=Status.OPEN),
+            Move("close", "报送投诉处理结果", source=[Status.OPEN], target=Status.HANDLED),
+        ],
+    )
 
     class Meta:
         verbose_name = "用户投诉"
@@ -51,6 +61,10 @@ class Complaint(models.Model):
 class AnnualEvaluation(models.Model):
     """Annual evaluation (年度考核) against the year's targets; a failed one yields a criticism notice (I6)."""
 
+    class Status(models.TextChoices):
+        PREPARED = "prepared", "待录入考核结论"
+        CONCLUDED = "concluded", "已有考核结论"
+
     class Result(models.TextChoices):
         PASS = "pass", "合格"
         FAIL = "fail", "不合格"
@@ -60,6 +74,7 @@ class AnnualEvaluation(models.Model):
     )
     year = models.PositiveIntegerField("年度")
     metrics = models.JSONField("考核指标（自动汇总）", default=dict)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PREPARED)
     result = models.CharField("考核结果", max_length=8, choices=Result.choices, blank=True)
     note = models.TextField("考核意见", blank=True)
     evaluated_on = models.DateField("考核日期", null=True, blank=True)
@@ -69,6 +84,15 @@ class AnnualEvaluation(models.Model):
     )
 
     objects = StationOwnedQuerySet.as_manager()
+    workflow = Workflow(
+        events="inspections.SupervisionEvent",
+        event_fields=lambda e: {"station": e.station, "subject_label": f"{e.year}年度考核"},
+        moves=[
+            # Until concluded, the figures may be summed up again (the first time opens the evaluation).
+            Move("prepare", "汇总年度考核指标", source=["", Status.PREPARED], target=Status.PREPARED),
+            Move("conclude", "录入考核结论", source=[Status.PREPARED], target=Status.CONCLUDED),
+        ],
+    )
 
     class Meta:
         verbose_name = "年度考核"
@@ -78,6 +102,10 @@ class AnnualEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年度考核 {self.station}"
+
+
+def _from_any_to_each(states: list[str]) -> list[Move]:
+    return [Move("evaluate", "诚信计量评定", source=["", *states], target=state) for state in states]
 
 
 class IntegrityEvaluation(models.Model):
@@ -98,6 +126,13 @@ class IntegrityEvaluation(models.Model):
     note = models.TextField("说明", blank=True)
 
     objects = StationOwnedQuerySet.as_manager()
+    # Each evaluation is a new row that starts from the station's previous status (or none): any status may follow
+    # any other, so the table only records the move; the rows themselves are never changed.
+    workflow = Workflow(
+        events="inspections.SupervisionEvent",
+        event_fields=lambda e: {"station": e.station, "subject_label": "诚信计量示范单位"},
+        moves=_from_any_to_each(Status.values),
+    )
 
     class Meta:
         verbose_name = "诚信计量评定"
@@ -161,6 +196,14 @@ class Violation(models.Model):
     )
 
     objects = StationOwnedQuerySet.as_manager()
+    workflow = Workflow(
+        events="inspections.SupervisionEvent",
+        event_fields=lambda v: {"station": v.station, "subject_label": f"违规处理 {v.notice_number}"},
+        moves=[
+            Move("register", "登记违规处理", source=[""], target=Status.OPEN),
+            Move("close", "结案", source=[Status.OPEN], target=Status.CLOSED),
+        ],
+    )
 
     class Meta:
         verbose_name = "违规处理"

@@ -4,11 +4,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from zzmetro.workflow import Move, Workflow
+
 from .common import StationOwnedQuerySet
 
 
 class Inspection(models.Model):
     """On-site inspection (现场检查), at least one per authorized station and calendar year (DOMAIN I1)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "待检查"
+        RECORDED = "recorded", "已检查"
 
     class Result(models.TextChoices):
         PASS = "pass", "合格"
@@ -21,6 +27,7 @@ class Inspection(models.Model):
     planned_on = models.DateField("计划检查日期")
     held_on = models.DateField("检查日期", null=True, blank=True)
     inspectors = models.CharField("检查人员", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PLANNED)
     result = models.CharField("检查结论", max_length=16, choices=Result.choices, blank=True)
     summary = models.TextField("检查意见", blank=True)
     recorded_by = models.ForeignKey(
@@ -33,6 +40,14 @@ class Inspection(models.Model):
     )
 
     objects = StationOwnedQuerySet.as_manager()
+    workflow = Workflow(
+        events="inspections.SupervisionEvent",
+        event_fields=lambda i: {"station": i.station, "subject_label": f"{i.held_on or i.planned_on:%Y-%m-%d}现场检查"},
+        moves=[
+            Move("plan", "安排现场检查", source=[""], target=Status.PLANNED),
+            Move("record", "录入现场检查结果", source=[Status.PLANNED], target=Status.RECORDED, refusal="不能重复记录"),
+        ],
+    )
 
     class Meta:
         verbose_name = "现场检查"
@@ -45,7 +60,7 @@ class Inspection(models.Model):
 
     @property
     def is_recorded(self) -> bool:
-        return self.held_on is not None and bool(self.result)
+        return self.status == self.Status.RECORDED
 
 
 class InspectionFinding(models.Model):
@@ -120,6 +135,22 @@ class Rectification(models.Model):
     extensions = models.PositiveSmallIntegerField("延期次数", default=0)
 
     objects = RectificationQuerySet.as_manager()
+    workflow = Workflow(
+        events="inspections.SupervisionEvent",
+        event_fields=lambda r: {"station": r.inspection.station, "subject_label": f"整改通知书 {r.number}"},
+        moves=[
+            Move("issue", "下达整改通知书", source=[""], target=Status.OPEN),
+            Move("answer", "报送整改报告", source=[Status.OPEN, Status.ANSWERED], target=Status.ANSWERED),
+            Move("extend", "延长整改期限", source=[Status.OPEN, Status.ANSWERED], target=Status.OPEN),
+            Move(
+                "close",
+                "验收关闭",
+                source=[Status.ANSWERED],
+                target=Status.CLOSED,
+                refusal="单位报送整改报告后才能关闭",
+            ),
+        ],
+    )
 
     class Meta:
         verbose_name = "整改通知"

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from zzmetro.workflow import Move, Workflow
+
 from .common import StationOwnedQuerySet
 
 
@@ -81,16 +83,24 @@ class SamplingRatio(models.Model):
 
 
 class SampleDrawQuerySet(StationOwnedQuerySet):
-    def for_user(self, user):
+    def for_user(self, user, action: str = "view"):
         """Officers see a draw only once it has been notified to their station (I2)."""
-        queryset = super().for_user(user)
+        queryset = super().for_user(user, action)
         if getattr(user, "is_officer", False):
             queryset = queryset.filter(notified_on__isnull=False)
         return queryset
 
 
 class SampleDraw(models.Model):
-    """A station's re-verification sample for the year: random with a stored seed (I4)."""
+    """A station's re-verification sample for the year: random with a stored seed (I4).
+
+    Drawn, then every item's result entered, then the results notified to the station (I2).
+    """
+
+    class Status(models.TextChoices):
+        DRAWN = "drawn", "已抽样，待复核"
+        RESULTS_ENTERED = "results_entered", "复核结果已录入"
+        NOTIFIED = "notified", "已告知单位"
 
     plan = models.ForeignKey(
         SupervisionPlan, verbose_name="监督检定计划", on_delete=models.PROTECT, related_name="draws"
@@ -107,8 +117,19 @@ class SampleDraw(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="抽样人", on_delete=models.PROTECT, null=True, related_name="+"
     )
     notified_on = models.DateField("结果告知日期", null=True, blank=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.DRAWN)
 
     objects = SampleDrawQuerySet.as_manager()
+    workflow = Workflow(
+        events="inspections.SupervisionEvent",
+        event_fields=lambda d: {"station": d.station, "subject_label": f"{d.plan.year}年复核检定抽样"},
+        moves=[
+            Move("draw", "抽取样本", source=[""], target=Status.DRAWN),
+            Move("enter_results", "录入复核结果", source=[Status.DRAWN], target=Status.RESULTS_ENTERED),
+            # A draw of no items has nothing to enter; the service refuses while any result is pending.
+            Move("notify", "告知复核结果", source=[Status.DRAWN, Status.RESULTS_ENTERED], target=Status.NOTIFIED),
+        ],
+    )
 
     class Meta:
         verbose_name = "复核检定抽样"

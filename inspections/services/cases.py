@@ -12,11 +12,11 @@ from authorizations import services as authz_services
 from authorizations.models import Station
 from authorizations.services.common import next_number, notify_station
 from inspections.models import AnnualEvaluation, Complaint, IntegrityEvaluation, Violation
-from inspections.services.events import record
 from zzmetro.dates import beijing_today
 from zzmetro.errors import DomainError
 from zzmetro.outbox import queue_mail
 from zzmetro.uploads import validate_document
+from zzmetro.workflow import ensure, transition
 
 V = Violation
 
@@ -41,7 +41,7 @@ def complaint_file(
     """I5: the station records a user complaint, which notifies the bureau at once."""
     if received_on > beijing_today():
         raise DomainError("接到投诉日期不能晚于今天。", field="received_on")
-    complaint = Complaint.objects.create(
+    complaint = Complaint(
         station=station,
         received_on=received_on,
         complainant=complainant.strip(),
@@ -49,15 +49,9 @@ def complaint_file(
         subject=subject.strip(),
         description=description.strip(),
         created_by=by,
+        status="",
     )
-    record(
-        station,
-        subject=f"投诉：{complaint.subject}",
-        label="登记用户投诉",
-        by=by,
-        after=complaint.get_status_display(),
-        note=complaint.complainant,
-    )
+    transition(complaint, to=Complaint.Status.OPEN, by=by, note=complaint.complainant)
     _tell_bureau(
         f"{station.name}接到用户投诉：{complaint.subject}",
         f"{station.name}于{received_on:%Y年%m月%d日}接到{complaint.complainant}的投诉。\n投诉事项：{complaint.subject}\n{complaint.description}\n\n"
@@ -70,23 +64,20 @@ def complaint_file(
 def complaint_close(*, complaint: Complaint, by, handling: str, result_file, closed_on: dt.date) -> Complaint:
     """I5: handling and the written result filed with the bureau close the complaint."""
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    if complaint.status == Complaint.Status.HANDLED:
-        raise DomainError("该投诉已处理完毕。")
+    ensure(complaint, to=Complaint.Status.HANDLED)
     if not handling.strip():
         raise DomainError("请填写处理情况。", field="handling")
     if result_file is None:
         raise DomainError("请上传书面处理结果（PDF或图片）。", field="result_file")
     _attach(complaint, "result_file", result_file)
-    complaint.handling, complaint.closed_on, complaint.status = handling.strip(), closed_on, Complaint.Status.HANDLED
-    complaint.save()
-    record(
-        complaint.station,
-        subject=f"投诉：{complaint.subject}",
-        label="报送投诉处理结果",
+    complaint.handling, complaint.closed_on = handling.strip(), closed_on
+    transition(
+        complaint,
+        to=Complaint.Status.HANDLED,
         by=by,
-        before=Complaint.Status.OPEN.label,
-        after=complaint.get_status_display(),
         note=complaint.handling,
+        documents=complaint.result_file.name.rsplit("/", 1)[-1],
+        update_fields=["handling", "closed_on", "result_file"],
     )
     return complaint
 
@@ -100,19 +91,15 @@ def integrity_record(
         raise DomainError("请选择评定状态。", field="status")
     previous = IntegrityEvaluation.objects.filter(station=station).first()
     extra = {"basis": basis.strip()} if basis.strip() else {}
-    evaluation = IntegrityEvaluation.objects.create(
-        station=station, status=status, evaluated_on=evaluated_on, note=note.strip(), **extra
+    # The new row starts where the station stood, so the move (and its event) reads from the previous status.
+    evaluation = IntegrityEvaluation(
+        station=station,
+        status=previous.status if previous else "",
+        evaluated_on=evaluated_on,
+        note=note.strip(),
+        **extra,
     )
-    before = previous.get_status_display() if previous else ""
-    record(
-        station,
-        subject="诚信计量示范单位",
-        label="诚信计量评定",
-        by=by,
-        before=before,
-        after=evaluation.get_status_display(),
-        note=f"{evaluated_on:%Y-%m-%d}",
-    )
+    transition(evaluation, to=status, by=by, note=f"{evaluated_on:%Y-%m-%d}")
     return evaluation
 
 
@@ -155,6 +142,7 @@ def violation_record(
     if action in (V.Action.CORRECTION_ORDER, V.Action.RECTIFICATION) and (deadline is None or deadline <= decided_on):
         raise DomainError("责令改正和限期整改必须给出晚于决定日期的期限。", field="deadline")
     violation = Violation(
+        status="",
         station=station,
         kind=kind,
         found_on=found_on,
@@ -179,14 +167,13 @@ def violation_record(
             body=f"经查，贵单位存在“{V.Kind(kind).label}”情形：{description.strip()}。处理措施：{V.Action(action).label}"
             + (f"，期限至{deadline:%Y年%m月%d日}。" if deadline else "。"),
         )
-    violation.save()
-    record(
-        station,
-        subject=f"违规处理 {violation.notice_number}",
-        label=violation.get_action_display(),
+    transition(
+        violation,
+        to=V.Status.OPEN,
         by=by,
-        after=violation.get_status_display(),
+        label=violation.get_action_display(),
         note=f"{violation.get_kind_display()}：{violation.description}",
+        documents=violation.notice_number,
     )
     return violation
 
@@ -203,18 +190,9 @@ def _revoke(station: Station, *, by, decided_on: dt.date, reason: str):
 @transaction.atomic
 def violation_close(*, violation: Violation, by, closed_on: dt.date, note: str = "") -> Violation:
     violation = Violation.objects.select_for_update().get(pk=violation.pk)
-    if violation.status == V.Status.CLOSED:
-        raise DomainError("该违规处理已结案。")
-    violation.status, violation.closed_on, violation.closing_note = V.Status.CLOSED, closed_on, note.strip()
-    violation.save()
-    record(
-        violation.station,
-        subject=f"违规处理 {violation.notice_number}",
-        label="结案",
-        by=by,
-        before=V.Status.OPEN.label,
-        after=V.Status.CLOSED.label,
-        note=violation.closing_note,
+    violation.closed_on, violation.closing_note = closed_on, note.strip()
+    transition(
+        violation, to=V.Status.CLOSED, by=by, note=violation.closing_note, update_fields=["closed_on", "closing_note"]
     )
     return violation
 
@@ -224,13 +202,15 @@ def evaluation_prepare(*, station: Station, year: int, by=None) -> AnnualEvaluat
     """I6: create or refresh the year's evaluation with the figures the portal already knows; opening it is an event."""
     from inspections.selectors.supervision import evaluation_metrics
 
-    evaluation, created = AnnualEvaluation.objects.select_for_update().get_or_create(station=station, year=year)
-    if evaluation.result:
-        raise DomainError(f"{station.name}{year}年度考核已有结论，不能重新汇总。")
+    evaluation = AnnualEvaluation.objects.select_for_update().filter(station=station, year=year).first()
+    if evaluation is None:  # the first summing-up opens the evaluation: that is its event
+        evaluation = AnnualEvaluation(station=station, year=year, status="")
+        evaluation.metrics = evaluation_metrics(station, year)
+        transition(evaluation, to=AnnualEvaluation.Status.PREPARED, by=by)
+        return evaluation
+    ensure(evaluation, to=AnnualEvaluation.Status.PREPARED)  # a concluded evaluation keeps its figures
     evaluation.metrics = evaluation_metrics(station, year)
-    evaluation.save()
-    if created:
-        record(station, subject=f"{year}年度考核", label="汇总年度考核指标", by=by, after="待录入考核结论")
+    evaluation.save(update_fields=["metrics"])
     return evaluation
 
 
@@ -240,8 +220,7 @@ def evaluation_conclude(
 ) -> AnnualEvaluation:
     """I6: a failed evaluation yields a notice of criticism (通报批评)."""
     evaluation = AnnualEvaluation.objects.select_for_update().get(pk=evaluation.pk)
-    if evaluation.result:
-        raise DomainError("年度考核已有结论。")
+    ensure(evaluation, to=AnnualEvaluation.Status.CONCLUDED)
     if result not in AnnualEvaluation.Result.values:
         raise DomainError("请选择考核结果。", field="result")
     if result == AnnualEvaluation.Result.FAIL and not note.strip():
@@ -259,13 +238,13 @@ def evaluation_conclude(
             subject=f"{evaluation.year}年度考核不合格通报批评",
             body=f"{evaluation.notice_number}：{evaluation.note}",
         )
-    evaluation.save()
-    record(
-        evaluation.station,
-        subject=f"{evaluation.year}年度考核",
-        label="年度考核结论",
+    transition(
+        evaluation,
+        to=AnnualEvaluation.Status.CONCLUDED,
         by=by,
-        after=evaluation.get_result_display(),
-        note=evaluation.notice_number or evaluation.note,
+        label="年度考核结论",
+        note=f"考核结果：{evaluation.get_result_display()}" + (f"；{evaluation.note}" if evaluation.note else ""),
+        documents=evaluation.notice_number,
+        update_fields=["result", "note", "evaluated_on", "evaluated_by", "notice_number"],
     )
     return evaluation

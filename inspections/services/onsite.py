@@ -9,9 +9,9 @@ from django.db import transaction
 from authorizations.models import Station
 from authorizations.services.common import next_number, notify_station
 from inspections.models import Inspection, InspectionFinding, Rectification
-from inspections.services.events import record
 from zzmetro.errors import DomainError
 from zzmetro.uploads import validate_document
+from zzmetro.workflow import ensure, transition
 
 R = Rectification.Status
 
@@ -19,17 +19,10 @@ R = Rectification.Status
 @transaction.atomic
 def inspection_plan(*, station: Station, by, planned_on: dt.date, inspectors: str = "") -> Inspection:
     """I1: bureau staff schedule an on-site inspection; the plan itself is a step of the station's trail (A12)."""
-    inspection = Inspection.objects.create(
-        station=station, planned_on=planned_on, inspectors=inspectors.strip(), recorded_by=by
+    inspection = Inspection(
+        station=station, planned_on=planned_on, inspectors=inspectors.strip(), recorded_by=by, status=""
     )
-    record(
-        station,
-        subject=f"{planned_on:%Y-%m-%d}现场检查",
-        label="安排现场检查",
-        by=by,
-        after="待检查",
-        note=inspection.inspectors,
-    )
+    transition(inspection, to=Inspection.Status.PLANNED, by=by, note=inspection.inspectors)
     return inspection
 
 
@@ -48,8 +41,7 @@ def inspection_record(
 ) -> Inspection:
     """I1: a finding per checked area and an overall result; a result short of a pass issues a rectification notice."""
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
-    if inspection.is_recorded:
-        raise DomainError("该次现场检查已经记录，不能重复记录。")
+    ensure(inspection, to=Inspection.Status.RECORDED)
     missing = [a.label for a in InspectionFinding.Area if a.value not in findings]
     if missing:
         raise DomainError(f"以下检查内容尚无结果：{'、'.join(missing)}。")
@@ -69,14 +61,12 @@ def inspection_record(
     inspection.held_on, inspection.result, inspection.summary = held_on, result, summary.strip()
     inspection.inspectors = inspectors.strip() or inspection.inspectors
     inspection.recorded_by = by
-    inspection.save()
-    record(
-        inspection.station,
-        subject=f"{held_on:%Y-%m-%d}现场检查",
-        label="录入现场检查结果",
+    transition(
+        inspection,
+        to=Inspection.Status.RECORDED,
         by=by,
-        after=inspection.get_result_display(),
-        note=inspection.summary,
+        note=f"检查结论：{inspection.get_result_display()}" + (f"；{inspection.summary}" if inspection.summary else ""),
+        update_fields=["held_on", "result", "summary", "inspectors", "recorded_by"],
     )
     if needs_notice:
         _issue_rectification(inspection, requirements=requirements.strip(), deadline=deadline, issued_on=held_on, by=by)
@@ -87,16 +77,20 @@ def _issue_rectification(
     inspection: Inspection, *, requirements: str, deadline: dt.date, issued_on: dt.date, by
 ) -> Rectification:
     number = f"郑质监量整〔{issued_on.year}〕{next_number('rectification', issued_on.year)}号"
-    rectification = Rectification.objects.create(
-        inspection=inspection, number=number, issued_on=issued_on, requirements=requirements, deadline=deadline
+    rectification = Rectification(
+        inspection=inspection,
+        number=number,
+        issued_on=issued_on,
+        requirements=requirements,
+        deadline=deadline,
+        status="",
     )
-    record(
-        inspection.station,
-        subject=f"整改通知书 {number}",
-        label="下达整改通知书",
+    transition(
+        rectification,
+        to=R.OPEN,
         by=by,
-        after=rectification.get_status_display(),
         note=f"整改期限 {deadline:%Y-%m-%d}：{requirements}",
+        documents=f"整改通知书 {number}",
     )
     notify_station(
         inspection.station,
@@ -112,8 +106,7 @@ def rectification_answer(
 ) -> Rectification:
     """The station files its rectification report with evidence (I1)."""
     rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
-    if rectification.status == R.CLOSED:
-        raise DomainError("整改通知已关闭，不能再报送。")
+    ensure(rectification, to=R.ANSWERED)
     if not answer.strip():
         raise DomainError("请填写整改报告。", field="answer")
     if evidence is not None:
@@ -123,19 +116,16 @@ def rectification_answer(
             raise DomainError(error.messages[0], field="evidence") from error
         evidence.name = f"{os.path.splitext(os.path.basename(evidence.name))[0][:60] or 'evidence'}{extension}"
         rectification.evidence = evidence
-    before = rectification.get_status_display()
-    rectification.answer, rectification.answered_on, rectification.status = answer.strip(), answered_on, R.ANSWERED
-    rectification.save()
+    rectification.answer, rectification.answered_on = answer.strip(), answered_on
     # The event keeps every report in full, so a later answer never erases an earlier one.
-    evidence_note = f"（证明材料：{rectification.evidence.name.rsplit('/', 1)[-1]}）" if rectification.evidence else ""
-    record(
-        rectification.inspection.station,
-        subject=f"整改通知书 {rectification.number}",
-        label="报送整改报告",
+    evidence = rectification.evidence.name.rsplit("/", 1)[-1] if rectification.evidence else ""
+    transition(
+        rectification,
+        to=R.ANSWERED,
         by=by,
-        before=before,
-        after=rectification.get_status_display(),
-        note=rectification.answer + evidence_note,
+        note=rectification.answer + (f"（证明材料：{evidence}）" if evidence else ""),
+        documents=evidence,
+        update_fields=["answer", "answered_on", "evidence"],
     )
     return rectification
 
@@ -144,19 +134,8 @@ def rectification_answer(
 def rectification_close(*, rectification: Rectification, by, closed_on: dt.date, note: str = "") -> Rectification:
     """Staff accept the rectification (I1)."""
     rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
-    if rectification.status != R.ANSWERED:
-        raise DomainError(f"整改通知当前状态为“{rectification.get_status_display()}”，单位报送整改报告后才能关闭。")
-    rectification.status, rectification.closed_on, rectification.closing_note = R.CLOSED, closed_on, note.strip()
-    rectification.save()
-    record(
-        rectification.inspection.station,
-        subject=f"整改通知书 {rectification.number}",
-        label="验收关闭",
-        by=by,
-        before=R.ANSWERED.label,
-        after=R.CLOSED.label,
-        note=note.strip(),
-    )
+    rectification.closed_on, rectification.closing_note = closed_on, note.strip()
+    transition(rectification, to=R.CLOSED, by=by, note=note.strip(), update_fields=["closed_on", "closing_note"])
     notify_station(
         rectification.inspection.station,
         subject=f"整改通知书 {rectification.number} 已验收关闭",
@@ -169,25 +148,16 @@ def rectification_close(*, rectification: Rectification, by, closed_on: dt.date,
 def rectification_extend(*, rectification: Rectification, by, deadline: dt.date, note: str) -> Rectification:
     """Staff extend the deadline with a reason; an answered report goes back to the station for more work."""
     rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
-    if rectification.status == R.CLOSED:
-        raise DomainError("整改通知已关闭，不能延期。")
+    ensure(rectification, to=R.OPEN)
     if deadline <= rectification.deadline:
         raise DomainError(f"新的整改期限应晚于原期限{rectification.deadline:%Y年%m月%d日}。", field="deadline")
     if not note.strip():
         raise DomainError("请写明延期理由。", field="note")
-    record(
-        rectification.inspection.station,
-        subject=f"整改通知书 {rectification.number}",
-        label="延长整改期限",
-        by=by,
-        before=rectification.get_status_display(),
-        after=R.OPEN.label,
-        note=f"{rectification.deadline:%Y-%m-%d} → {deadline:%Y-%m-%d}：{note.strip()}",
-    )
-    rectification.deadline, rectification.status = deadline, R.OPEN
+    change = f"{rectification.deadline:%Y-%m-%d} → {deadline:%Y-%m-%d}：{note.strip()}"
+    rectification.deadline = deadline
     rectification.extensions += 1
     rectification.closing_note = note.strip()
-    rectification.save()
+    transition(rectification, to=R.OPEN, by=by, note=change, update_fields=["deadline", "extensions", "closing_note"])
     notify_station(
         rectification.inspection.station,
         subject=f"整改通知书 {rectification.number} 整改期限延长",

@@ -14,9 +14,9 @@ from authorizations.models import Station
 from authorizations.selectors import stations_authorized_in
 from inspections.hashing import hashint8extended
 from inspections.models import SampleDraw, SampleItem, SamplingPolicy, SamplingRatio, SupervisionPlan
-from inspections.services.events import record
 from reporting.models import AnnualPlan, AnnualPlanLine, InstrumentUse, Verification
 from zzmetro.errors import DomainError
+from zzmetro.workflow import can, ensure, record, transition
 
 HUNDRED = Decimal(100)
 
@@ -207,15 +207,15 @@ def sample_draw(*, plan: SupervisionPlan, station: Station, by, seed: int | None
         population=counts["total"],
         trade_population=counts["trade"],
         drawn_by=by,
+        status="",
     )
     draw.size = _store_items(draw, size=ratio.sample_size)
-    draw.save(update_fields=["size"])
-    record(
-        station,
-        subject=f"{plan.year}年复核检定抽样",
-        label="抽取样本",
+    transition(
+        draw,
+        to=SampleDraw.Status.DRAWN,
         by=by,
         note=f"种子 {seed}；从{counts['total']}条检定记录（贸易结算{counts['trade']}条）中抽取{draw.size}台件",
+        update_fields=["size"],
     )
     return draw
 
@@ -233,15 +233,19 @@ def sample_record_result(*, item: SampleItem, by, result: str, recorded_on: dt.d
     before = item.get_result_display()
     item.result, item.recorded_on, item.note = result, recorded_on, note.strip()
     item.save()
-    record(
-        item.draw.station,
-        subject=f"{item.draw.plan.year}年复核检定样本 #{item.pk}",
-        label="录入复核结果",
-        by=by,
-        before=before,
-        after=item.get_result_display(),
-        note=item.note,
-    )
+    # One event per result, about the draw; the last result in moves the draw on (its items have no table).
+    draw = item.draw
+    step = {
+        "by": by,
+        "note": f"样本 #{item.pk}：{before} → {item.get_result_display()}" + (f"；{item.note}" if item.note else ""),
+    }
+    if (
+        can(draw, SampleDraw.Status.RESULTS_ENTERED)
+        and not draw.items.filter(result=SampleItem.Result.PENDING).exists()
+    ):
+        transition(draw, to=SampleDraw.Status.RESULTS_ENTERED, **step)
+    else:
+        record(draw, action="enter_result", label="录入复核结果", **step)
     return item
 
 
@@ -267,19 +271,17 @@ def sample_notify(*, draw: SampleDraw, by, notified_on: dt.date) -> SampleDraw:
     from authorizations.services.common import notify_station
 
     draw = SampleDraw.objects.select_for_update().get(pk=draw.pk)
-    if draw.notified_on:
-        raise DomainError(f"已于{draw.notified_on:%Y年%m月%d日}告知，不重复告知。")
+    ensure(draw, to=SampleDraw.Status.NOTIFIED)
     results = draw_results(draw)
     if results["pending"]:
         raise DomainError(f"还有{results['pending']}台件没有复核结果，全部录入后才能告知单位。")
     draw.notified_on = notified_on
-    draw.save(update_fields=["notified_on"])
-    record(
-        draw.station,
-        subject=f"{draw.plan.year}年复核检定抽样",
-        label="告知复核结果",
+    transition(
+        draw,
+        to=SampleDraw.Status.NOTIFIED,
         by=by,
         note=f"合格{results['passed']}/{results['tested']}",
+        update_fields=["notified_on"],
     )
     rate = "—" if results["pass_rate"] is None else f"{results['pass_rate']:.2f}%"
     notify_station(

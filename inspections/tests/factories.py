@@ -1,11 +1,33 @@
-"""Building blocks for supervision tests: archived verifications in bulk, plans, policies."""
+"""factory_boy factories of the supervision models, with a trait per lifecycle state (STYLE.md), and building blocks.
+
+`InspectionFactory(recorded=True)`, `RectificationFactory(answered=True)`, `SampleDrawFactory(notified=True)`:
+every state of each model's `Status` has a trait of the same name (the default state too), so a test can put a row
+in any state of its transition table without walking the services. Below them: archived verifications in bulk,
+plans, policies.
+"""
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
-from authorizations.tests.factories import VerificationItemFactory
+import factory
+
+from authorizations.tests.factories import StationFactory, VerificationItemFactory
 from authorizations.tests.resource_factories import MeasurementStandardFactory, PersonnelFactory
-from inspections.models import SamplingPolicy, SupervisionPlan
+from inspections.models import (
+    AnnualEvaluation,
+    Complaint,
+    Inspection,
+    InspectionFinding,
+    IntegrityEvaluation,
+    Rectification,
+    SampleDraw,
+    SampleItem,
+    SamplingPolicy,
+    SamplingRatio,
+    SupervisionPlan,
+    Violation,
+)
 from reporting.models import AnnualPlan, AnnualPlanLine, Instrument, InstrumentUse, Verification
 
 DEFAULT_POLICIES = (
@@ -25,8 +47,12 @@ def default_policies() -> list[SamplingPolicy]:
     ]
 
 
-def make_verifications(station, *, year: int, count: int, trade_share: float = 0.5, item=None) -> list[int]:
-    """`count` instruments of the station, each verified once in `year`; the first share are trade settlement."""
+def make_verifications(
+    station, *, year: int, count: int, trade_share: float = 0.5, item=None, first: int = 0
+) -> list[int]:
+    """`count` instruments of the station, each verified once in `year`; the first share are trade settlement.
+
+    `first` numbers the serials from there, so several calls for one station and year never collide."""
     item = item or VerificationItemFactory()
     verifier = PersonnelFactory(station=station)
     standard = MeasurementStandardFactory(station=station)
@@ -37,7 +63,7 @@ def make_verifications(station, *, year: int, count: int, trade_share: float = 0
             item=item,
             user_unit=f"用户单位{n % 17}",
             name="电能表",
-            serial_number=f"SN{station.pk}-{year}-{n:07d}",
+            serial_number=f"SN{station.pk}-{year}-{first + n:07d}",
             use=InstrumentUse.TRADE if n < trade_count else InstrumentUse.SAFETY,
             cycle_months=12,
         )
@@ -51,7 +77,7 @@ def make_verifications(station, *, year: int, count: int, trade_share: float = 0
             use=i.use,
             verified_on=dt.date(year, 1 + n % 12, 1 + n % 28),
             result="qualified",
-            certificate_number=f"JD{year}{n:07d}",
+            certificate_number=f"JD{year}{first + n:07d}",
             verifier=verifier,
             standard=standard,
         )
@@ -69,3 +95,209 @@ def issued_plan(station, *, year: int, counts: list[int]) -> AnnualPlan:
 
 def supervision_plan(year: int) -> SupervisionPlan:
     return SupervisionPlan.objects.get_or_create(year=year, defaults={"institution": "郑州市计量科学研究院"})[0]
+
+
+class InspectionFactory(factory.django.DjangoModelFactory):
+    """Planned by default; `recorded` has been held and concluded (I1)."""
+
+    class Meta:
+        model = Inspection
+
+    station = factory.SubFactory(StationFactory)
+    planned_on = dt.date(2026, 6, 1)
+    inspectors = "刘计量、张检查"
+    status = Inspection.Status.PLANNED
+
+    class Params:
+        planned = factory.Trait(status=Inspection.Status.PLANNED)
+        recorded = factory.Trait(
+            status=Inspection.Status.RECORDED, held_on=dt.date(2026, 6, 2), result=Inspection.Result.PASS
+        )
+
+
+class InspectionFindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InspectionFinding
+
+    inspection = factory.SubFactory(InspectionFactory, recorded=True)
+    area = InspectionFinding.Area.RECORDS
+    result = InspectionFinding.Result.CONFORMS
+
+
+class RectificationFactory(factory.django.DjangoModelFactory):
+    """A notice issued after a recorded inspection; `open` waits for the station's report (I1, I8)."""
+
+    class Meta:
+        model = Rectification
+
+    inspection = factory.SubFactory(InspectionFactory, recorded=True, result=Inspection.Result.RECTIFY)
+    number = factory.Sequence(lambda n: f"郑质监量整〔2026〕{n + 1000}号")
+    issued_on = dt.date(2026, 6, 2)
+    requirements = "补齐原始记录签名"
+    deadline = dt.date(2026, 7, 2)
+    status = Rectification.Status.OPEN
+
+    class Params:
+        open = factory.Trait(status=Rectification.Status.OPEN)
+        answered = factory.Trait(
+            status=Rectification.Status.ANSWERED, answer="已补齐签名", answered_on=dt.date(2026, 6, 20)
+        )
+        closed = factory.Trait(
+            status=Rectification.Status.CLOSED,
+            answer="已补齐签名",
+            answered_on=dt.date(2026, 6, 20),
+            closed_on=dt.date(2026, 6, 25),
+            closing_note="验收通过",
+        )
+
+
+class SamplingPolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SamplingPolicy
+        django_get_or_create = ("min_pass_rate",)
+
+    min_pass_rate = Decimal("98")
+    ratio_percent = Decimal("10")
+
+
+class SupervisionPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SupervisionPlan
+        django_get_or_create = ("year",)
+
+    year = 2026
+    institution = "郑州市计量科学研究院"
+
+
+class SamplingRatioFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SamplingRatio
+
+    year = 2026
+    station = factory.SubFactory(StationFactory)
+    ratio_percent = Decimal("10")
+    policy = "合格率≥98.00% → 抽样10.00%"
+    plan_total = 100
+    sample_size = 10
+
+
+class SampleDrawFactory(factory.django.DjangoModelFactory):
+    """A draw of no items unless some are added (SampleItemFactory); `drawn` waits for results (I2, I4)."""
+
+    class Meta:
+        model = SampleDraw
+
+    plan = factory.SubFactory(SupervisionPlanFactory)
+    station = factory.SubFactory(StationFactory)
+    seed = factory.Sequence(lambda n: 1000 + n)
+    size = 0
+    population = 0
+    trade_population = 0
+    status = SampleDraw.Status.DRAWN
+
+    class Params:
+        drawn = factory.Trait(status=SampleDraw.Status.DRAWN)
+        results_entered = factory.Trait(status=SampleDraw.Status.RESULTS_ENTERED)
+        notified = factory.Trait(status=SampleDraw.Status.NOTIFIED, notified_on=dt.date(2026, 12, 1))
+
+
+_serials = itertools.count(900000)
+
+
+def _verification(draw: SampleDraw) -> Verification:
+    pk = make_verifications(draw.station, year=draw.plan.year, count=1, first=next(_serials))[0]
+    return Verification.objects.get(pk=pk)
+
+
+class SampleItemFactory(factory.django.DjangoModelFactory):
+    """One drawn verification; pending until a result trait says otherwise (I2: refused counts as failed)."""
+
+    class Meta:
+        model = SampleItem
+
+    draw = factory.SubFactory(SampleDrawFactory)
+    verification = factory.LazyAttribute(lambda item: _verification(item.draw))
+    result = SampleItem.Result.PENDING
+
+    class Params:
+        pending = factory.Trait(result=SampleItem.Result.PENDING)
+        qualified = factory.Trait(result=SampleItem.Result.QUALIFIED, recorded_on=dt.date(2026, 11, 30))
+        unqualified = factory.Trait(result=SampleItem.Result.UNQUALIFIED, recorded_on=dt.date(2026, 11, 30))
+        refused = factory.Trait(result=SampleItem.Result.REFUSED, recorded_on=dt.date(2026, 11, 30))
+
+
+class ComplaintFactory(factory.django.DjangoModelFactory):
+    """Open until the station files its written result (I5)."""
+
+    class Meta:
+        model = Complaint
+
+    station = factory.SubFactory(StationFactory)
+    received_on = dt.date(2026, 5, 1)
+    complainant = "王先生"
+    subject = factory.Sequence(lambda n: f"电表走快{n}")
+    description = "家中电表计量偏快"
+    status = Complaint.Status.OPEN
+
+    class Params:
+        open = factory.Trait(status=Complaint.Status.OPEN)
+        handled = factory.Trait(
+            status=Complaint.Status.HANDLED, handling="已复检并答复", closed_on=dt.date(2026, 5, 10)
+        )
+
+
+class AnnualEvaluationFactory(factory.django.DjangoModelFactory):
+    """Figures summed up, conclusion pending; `concluded` has passed (I6)."""
+
+    class Meta:
+        model = AnnualEvaluation
+
+    station = factory.SubFactory(StationFactory)
+    year = 2025
+    status = AnnualEvaluation.Status.PREPARED
+
+    class Params:
+        prepared = factory.Trait(status=AnnualEvaluation.Status.PREPARED)
+        concluded = factory.Trait(
+            status=AnnualEvaluation.Status.CONCLUDED,
+            result=AnnualEvaluation.Result.PASS,
+            evaluated_on=dt.date(2026, 1, 20),
+        )
+
+
+class IntegrityEvaluationFactory(factory.django.DjangoModelFactory):
+    """One evaluation of the station's integrity status; a trait per status (I7)."""
+
+    class Meta:
+        model = IntegrityEvaluation
+
+    station = factory.SubFactory(StationFactory)
+    status = IntegrityEvaluation.Status.IN_PROGRESS
+    evaluated_on = dt.date(2015, 9, 25)
+
+    class Params:
+        demonstration = factory.Trait(status=IntegrityEvaluation.Status.DEMONSTRATION)
+        in_progress = factory.Trait(status=IntegrityEvaluation.Status.IN_PROGRESS)
+        not_passed = factory.Trait(status=IntegrityEvaluation.Status.NOT_PASSED)
+        withdrawn = factory.Trait(status=IntegrityEvaluation.Status.WITHDRAWN)
+
+
+class ViolationFactory(factory.django.DjangoModelFactory):
+    """A late-reports case with its correction order, open until closed (I8)."""
+
+    class Meta:
+        model = Violation
+
+    station = factory.SubFactory(StationFactory)
+    kind = Violation.Kind.LATE_REPORTS
+    found_on = dt.date(2026, 5, 1)
+    description = "未按时报送月度报表"
+    action = Violation.Action.CORRECTION_ORDER
+    decided_on = dt.date(2026, 5, 2)
+    deadline = dt.date(2026, 5, 20)
+    notice_number = factory.Sequence(lambda n: f"郑质监量改〔2026〕{n + 1000}号")
+    status = Violation.Status.OPEN
+
+    class Params:
+        open = factory.Trait(status=Violation.Status.OPEN)
+        closed = factory.Trait(status=Violation.Status.CLOSED, closed_on=dt.date(2026, 5, 18), closing_note="已整改")

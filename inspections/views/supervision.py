@@ -22,6 +22,11 @@ from zzmetro.errors import DomainError
 from zzmetro.responses import document_response, pdf_response
 
 
+def _action(request, verb: str) -> str:
+    """What the request does to the row: reading it, or the service's verb for a submitted form."""
+    return verb if request.method == "POST" else "view"
+
+
 @officer_required
 def index(request):
     user, today = request.user, beijing_today()
@@ -40,7 +45,8 @@ def index(request):
 
 @officer_required
 def rectification_detail(request, pk):
-    rectification = get_object_or_404(Rectification.objects.for_user(request.user).select_related("inspection"), pk=pk)
+    rectifications = Rectification.objects.for_user(request.user, action=_action(request, "answer"))
+    rectification = get_object_or_404(rectifications.select_related("inspection"), pk=pk)
     form = RectificationAnswerForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -82,6 +88,7 @@ def complaint_create(request):
     form = ComplaintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            # The complaint is filed for the officer's own station: no other station's row is reached here.
             complaint = cases.complaint_file(station=request.user.station, by=request.user, **form.cleaned_data)
         except DomainError as error:
             error.add_to(form)
@@ -93,7 +100,7 @@ def complaint_create(request):
 
 @officer_required
 def complaint_detail(request, pk):
-    complaint = get_object_or_404(Complaint.objects.for_user(request.user), pk=pk)
+    complaint = get_object_or_404(Complaint.objects.for_user(request.user, action=_action(request, "close")), pk=pk)
     form = ComplaintCloseForm(request.POST or None, request.FILES or None, initial={"closed_on": beijing_today()})
     if request.method == "POST" and form.is_valid():
         try:
