@@ -15,6 +15,16 @@ def named_urls(*, namespaces: set[str | None], resolver=None, namespace: str | N
     return names
 
 
+def url_namespaces(resolver=None, namespace: str | None = None) -> set[str | None]:
+    """Every namespace of the project's URLs (None: the root), for `named_urls(namespaces=...)`."""
+    resolver = resolver or get_resolver()
+    found = {namespace}
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            found |= url_namespaces(pattern, pattern.namespace or namespace)
+    return found
+
+
 def pdf_bytes(pages: int = 1) -> bytes:
     """A real PDF with blank A4 pages, as pdfium writes it: what an upload test sends as a scanned document."""
     import io
