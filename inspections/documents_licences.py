@@ -201,3 +201,12 @@ def _save(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def summary_pdf(report) -> bytes:
+    """The summary report (核查工作总结) as it stands today: figures from the register, text by staff (L6, D1)."""
+    from authorizations.documents import ISSUING_AUTHORITY
+    from inspections.selectors.licence_documents import summary_context
+    from zzmetro.pdf import render_pdf
+
+    return render_pdf("inspections/licences/summary.html", {"authority": ISSUING_AUTHORITY, **summary_context(report)})

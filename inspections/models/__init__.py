@@ -1,5 +1,6 @@
 from .cases import AnnualEvaluation, Complaint, IntegrityEvaluation, Violation
 from .events import SupervisionEvent
+from .licence_reports import LicenceInspectionReport, LicenceSystemAdministrator
 from .licences import (
     EvaluationInstitution,
     ExcludedPeriod,
@@ -36,7 +37,9 @@ __all__ = [
     "LicenceEvent",
     "LicenceExtension",
     "LicenceFinding",
+    "LicenceInspectionReport",
     "LicenceScopeLine",
+    "LicenceSystemAdministrator",
     "LicenceVersion",
     "Manufacturer",
     "ManufacturingLicence",
