@@ -144,21 +144,34 @@ def _cell(authority: StationAuthority | None, period: dt.date, report: tuple | N
     return "overdue" if as_of > monthly_due_on(period) else "pending"
 
 
-def reporting_rates(year: int, *, as_of: dt.date, station_ids=None) -> RateTable:
-    """M8 per station and city-wide, per month and year to date, in four queries.
+def report_statuses(years, *, station_ids=None):
+    """(station id, period, late days, status) of every report of `years`: what reporting_rates reads."""
+    years = sorted(years)
+    reports = MonthlyReport.objects.filter(period__gte=dt.date(years[0], 1, 1), period__lte=dt.date(years[-1], 12, 1))
+    if station_ids is not None:
+        reports = reports.filter(station_id__in=station_ids)
+    return reports.values_list("station_id", "period", "late_days", "status")
+
+
+def reporting_rates(
+    year: int, *, as_of: dt.date, station_ids=None, stations=None, authorities=None, reports=None
+) -> RateTable:
+    """M8 per station and city-wide, per month and year to date, in four queries (none when the caller passes
+    the `stations` (ordered by name), their `authorities` and the `reports` rows of report_statuses() it has
+    already loaded, as the dashboard does for two years at once).
 
     A month counts once its due day has passed; a reopened report counts as submitted with the timeliness of
     its first submission (M4 decision).
     """
-    stations = Station.objects.order_by("name").only("id", "name")
-    reports = MonthlyReport.objects.filter(period__year=year)
-    if station_ids is not None:
-        stations, reports = stations.filter(pk__in=station_ids), reports.filter(station_id__in=station_ids)
-    authorities = load_authorities(station_ids=station_ids)
-    by_key = {
-        (sid, p.month): (late, status)
-        for sid, p, late, status in reports.values_list("station_id", "period", "late_days", "status")
-    }
+    if reports is None:
+        reports = report_statuses([year], station_ids=station_ids)
+    if stations is None:
+        stations = Station.objects.order_by("name").only("id", "name")
+        if station_ids is not None:
+            stations = stations.filter(pk__in=station_ids)
+    if authorities is None:
+        authorities = load_authorities(station_ids=station_ids)
+    by_key = {(sid, p.month): (late, status) for sid, p, late, status in reports if p.year == year}
     periods = [dt.date(year, m, 1) for m in range(1, 13)]
     city, city_months, rows = RateRow("全市"), {p.month: RateRow(f"{p.month}月") for p in periods}, []
     for station in stations:
@@ -408,6 +421,7 @@ __all__ = [
     "quarterly_due_on",
     "recent_quarters",
     "report_versions",
+    "report_statuses",
     "reported_online",
     "reporting_rates",
     "station_reports",
