@@ -25,6 +25,7 @@ from inspections.models import (
     SampleItem,
     SamplingPolicy,
     SamplingRatio,
+    SupervisionEvent,
     SupervisionPlan,
     Violation,
 )
@@ -301,3 +302,18 @@ class ViolationFactory(factory.django.DjangoModelFactory):
     class Params:
         open = factory.Trait(status=Violation.Status.OPEN)
         closed = factory.Trait(status=Violation.Status.CLOSED, closed_on=dt.date(2026, 5, 18), closing_note="已整改")
+
+
+class SupervisionEventFactory(factory.django.DjangoModelFactory):
+    """A row of the append-only trail as the kernel's record() writes it; events have no states of their own (A12)."""
+
+    class Meta:
+        model = SupervisionEvent
+
+    station = factory.SubFactory(StationFactory)
+    action = "file"
+    action_label = "登记用户投诉"
+    to_status = Complaint.Status.OPEN
+    to_state = Complaint.Status.OPEN.label
+    subject = factory.SubFactory(ComplaintFactory, station=factory.SelfAttribute("..station"))
+    subject_label = factory.LazyAttribute(lambda event: f"投诉：{event.subject.subject}")
