@@ -27,7 +27,7 @@ urlpatterns = [
     path("portal/resources/", include("authorizations.urls_resources")),
     path("portal/archive/", include("reporting.urls_archive")),
     path("portal/reporting/", include("reporting.urls_reports")),
-    path("portal/supervision/", include("inspections.urls")),
+    path("", include("inspections.urls")),  # /portal/supervision/, /licences/, /register/manufacturers/
     path("register/", include("authorizations.urls_register")),
     path("dashboard/", auth_views.dashboard, name="dashboard"),
     # For the load balancer, nginx and systemd: the process answers / the portal can serve (zzmetro/health.py).

@@ -159,7 +159,7 @@ def test_a_formula_or_a_file_that_is_not_a_workbook_is_refused_whole(bureau):
 
 def test_staff_import_from_the_page_and_see_every_error(admin_client_bureau, institution):
     """L2: the upload page lists the problems by row and column; a clean file lands on the admin's list."""
-    url = reverse("supervision:licence_import", args=["approvals"])
+    url = reverse("licences:import", args=["approvals"])
     bad = workbook(importer.APPROVALS, [approval_row(level="部级")])
     response = admin_client_bureau.post(url, {"file": _upload(bad)})
     assert "第2行" in response.content.decode() and "批准层级" in response.content.decode()
@@ -173,8 +173,8 @@ def test_managers_and_officers_cannot_import(client, manager, officer1):
     """L2: the register is bureau staff's; managers read it and officers never see it."""
     for user in (manager, officer1):
         client.force_login(user)
-        assert client.get(reverse("supervision:licence_import", args=["licences"])).status_code == 403
-        assert client.get(reverse("supervision:licence_import_template", args=["licences"])).status_code == 403
+        assert client.get(reverse("licences:import", args=["licences"])).status_code == 403
+        assert client.get(reverse("licences:import_template", args=["licences"])).status_code == 403
 
 
 def _upload(content: bytes):

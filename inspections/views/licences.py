@@ -152,7 +152,7 @@ def inspection_documents(request):
             report.save()
             administrators.save()
         messages.success(request, "已保存。")
-        return redirect("supervision:licence_documents")
+        return redirect("licences:documents")
     if not writable:
         disable(form)
         for subform in administrators.forms:
