@@ -56,7 +56,7 @@ def child_openpyxl(rows: str, station: str, item: str) -> None:
     common.setup_django(DB)
     from openpyxl import LXML, Workbook
 
-    from reporting.selectors.archive import ARCHIVE_COLUMNS
+    from reporting.exports import ARCHIVE_COLUMNS
 
     def run():
         book = Workbook(write_only=True)

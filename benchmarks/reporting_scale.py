@@ -160,7 +160,7 @@ def measure(year: int) -> None:
     from django.test.utils import CaptureQueriesContext
     from openpyxl import Workbook
 
-    from reporting import documents_reports as documents
+    from reporting import exports
     from reporting.selectors.reports import reporting_rates
 
     as_of = dt.date(year + 1, 1, 10)
@@ -173,8 +173,8 @@ def measure(year: int) -> None:
     print(f"  queries: {len(queries)} (target ≤ 5)   median time: {rates * 1000:.0f} ms (target ≤ 200 ms)")
 
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 1)
-    rows = [[column.value(row) for column in documents.LINE_COLUMNS] for row in documents.city_lines(start, end)]
-    headers = [column.header for column in documents.LINE_COLUMNS]
+    rows = [[column.value(row) for column in exports.LINE_COLUMNS] for row in exports.city_lines(start, end)]
+    headers = [column.header for column in exports.LINE_COLUMNS]
 
     def openpyxl_only():
         book = Workbook(write_only=True)
@@ -185,7 +185,7 @@ def measure(year: int) -> None:
         book.save(io.BytesIO())
 
     baseline = median_seconds(openpyxl_only, 3)
-    export = median_seconds(lambda: documents.write_city_lines(io.BytesIO(), start, end, title="月报"), 3)
+    export = median_seconds(lambda: exports.write_city_lines(io.BytesIO(), start, end, title="月报"), 3)
     print(
         f"export {year}: {len(rows)} lines   with the database: {export:.2f} s   openpyxl write-only, no database: {baseline:.2f} s"
     )

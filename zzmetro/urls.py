@@ -25,8 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("portal/", include("authorizations.urls_portal")),
     path("portal/resources/", include("authorizations.urls_resources")),
-    path("portal/archive/", include("reporting.urls_archive")),
-    path("portal/reporting/", include("reporting.urls_reports")),
+    path("", include("reporting.urls")),  # /portal/archive/, /portal/reporting/
     path("", include("inspections.urls")),  # /portal/supervision/, /licences/, /register/manufacturers/
     path("register/", include("authorizations.urls_register")),
     path("dashboard/", auth_views.dashboard, name="dashboard"),

@@ -4,8 +4,9 @@ import datetime as dt
 
 from django.contrib import admin
 
+from reporting.exports import ARCHIVE_COLUMNS, archive_export_rows
 from reporting.models import ImportJob, Instrument, Verification
-from reporting.selectors.archive import ARCHIVE_COLUMNS, DUE_CHOICES, DUE_SOON_DAYS, archive_export_rows
+from reporting.selectors.archive import DUE_CHOICES, DUE_SOON_DAYS
 from zzmetro.admin_site import ReadOnlyAdmin
 from zzmetro.dates import beijing_today
 from zzmetro.exports import iter_xlsx, streaming_xlsx_response

@@ -11,7 +11,7 @@ from django.utils.html import format_html_join
 
 from authorizations.admin.common import ReadOnlyInline
 from authorizations.admin_forms import NoteForm, ReasonForm
-from reporting import documents_reports as documents
+from reporting import documents, exports
 from reporting.models import AnnualPlan, AnnualPlanLine, CityPlanIssuance
 from reporting.services import plans as services
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
@@ -27,16 +27,16 @@ PLAN_TRANSITIONS = (
         "退回修改",
         ReasonForm,
         lambda p, u, **data: services.plan_return(plan=p, by=u, **data),
-        lambda p: p.status in (P.SUBMITTED, P.APPROVED),
         confirm="退回后计划解锁，由单位修改后重新提交；退回理由将告知单位。",
         destructive=True,
+        to=P.RETURNED,
     ),
     Transition(
         "approve",
         "审核通过",
         NoteForm,
         lambda p, u, **data: services.plan_approve(plan=p, by=u, **data),
-        lambda p: p.status == P.SUBMITTED,
+        to=P.APPROVED,
     ),
 )
 
@@ -179,5 +179,5 @@ class CityPlanIssuanceAdmin(admin.ModelAdmin):
             return pdf_response(documents.plan_issuance_pdf(issuance))
         if kind == "lines":
             filename = f"{issuance.year}年度强检计划-第{issuance.version}版.xlsx"
-            return attachment_response(documents.plan_issuance_xlsx(issuance), filename, content_type=documents.XLSX)
+            return attachment_response(documents.plan_issuance_xlsx(issuance), filename, content_type=exports.XLSX)
         raise Http404

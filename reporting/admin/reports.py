@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from authorizations.admin_forms import ReasonForm
-from reporting import documents_reports as documents
+from reporting import documents, exports
 from reporting.models import MajorIssueReport, MonthlyReport, MonthlyReportLine, QuarterlyAnalysis, ReminderLog
 from reporting.selectors.reports import report_versions
 from reporting.services import reports as services
@@ -30,9 +30,9 @@ REPORT_TRANSITIONS = (
         "退回修改",
         ReasonForm,
         lambda r, u, **data: services.monthly_reopen(report=r, by=u, **data),
-        lambda r: r.status == M.SUBMITTED,
         confirm="退回后月报解锁，由计量信息员修改并重新报送；原报送版本保留，及时率按首次报送计。",
         destructive=True,
+        to=M.REOPENED,
     ),
 )
 
@@ -174,9 +174,9 @@ class MonthlyReportAdmin(TransitionAdminMixin, admin.ModelAdmin):
     def export_lines(self, request, queryset):
         lines = MonthlyReportLine.objects.filter(version__is_current=True, version__report__in=queryset)
         buffer = io.BytesIO()
-        write_xlsx(buffer, documents.LINE_COLUMNS, documents.line_rows(lines), title="月报明细")
+        write_xlsx(buffer, exports.LINE_COLUMNS, exports.line_rows(lines), title="月报明细")
         return attachment_response(
-            buffer.getvalue(), f"月报明细-{beijing_today():%Y%m%d}.xlsx", content_type=documents.XLSX
+            buffer.getvalue(), f"月报明细-{beijing_today():%Y%m%d}.xlsx", content_type=exports.XLSX
         )
 
 
@@ -197,7 +197,7 @@ class StampedFilter(admin.SimpleListFilter):
 
 @admin.register(QuarterlyAnalysis)
 class QuarterlyAnalysisAdmin(ReadOnlyAdmin):
-    list_display = ("station", "year", "quarter", "due_on", "stamped_uploaded_at", "stamped_late_days")
+    list_display = ("station", "year", "quarter", "status", "due_on", "stamped_uploaded_at", "stamped_late_days")
     list_filter = ("year", "quarter", StampedFilter)
     list_select_related = ("station",)
     search_fields = ("station__name",)

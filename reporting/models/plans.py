@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from zzmetro.querysets import StationOwnedQuerySet
+from zzmetro.workflow import Move, Workflow
 
 __all__ = ["AnnualPlan", "AnnualPlanLine", "CityPlanIssuance"]
 
@@ -70,6 +71,19 @@ class AnnualPlan(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = StationOwnedQuerySet.as_manager()
+
+    # P1: the only legal moves; the verbs are what a refusal says the plan cannot do.
+    workflow = Workflow(
+        events="reporting.ReportingEvent",
+        event_fields=lambda plan: {"station_id": plan.station_id, "plan": plan},
+        moves=[
+            Move("submit", "提交", source=[Status.DRAFT, Status.RETURNED], target=Status.SUBMITTED),
+            Move("return", "退回修改", source=[Status.SUBMITTED, Status.APPROVED], target=Status.RETURNED),
+            Move("approve", "审核通过", source=[Status.SUBMITTED], target=Status.APPROVED),
+            Move("issue", "下达", source=[Status.APPROVED], target=Status.ISSUED),
+            Move("supersede", "调整", source=[Status.ISSUED], target=Status.SUPERSEDED),
+        ],
+    )
 
     class Meta:
         verbose_name = "年度强检计划"

@@ -5,10 +5,11 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 
-from zzmetro.appendonly import AppendOnlyModel, AppendOnlyQuerySet
+from zzmetro.appendonly import AppendOnlyQuerySet
+from zzmetro.events import EventBase
 from zzmetro.querysets import StationOwnedQuerySet
+from zzmetro.workflow import Move, Workflow
 
 __all__ = [
     "MajorIssueReport",
@@ -48,6 +49,16 @@ class MonthlyReport(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = StationOwnedQuerySet.as_manager()
+
+    # M2, M4: a submitted report is locked; only the bureau's reopening lets the station submit again.
+    workflow = Workflow(
+        events="reporting.ReportingEvent",
+        event_fields=lambda report: {"station_id": report.station_id, "report": report},
+        moves=[
+            Move("submit", "报送", source=[Status.PENDING, Status.REOPENED], target=Status.SUBMITTED),
+            Move("reopen", "退回修改", source=[Status.SUBMITTED], target=Status.REOPENED),
+        ],
+    )
 
     class Meta:
         verbose_name = "月度报表"
@@ -149,7 +160,14 @@ def stamped_path(instance, filename: str) -> str:
 
 
 class QuarterlyAnalysis(models.Model):
-    """Quarterly statistical analysis (季度统计分析), due with the quarter's last monthly report (M6)."""
+    """Quarterly statistical analysis (季度统计分析), due with the quarter's last monthly report (M6).
+
+    It is submitted by uploading the copy stamped with the station's seal; a new copy may replace it at any time.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待上传盖章件"
+        SUBMITTED = "submitted", "已上传盖章件"
 
     station = models.ForeignKey(
         "authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="quarterly_analyses"
@@ -159,6 +177,7 @@ class QuarterlyAnalysis(models.Model):
         "季度", choices=[(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")]
     )
     due_on = models.DateField("报送截止日")
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
     narrative = models.TextField("分析说明", blank=True)
     stamped_file = models.FileField("盖章扫描件", upload_to=stamped_path, blank=True)
     stamped_uploaded_at = models.DateTimeField("盖章件上传时间", null=True, blank=True)
@@ -174,6 +193,16 @@ class QuarterlyAnalysis(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = StationOwnedQuerySet.as_manager()
+
+    # M6: uploading the stamped copy submits the analysis; a later upload replaces the copy.
+    workflow = Workflow(
+        events="reporting.ReportingEvent",
+        event_fields=lambda analysis: {"station_id": analysis.station_id},
+        moves=[
+            Move("submit", "上传盖章件", source=[Status.PENDING], target=Status.SUBMITTED),
+            Move("resubmit", "重新上传盖章件", source=[Status.SUBMITTED], target=Status.SUBMITTED),
+        ],
+    )
 
     class Meta:
         verbose_name = "季度统计分析"
@@ -263,8 +292,12 @@ class ReminderLog(models.Model):
         return f"reminder:{kind}:{station_id}:{period:%Y-%m-%d}"
 
 
-class ReportingEvent(AppendOnlyModel):
-    """Append-only record of every state change of a plan or report (A12, M4)."""
+class ReportingEvent(EventBase):
+    """Append-only record of every state change of a plan, a monthly report or a quarterly analysis (A12, M4).
+
+    The shape (codes, labels, actor, time, note, document, subject) is the kernel's `EventBase`; the station and the
+    plan or report it concerns are kept as columns of their own, as the portal's history lists read them.
+    """
 
     station = models.ForeignKey(
         "authorizations.Station", verbose_name="单位", on_delete=models.PROTECT, related_name="reporting_events"
@@ -280,21 +313,9 @@ class ReportingEvent(AppendOnlyModel):
     report = models.ForeignKey(
         MonthlyReport, verbose_name="月报", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
     )
-    action_label = models.CharField("事项", max_length=50)
-    from_state = models.CharField("原状态", max_length=50, blank=True)
-    to_state = models.CharField("新状态", max_length=50, blank=True)
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    note = models.TextField("说明", blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
-    class Meta:
+    class Meta(EventBase.Meta):
         verbose_name = "报送记录"
         verbose_name_plural = "报送记录（不可修改）"
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.action_label}"

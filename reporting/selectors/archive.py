@@ -7,8 +7,7 @@ from django.db.models import Q, QuerySet
 
 from authorizations import authority
 from authorizations.models import Certificate, CertificateItem, MeasurementStandard, Personnel, Station
-from reporting.models import ImportJob, Instrument, InstrumentUse, Verification, VerificationResult
-from zzmetro.exports import Column
+from reporting.models import ImportJob, Instrument, Verification
 
 DUE_SOON_DAYS = 30
 DUE_CHOICES = [("overdue", "已超期"), ("soon", f"{DUE_SOON_DAYS}天内到期"), ("none", "无下次检定日期")]
@@ -41,55 +40,6 @@ def archive_search(queryset: QuerySet, filters: ArchiveFilters, *, today: dt.dat
     if filters.due in due:
         queryset = queryset.filter(due[filters.due])
     return queryset
-
-
-USE_LABELS = dict(InstrumentUse.choices)
-RESULT_LABELS = dict(VerificationResult.choices)
-
-# One column definition for the archive page, its Excel export and the admin export (rows are .values() dicts).
-ARCHIVE_FIELDS = (
-    "id",
-    "station__name",
-    "item__code",
-    "item__name",
-    "user_unit",
-    "name",
-    "model",
-    "serial_number",
-    "measuring_range",
-    "accuracy_class",
-    "use",
-    "location",
-    "cycle_months",
-    "last_verified_on",
-    "last_result",
-    "next_due_on",
-)
-ARCHIVE_COLUMNS = [
-    Column("检定单位", lambda r: r["station__name"], 28),
-    Column("检定项目", lambda r: f"{r['item__code']} {r['item__name']}", 18),
-    Column("使用单位", lambda r: r["user_unit"], 28),
-    Column("器具名称", lambda r: r["name"], 16),
-    Column("型号规格", lambda r: r["model"], 14),
-    Column("出厂编号", lambda r: r["serial_number"], 18),
-    Column("测量范围", lambda r: r["measuring_range"], 14),
-    Column("准确度等级", lambda r: r["accuracy_class"], 10),
-    Column("用途", lambda r: USE_LABELS.get(r["use"], r["use"]), 10),
-    Column("安装使用地点", lambda r: r["location"], 24),
-    Column("检定周期（月）", lambda r: r["cycle_months"], 10),
-    Column("最近检定日期", lambda r: r["last_verified_on"], 12),
-    Column("检定结果", lambda r: RESULT_LABELS.get(r["last_result"], ""), 8),
-    Column("下次检定日期", lambda r: r["next_due_on"], 12),
-]
-
-
-def archive_rows(queryset: QuerySet) -> QuerySet:
-    return queryset.values(*ARCHIVE_FIELDS)
-
-
-def archive_export_rows(queryset: QuerySet):
-    """Stream the filtered archive from a server-side cursor: flat memory for a million rows."""
-    return archive_rows(queryset.order_by("id")).iterator(chunk_size=5000)
 
 
 def instrument_verifications(instrument: Instrument) -> QuerySet:

@@ -16,8 +16,9 @@ from reporting.models import AnnualPlan, AnnualPlanLine, CityPlanIssuance, Remin
 from zzmetro import outbox
 from zzmetro.dates import beijing_today
 from zzmetro.errors import DomainError
+from zzmetro.workflow import can, ensure, record, transition
 
-from .workflow import ensure_transition, notify_station, record, require_reason
+from .common import require_reason, station_notice
 
 P = AnnualPlan.Status
 
@@ -73,7 +74,7 @@ def plan_save(*, station: Station, year: int, lines: list[PlanLineInput], by) ->
         if AnnualPlan.objects.filter(station=station, year=year, status=P.ISSUED).exists():
             raise DomainError(f"{year}年度计划已下达并锁定；如需调整，请在计划页面提出调整（新版本）。")
         open_plan = AnnualPlan.objects.create(station=station, year=year, due_on=plan_due_on(year), created_by=by)
-        record(open_plan, label="起草年度计划", by=by)
+        record(open_plan, action="draft", label="起草年度计划", by=by, before="")
     elif not open_plan.is_editable:
         raise DomainError(f"{open_plan}当前状态为“{open_plan.get_status_display()}”，不能修改。")
     _replace_lines(open_plan, lines)
@@ -84,17 +85,23 @@ def plan_save(*, station: Station, year: int, lines: list[PlanLineInput], by) ->
 def plan_submit(*, plan: AnnualPlan, by, at: dt.datetime | None = None) -> AnnualPlan:
     """P1: submit; the first submission of version 1 is measured against 10 December (T1)."""
     plan = _lock(plan)
-    before = ensure_transition(plan, to=P.SUBMITTED)
+    ensure(plan, to=P.SUBMITTED)
     if not plan.lines.exists():
         raise DomainError("计划至少应包含一个检定项目。")
     at = at or timezone.now()
     if plan.first_submitted_at is None:
         plan.first_submitted_at = at
         plan.late_days = days_late(at, plan.due_on) if plan.due_on else 0
-    plan.submitted_at, plan.status, plan.return_reason = at, P.SUBMITTED, ""
-    plan.save()
+    plan.submitted_at, plan.return_reason = at, ""
     late = f"（逾期{plan.late_days}天）" if plan.late_days else ""
-    record(plan, label="提交年度计划", by=by, before=before, note=late)
+    transition(
+        plan,
+        to=P.SUBMITTED,
+        by=by,
+        label="提交年度计划",
+        note=late,
+        update_fields=["first_submitted_at", "late_days", "submitted_at", "return_reason"],
+    )
     outbox.cancel(topic=ReminderLog.topic_for(ReminderLog.Kind.PLAN, plan.station_id, dt.date(plan.year, 1, 1)))  # P2
     return plan
 
@@ -104,15 +111,22 @@ def plan_return(*, plan: AnnualPlan, by, reason: str) -> AnnualPlan:
     """P1: the bureau returns the plan for revision with a reason; the officer revises and resubmits."""
     reason = require_reason(reason, "退回计划")
     plan = _lock(plan)
-    before = ensure_transition(plan, to=P.RETURNED)
-    plan.status, plan.return_reason, plan.reviewed_by, plan.reviewed_at = P.RETURNED, reason, by, timezone.now()
-    plan.save()
-    record(plan, label="退回年度计划", by=by, before=before, note=reason)
-    notify_station(
+    ensure(plan, to=P.RETURNED)
+    plan.return_reason, plan.reviewed_by, plan.reviewed_at = reason, by, timezone.now()
+    notice = station_notice(
         plan.station,
         subject=f"{plan.year}年度强检计划退回修改",
         path=reverse("reporting:plan_detail", args=[plan.pk]),
         body=f"贵单位报送的{plan.year}年度强制检定计划已退回修改，请修改后重新提交。退回理由：{reason}",
+    )
+    transition(
+        plan,
+        to=P.RETURNED,
+        by=by,
+        label="退回年度计划",
+        note=reason,
+        notices=[notice],
+        update_fields=["return_reason", "reviewed_by", "reviewed_at"],
     )
     return plan
 
@@ -120,10 +134,11 @@ def plan_return(*, plan: AnnualPlan, by, reason: str) -> AnnualPlan:
 @transaction.atomic
 def plan_approve(*, plan: AnnualPlan, by, note: str = "") -> AnnualPlan:
     plan = _lock(plan)
-    before = ensure_transition(plan, to=P.APPROVED)
-    plan.status, plan.reviewed_by, plan.reviewed_at = P.APPROVED, by, timezone.now()
-    plan.save()
-    record(plan, label="审核通过年度计划", by=by, before=before, note=note)
+    ensure(plan, to=P.APPROVED)
+    plan.reviewed_by, plan.reviewed_at = by, timezone.now()
+    transition(
+        plan, to=P.APPROVED, by=by, label="审核通过年度计划", note=note, update_fields=["reviewed_by", "reviewed_at"]
+    )
     return plan
 
 
@@ -132,7 +147,7 @@ def plan_adjust(*, plan: AnnualPlan, by, reason: str) -> AnnualPlan:
     """P1: an issued plan is locked; an adjustment is a new version (draft) with a reason."""
     reason = require_reason(reason, "调整计划")
     plan = _lock(plan)
-    if plan.status != P.ISSUED:
+    if not can(plan, P.SUPERSEDED):  # only an issued plan is replaced by an adjusted version
         raise DomainError(f"{plan}当前状态为“{plan.get_status_display()}”，只有已下达的计划需要以新版本调整。")
     if AnnualPlan.objects.filter(station=plan.station, year=plan.year, status__in=AnnualPlan.OPEN).exists():
         raise DomainError(f"{plan.year}年度计划已有一个办理中的调整版本。")
@@ -146,7 +161,7 @@ def plan_adjust(*, plan: AnnualPlan, by, reason: str) -> AnnualPlan:
         )
         for line in plan.lines.all()
     )
-    record(adjusted, label=f"提出计划调整（第{version}版）", by=by, note=reason)
+    record(adjusted, action="adjust", label=f"提出计划调整（第{version}版）", by=by, before="", note=reason)
     return adjusted
 
 
@@ -174,19 +189,23 @@ def city_plan_issue(*, year: int, by, reason: str = "", issued_on: dt.date | Non
 def _issue_one(plan: AnnualPlan, issuance: CityPlanIssuance, by) -> None:
     if plan.previous_id:
         previous = AnnualPlan.objects.select_for_update().get(pk=plan.previous_id)
-        before = ensure_transition(previous, to=P.SUPERSEDED)
-        previous.status = P.SUPERSEDED
-        previous.save(update_fields=["status"])
-        record(
-            previous, label="被调整版本替代", by=by, before=before, note=f"第{plan.version}版随{issuance.number}下达"
-        )
-    before = ensure_transition(plan, to=P.ISSUED)
-    plan.status, plan.issuance = P.ISSUED, issuance
-    plan.save(update_fields=["status", "issuance"])
-    record(plan, label="下达年度计划", by=by, before=before, note=issuance.number)
-    notify_station(
+        note = f"第{plan.version}版随{issuance.number}下达"
+        transition(previous, to=P.SUPERSEDED, by=by, label="被调整版本替代", note=note)
+    ensure(plan, to=P.ISSUED)
+    plan.issuance = issuance
+    notice = station_notice(
         plan.station,
         subject=f"{plan.year}年度强制检定计划已下达",
         path=reverse("reporting:plan_detail", args=[plan.pk]),
         body=f"市局已以{issuance.number}下达{plan.year}年度强制检定计划，贵单位计划（第{plan.version}版）已锁定，请按计划组织实施。",
+    )
+    transition(
+        plan,
+        to=P.ISSUED,
+        by=by,
+        label="下达年度计划",
+        note=issuance.number,
+        documents=issuance.number,
+        notices=[notice],
+        update_fields=["issuance"],
     )

@@ -26,8 +26,8 @@ from reporting.models import AnnualPlan, MonthlyReport, ReminderLog
 from reporting.selectors.reports import expected_station_ids, submitted_station_ids
 from zzmetro import outbox
 
+from .common import sign_off
 from .reports import reports_open_month
-from .workflow import sign_off
 
 K, S = ReminderLog.Kind, ReminderLog.Stage
 

@@ -24,10 +24,10 @@ from reporting.selectors.reports import MonthAuthority, month_authority, quarter
 from zzmetro import outbox
 from zzmetro.dates import BEIJING, beijing_date, beijing_today
 from zzmetro.errors import DomainError
-from zzmetro.workflow import ensure, transition
 from zzmetro.outbox import queue_mail
 from zzmetro.spreadsheets import CellError, Field, SpreadsheetError, cleaner, read_rows
 from zzmetro.uploads import check_size, monthly_report_max_bytes, validate_document
+from zzmetro.workflow import ensure, transition
 
 from . import quality
 from .common import require_reason, station_notice
@@ -380,7 +380,13 @@ def monthly_reopen(*, report: MonthlyReport, by, reason: str) -> MonthlyReport:
         body=f"贵单位{month_label(period)}月报已被退回修改，请修改后重新报送。退回理由：{reason}",
     )
     transition(
-        report, to=M.REOPENED, by=by, label="退回月报修改", note=reason, notices=[notice], update_fields=["reopen_reason"]
+        report,
+        to=M.REOPENED,
+        by=by,
+        label="退回月报修改",
+        note=reason,
+        notices=[notice],
+        update_fields=["reopen_reason"],
     )
     return report
 

@@ -11,7 +11,7 @@ from reporting.models import ImportJob, Instrument, Verification
 from reporting.services.archive import verification_add
 from reporting.services.archive_import import archive_import
 
-from .archive_factories import HEADERS, row, workbook_bytes, world  # noqa: F401
+from .factories import HEADERS, row, workbook_bytes, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -292,7 +292,7 @@ def test_non_xlsx_name_or_oversized_file_is_refused_before_queueing(client, offi
 def test_unexpected_error_marks_the_job_failed_and_the_worker_lives_on(world, officer1, monkeypatch):
     """Worker unharmed: any crash inside the import becomes a failed job with a message, not a stuck spinner."""
     from reporting.services import archive as services
-    from reporting.tasks_archive import archive_import_job
+    from reporting.tasks import archive_import_job
 
     job = services.import_job_create(
         station=officer1.station, by=officer1, filename="a.xlsx", data=workbook_bytes([row(world, 1)])

@@ -15,7 +15,7 @@ from reporting.services.archive import import_job_create, import_job_run
 from reporting.services.archive_import import archive_import
 from zzmetro.testing import named_urls
 
-from .archive_factories import row, workbook_bytes, world  # noqa: F401
+from .factories import row, workbook_bytes, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

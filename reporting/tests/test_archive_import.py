@@ -11,7 +11,7 @@ from reporting.models import Instrument, Verification
 from reporting.services.archive_import import archive_import
 from zzmetro.spreadsheets import SpreadsheetError
 
-from .archive_factories import row, workbook_bytes, world  # noqa: F401
+from .factories import row, workbook_bytes, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

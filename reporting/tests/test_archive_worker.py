@@ -8,9 +8,9 @@ import pytest
 
 from reporting.models import ImportJob, Instrument
 from reporting.services.archive import import_job_create
-from reporting.tasks_archive import archive_import_job
+from reporting.tasks import archive_import_job
 
-from .archive_factories import row, workbook_bytes, world  # noqa: F401
+from .factories import row, workbook_bytes, world  # noqa: F401
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 

@@ -12,7 +12,7 @@ from authorizations.tests.factories import StationFactory, UserFactory
 from reporting.services import reports as services
 from zzmetro.pytest_browser import log_in
 
-from .reporting_factories import authorize, make_items, submit
+from .factories import authorize, make_items, submit
 
 pytestmark = pytest.mark.browser
 WIDTHS = ((1366, 768), (1920, 1080))

@@ -13,12 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from reporting import documents_reports as documents
+from reporting import documents
 from reporting.models import MonthlyReport
 from reporting.services import reports as services
 from reporting.services.reports import LineInput
 
-from .reporting_factories import authorize, make_items, submit
+from .factories import authorize, make_items, submit
 
 pytestmark = pytest.mark.django_db
 OCTOBER = dt.date(2026, 10, 1)

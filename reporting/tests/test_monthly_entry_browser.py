@@ -10,7 +10,7 @@ from authorizations.tests.factories import UserFactory
 from reporting.models import MonthlyReport
 from zzmetro.pytest_browser import accept_dialogs, log_in
 
-from .reporting_factories import authorize, make_items
+from .factories import authorize, make_items
 
 pytestmark = pytest.mark.browser
 HEADERS = ["项目代码", "检定项目", "检定数量", "合格数量", "不合格数量", "首次检定加贴标志数量", "备注"]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from authorizations.tests.factories import StationFactory, UserFactory
 from reporting.services import reports as services
 
-from .reporting_factories import authorize, make_items, submit
+from .factories import authorize, make_items, submit
 
 pytestmark = pytest.mark.django_db
 ROWS = (3, 30)

@@ -12,13 +12,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from authorizations.tests.factories import VerificationItemFactory
-from reporting import documents_reports as documents
+from reporting import documents
 from reporting.models import AnnualPlan, ReportingEvent
 from reporting.services import plans as services
 from reporting.services.plans import PlanLineInput
 from zzmetro.errors import DomainError
 
-from .reporting_factories import authorize
+from .factories import authorize
 
 pytestmark = pytest.mark.django_db
 P = AnnualPlan.Status

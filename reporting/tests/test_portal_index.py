@@ -15,7 +15,7 @@ from reporting.services import plans as plan_services
 from reporting.services import reports as services
 from zzmetro.errors import DomainError
 
-from .reporting_factories import authorize
+from .factories import authorize
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from reporting.services import plans as plan_services
 from reporting.services import reminders
 from reporting.services.reports import LineInput, monthly_submit
 
-from .reporting_factories import authorize, make_items, submit
+from .factories import authorize, make_items, submit
 
 pytestmark = pytest.mark.django_db
 NOVEMBER = dt.date(2026, 11, 1)
@@ -173,7 +173,7 @@ def test_job_runs_through_a_real_celery_worker_on_redis_and_sends_the_email(
     celery_redis_worker, officer1, officer2, settings
 ):
     """M3: the 3rd-of-month job through a real worker; the e-mail it sent is read back."""
-    from reporting.tasks_reports import monthly_reminders
+    from reporting.tasks import monthly_reminders
 
     settings.BUREAU_EMAIL = ["jlc@zz.example"]
     a, b = officer1.station, officer2.station

@@ -14,7 +14,7 @@ from reporting.services import plans as plan_services
 from reporting.services import reports as services
 from zzmetro.testing import named_urls, pdf_bytes
 
-from .reporting_factories import authorize, make_items, submit
+from .factories import authorize, make_items, submit
 
 pytestmark = pytest.mark.django_db
 ACTORS = ("anonymous", "officer1", "officer2", "manager", "bureau")
@@ -164,11 +164,11 @@ def test_an_upload_error_workbook_is_only_for_the_officer_who_uploaded(client, w
 
 def blank_template() -> bytes:
     from authorizations.models import Station
-    from reporting import documents_reports
+    from reporting import documents
     from reporting.selectors.reports import month_authority
 
     station = Station.objects.get(officers__username="officer1")
-    return documents_reports.monthly_template(dt.date(2026, 9, 1), month_authority(station, dt.date(2026, 9, 1)).items)
+    return documents.monthly_template(dt.date(2026, 9, 1), month_authority(station, dt.date(2026, 9, 1)).items)
 
 
 def test_an_officer_uploads_only_for_their_own_station(client, world):

@@ -11,7 +11,7 @@ from reporting.models import MonthlyReport
 from reporting.services import plans as plan_services
 from zzmetro.pytest_browser import accept_dialogs, log_in
 
-from .reporting_factories import authorize, make_items
+from .factories import authorize, make_items
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ from reporting.selectors.reports import expected_station_ids, reporting_rates
 from reporting.services import plans as plan_services
 from reporting.services.plans import PlanLineInput
 
-from .reporting_factories import authorize, submit
+from .factories import authorize, submit
 
 pytestmark = pytest.mark.django_db
 NOVEMBER = dt.date(2026, 11, 1)

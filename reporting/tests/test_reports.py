@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from authorizations import services as lifecycle
 from authorizations.tests.factories import StationFactory, VerificationItemFactory
-from reporting import documents_reports as documents
+from reporting import documents
 from reporting.models import MajorIssueReport, MonthlyReport, MonthlyReportLine, MonthlyReportVersion, QuarterlyAnalysis
 from reporting.selectors.reports import month_board, reporting_rates, year_to_date
 from reporting.services import reports as services
@@ -22,7 +22,7 @@ from reporting.services.reports import LineInput
 from zzmetro.errors import DomainError
 from zzmetro.testing import image_bytes, pdf_bytes
 
-from .reporting_factories import authorize, make_items, submit
+from .factories import authorize, make_items, submit
 
 pytestmark = pytest.mark.django_db
 OCTOBER = dt.date(2026, 10, 1)

@@ -13,7 +13,7 @@ from reporting.models import MonthlyReport
 from reporting.services import reports as services
 from zzmetro.errors import DomainError
 
-from .reporting_factories import authorize, make_items
+from .factories import authorize, make_items
 
 pytestmark = pytest.mark.django_db
 OCTOBER = dt.date(2026, 10, 1)

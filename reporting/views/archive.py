@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from reporting import exports
 from reporting.forms.archive import ArchiveFilterForm, ImportForm, InstrumentForm, VerificationForm
 from reporting.models import ImportJob, Instrument
 from reporting.selectors import archive as selectors
 from reporting.services import archive as services
 from reporting.services.archive_import import FIELDS
-from reporting.tasks_archive import archive_import_job
+from reporting.tasks import archive_import_job
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
 from zzmetro.errors import DomainError
@@ -21,8 +22,6 @@ from zzmetro.forms import errors_text
 from zzmetro.jobs import dispatch
 from zzmetro.responses import attachment_response
 from zzmetro.spreadsheets import CellError, error_workbook, template_workbook
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filtered(request):
@@ -42,8 +41,8 @@ def _display(value) -> str:
 @officer_required
 def index(request):
     form, queryset = _filtered(request)
-    page = Paginator(selectors.archive_rows(queryset.order_by("-id")), 50).get_page(request.GET.get("page"))
-    columns = selectors.ARCHIVE_COLUMNS[1:]  # the station column is the officer's own station
+    page = Paginator(exports.archive_rows(queryset.order_by("-id")), 50).get_page(request.GET.get("page"))
+    columns = exports.ARCHIVE_COLUMNS[1:]  # the station column is the officer's own station
     rows = [(row["id"], [_display(c.value(row)) for c in columns]) for row in page.object_list]
     context = {
         "form": form,
@@ -61,8 +60,8 @@ def index(request):
 def export(request):
     """The filtered archive, streamed from a server-side cursor into the workbook as it is sent."""
     _, queryset = _filtered(request)
-    rows = selectors.archive_export_rows(queryset)
-    chunks = iter_xlsx(selectors.ARCHIVE_COLUMNS, rows, title="强检器具档案")
+    rows = exports.archive_export_rows(queryset)
+    chunks = iter_xlsx(exports.ARCHIVE_COLUMNS, rows, title="强检器具档案")
     return streaming_xlsx_response(chunks, filename=f"强检器具档案-{beijing_today():%Y%m%d}.xlsx")
 
 
@@ -132,7 +131,7 @@ def verification_create(request, pk):
 @officer_required
 def import_template(request):
     content = template_workbook(FIELDS, title="强检器具档案导入模板")
-    return attachment_response(content, "强检器具档案导入模板.xlsx", content_type=XLSX)
+    return attachment_response(content, "强检器具档案导入模板.xlsx", content_type=exports.XLSX)
 
 
 @officer_required
@@ -185,5 +184,5 @@ def import_errors(request, pk):
     job = _job(request, pk)
     errors = [CellError(row, column, message) for row, column, message in job.errors]
     return attachment_response(
-        error_workbook(errors, title="导入错误报告"), f"导入错误报告-{job.pk}.xlsx", content_type=XLSX
+        error_workbook(errors, title="导入错误报告"), f"导入错误报告-{job.pk}.xlsx", content_type=exports.XLSX
     )

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from reporting import documents_reports as documents
+from reporting import documents
 from reporting.deadlines import month_label, monthly_due_on, quarter_months, quarterly_due_on, year_in_range
 from reporting.forms.reports import NIL_LABEL, MajorIssueForm, MonthlyForm, NarrativeForm, StampedForm, UploadForm
 from reporting.models import AnnualPlan, MajorIssueReport, MonthlyReport, QuarterlyAnalysis

@@ -6,14 +6,12 @@ import tempfile
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 
-from reporting import documents_reports as documents
+from reporting import exports
 from reporting.deadlines import month_label, previous_month, year_in_range
 from reporting.selectors import reports as selectors
 from zzmetro.access import reader_required
 from zzmetro.dates import beijing_today
 from zzmetro.responses import streaming_attachment
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _month_param(value: str, default: dt.date) -> dt.date:
@@ -80,7 +78,7 @@ def quarterly_board(request):
 
 def _stream_lines(start: dt.date, end: dt.date, *, title: str, filename: str) -> StreamingHttpResponse:
     handle = tempfile.TemporaryFile()
-    documents.write_city_lines(handle, start, end, title=title)
+    exports.write_city_lines(handle, start, end, title=title)
     handle.seek(0)
 
     def chunks():
@@ -88,7 +86,7 @@ def _stream_lines(start: dt.date, end: dt.date, *, title: str, filename: str) ->
             while block := handle.read(64 * 1024):
                 yield block
 
-    return streaming_attachment(chunks(), filename, content_type=XLSX)
+    return streaming_attachment(chunks(), filename, content_type=exports.XLSX)
 
 
 @reader_required

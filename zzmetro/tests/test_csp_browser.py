@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from authorizations.models import Certificate
 from authorizations.tests.factories import CertificateFactory, UserFactory
-from reporting.tests.reporting_factories import authorize, make_items
+from reporting.tests.factories import authorize, make_items
 from zzmetro.pytest_browser import accept_dialogs, log_in
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ from authorizations import services as lifecycle
 from authorizations.tests.factories import ApplicationFactory
 from inspections.services import cases
 from reporting.services import reports as report_services
-from reporting.tests.reporting_factories import authorize, make_items
+from reporting.tests.factories import authorize, make_items
 from zzmetro.responses import content_disposition
 from zzmetro.testing import image_bytes, pdf_bytes
 

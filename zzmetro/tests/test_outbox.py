@@ -21,7 +21,7 @@ from authorizations.tests.factories import StationFactory
 from conftest import forget_celery_connections
 from reporting.models import ImportJob, MajorIssueReport, ReminderLog
 from reporting.services import reminders
-from reporting.tests.reporting_factories import authorize, make_items
+from reporting.tests.factories import authorize, make_items
 from zzmetro import outbox
 from zzmetro.models import OutboxMessage
 from zzmetro.tests.netpeers import free_port, silent_server, smtp_server
@@ -149,7 +149,7 @@ def test_a_reminder_still_waiting_for_the_mail_server_is_superseded_by_the_next_
 
 def test_a_reminder_waiting_in_the_outbox_is_withdrawn_when_the_station_submits(db, smtp_port, freeze, officer2):
     """M3: nobody who has submitted gets a reminder, even one queued before the submission."""
-    from reporting.tests.reporting_factories import submit
+    from reporting.tests.factories import submit
 
     freeze("2026-12-01 08:00:00+08:00")
     station = officer2.station
@@ -238,7 +238,7 @@ def test_an_archive_import_uploaded_while_the_broker_is_down_waits_and_runs_when
 ):
     """M1: the upload is answered at once and kept; the sweep queues it once the broker answers again."""
     from reporting.services.archive_import import FIELDS
-    from reporting.tasks_archive import archive_import_sweep
+    from reporting.tasks import archive_import_sweep
     from zzmetro.celery import app
     from zzmetro.spreadsheets import template_workbook
 

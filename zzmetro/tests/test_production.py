@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from reporting.tests.reporting_factories import authorize, make_items
+from reporting.tests.factories import authorize, make_items
 from zzmetro.logging import JsonFormatter, RequestIdFilter
 
 BASE_DIR = Path(django_settings.BASE_DIR)

@@ -18,7 +18,7 @@ from inspections.models import Complaint, InspectionFinding, Rectification, Viol
 from inspections.services import cases, onsite
 from reporting.models import ImportJob, MonthlyReport, QuarterlyAnalysis
 from reporting.services import reports as report_services
-from reporting.tests.reporting_factories import authorize, make_items
+from reporting.tests.factories import authorize, make_items
 from zzmetro.testing import image_bytes, pdf_bytes
 from zzmetro.upload_handlers import SizeLimitUploadHandler
 from zzmetro.uploads import OversizedUpload, validate_document

@@ -1,9 +1,14 @@
-from django.urls import path
+"""Every URL of the reporting app, by area; zzmetro/urls.py includes this module once at the root.
 
-from reporting.views import plans, reports, reports_bureau
+`reports_urls` (plans, monthly and quarterly reports, major issues, the bureau's boards) at /portal/reporting/
+("reporting"), `archive_urls` (the instrument archive and its imports) at /portal/archive/ ("archive").
+"""
 
-app_name = "reporting"
-urlpatterns = [
+from django.urls import include, path
+
+from reporting.views import archive, plans, reports, reports_bureau
+
+reports_urls = [
     path("", reports.index, name="index"),
     # Annual plans (P1)
     path("plans/<int:year>/edit/", plans.plan_edit, name="plan_edit"),
@@ -32,4 +37,24 @@ urlpatterns = [
     path("bureau/quarterly/", reports_bureau.quarterly_board, name="quarterly_board"),
     path("bureau/export/<int:year>/<int:month>.xlsx", reports_bureau.export_month, name="export_month"),
     path("bureau/export/<int:year>.xlsx", reports_bureau.export_year, name="export_year"),
+]
+
+archive_urls = [
+    path("", archive.index, name="index"),
+    path("export.xlsx", archive.export, name="export"),
+    path("instruments/new/", archive.instrument_create, name="instrument_create"),
+    path("instruments/<int:pk>/", archive.instrument_detail, name="instrument_detail"),
+    path("instruments/<int:pk>/edit/", archive.instrument_edit, name="instrument_edit"),
+    path("instruments/<int:pk>/verifications/", archive.verification_create, name="verification_create"),
+    path("import/", archive.import_create, name="import_create"),
+    path("import/template.xlsx", archive.import_template, name="import_template"),
+    path("import/<int:pk>/", archive.import_detail, name="import_detail"),
+    path("import/<int:pk>/status/", archive.import_status, name="import_status"),
+    path("import/<int:pk>/errors.xlsx", archive.import_errors, name="import_errors"),
+]
+
+# Included once by zzmetro/urls.py at the root: the prefixes and namespaces live here.
+urlpatterns = [
+    path("portal/archive/", include((archive_urls, "archive"))),
+    path("portal/reporting/", include((reports_urls, "reporting"))),
 ]

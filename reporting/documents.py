@@ -1,5 +1,5 @@
-"""Documents and workbooks of plans and reports: the plan issuance notice and its Excel (P1, D1), the
-quarterly statistical analysis (M6, D1), the city-wide monthly lines (M2) and the monthly import template."""
+"""Documents of plans and reports: the plan issuance notice and its Excel (P1, D1), the quarterly statistical
+analysis (M6, D1) and the monthly import template (M2). Lists exported as workbooks live in reporting/exports.py."""
 
 import datetime as dt
 import io
@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from authorizations.models import District
 from reporting.deadlines import month_label, quarter_months
-from reporting.models import AnnualPlanLine, CityPlanIssuance, MonthlyReport, MonthlyReportLine, QuarterlyAnalysis
+from reporting.models import AnnualPlanLine, CityPlanIssuance, QuarterlyAnalysis
 from reporting.selectors.reports import quarter_statistics
 from reporting.services.reports import MONTHLY_FIELDS
 from zzmetro.exports import Column, write_xlsx
@@ -90,71 +90,6 @@ def quarterly_analysis_pdf(analysis: QuarterlyAnalysis) -> bytes:
     return render_pdf("documents/quarterly_analysis.html", {"authority": ISSUING_AUTHORITY, **context})
 
 
-# --- city-wide monthly lines (M2): one row per station × item ----------------------------------------------
-
-LINE_FIELDS = (
-    "version__report__station__name",
-    "version__report__station__credit_code",
-    "version__report__station__district",
-    "version__report__period",
-    "item__code",
-    "item__name",
-    "verified",
-    "qualified",
-    "unqualified",
-    "first_time_sticker",
-    "notes",
-    "flagged",
-    "version__report__late_days",
-    "version__report__status",
-)
-
-
-def _timeliness(row) -> str:
-    late, status = row[12], row[13]
-    text = "按时" if late == 0 else f"逾期{late}天"
-    return text + ("（已退回修改）" if status == MonthlyReport.Status.REOPENED else "")
-
-
-LINE_COLUMNS = [
-    Column("单位名称", lambda r: r[0], 36),
-    Column("统一社会信用代码", lambda r: r[1], 22),
-    Column("县（市、区）", lambda r: DISTRICTS.get(r[2], ""), 14),
-    Column("报告月份", lambda r: f"{r[3]:%Y-%m}", 10),
-    Column("项目代码", lambda r: r[4], 10),
-    Column("检定项目", lambda r: r[5], 24),
-    Column("检定数量", lambda r: r[6], 10),
-    Column("合格数量", lambda r: r[7], 10),
-    Column("不合格数量", lambda r: r[8], 10),
-    Column("首次检定加贴标志数量", lambda r: r[9], 12),
-    Column("备注", lambda r: r[10], 24),
-    Column("异常", lambda r: "是" if r[11] else "", 6),
-    Column("报送情况", _timeliness, 14),
-]
-
-
-def line_rows(lines):
-    """Lines (a MonthlyReportLine queryset) as export tuples, streamed."""
-    return (
-        lines.order_by("version__report__period", "version__report__station__name", "item__code")
-        .values_list(*LINE_FIELDS)
-        .iterator(chunk_size=5000)
-    )
-
-
-def city_lines(start: dt.date, end: dt.date):
-    """Current-version lines of every station for the months start..end (first days), as tuples."""
-    return line_rows(
-        MonthlyReportLine.objects.filter(
-            version__is_current=True, version__report__period__gte=start, version__report__period__lte=end
-        )
-    )
-
-
-def write_city_lines(stream, start: dt.date, end: dt.date, *, title: str) -> None:
-    write_xlsx(stream, LINE_COLUMNS, city_lines(start, end), title=title)
-
-
 # --- the month's Excel template (M2) -----------------------------------------------------------------------
 
 
@@ -163,6 +98,3 @@ def monthly_template(period: dt.date, items) -> bytes:
     template must not read as a report of zeros)."""
     rows = [[item.code, item.name, None, None, None, None, None] for item in items]
     return template_workbook(MONTHLY_FIELDS, title=f"{month_label(period)}月报", example_rows=rows)
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
