@@ -1,1 +1,1 @@
-from . import archive, plans, reports  # noqa: F401
+from . import archive, plans, quality, reports  # noqa: F401
