@@ -7,7 +7,7 @@ change anything; station officers get none of them.
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
@@ -144,8 +144,8 @@ def inspection_documents(request):
     form = LicenceReportForm(data, instance=report, prefix="report")
     administrators = AdministratorFormSet(data, queryset=LicenceSystemAdministrator.objects.all(), prefix="admins")
     if request.method == "POST" and not writable:
-        messages.error(request, "您的账号只能查阅，不能修改。")
-    elif data is not None and form.is_valid() and administrators.is_valid():
+        raise PermissionDenied("您的账号只能查阅，不能修改。")
+    if data is not None and form.is_valid() and administrators.is_valid():
         with transaction.atomic():
             report = form.save(commit=False)
             report.updated_at, report.updated_by = timezone.now(), request.user
