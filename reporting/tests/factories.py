@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from authorizations.tests.factories import CertificateFactory, StationFactory, VerificationItemFactory
 from authorizations.tests.resource_factories import MeasurementStandardFactory, PersonnelFactory
 from reporting.deadlines import monthly_due_on, plan_due_on, quarterly_due_on
-from reporting.models import AnnualPlan, ImportJob, MonthlyReport, QuarterlyAnalysis
+from reporting.models import AnnualPlan, ImportJob, MonthlyReport, QualityFlag, QuarterlyAnalysis
 from reporting.selectors.reports import month_authority
 from reporting.services.archive_import import FIELDS
 from reporting.services.reports import LineInput, monthly_submit
@@ -37,6 +37,7 @@ class AnnualPlanFactory(factory.django.DjangoModelFactory):
     status = AnnualPlan.Status.DRAFT
 
     class Params:
+        draft = factory.Trait(status=AnnualPlan.Status.DRAFT)
         submitted = factory.Trait(status=AnnualPlan.Status.SUBMITTED, first_submitted_at=AT, submitted_at=AT)
         returned = factory.Trait(
             status=AnnualPlan.Status.RETURNED, first_submitted_at=AT, submitted_at=AT, return_reason="计划数量偏低"
@@ -62,6 +63,7 @@ class MonthlyReportFactory(factory.django.DjangoModelFactory):
     status = MonthlyReport.Status.PENDING
 
     class Params:
+        pending = factory.Trait(status=MonthlyReport.Status.PENDING)
         submitted = factory.Trait(
             status=MonthlyReport.Status.SUBMITTED, first_submitted_at=AT, submitted_at=AT, late_days=0
         )
@@ -75,7 +77,7 @@ class MonthlyReportFactory(factory.django.DjangoModelFactory):
 
 
 class QuarterlyAnalysisFactory(factory.django.DjangoModelFactory):
-    """A station's analysis of one quarter, without its stamped copy unless `stamped` (M6)."""
+    """A station's analysis of one quarter, pending until a trait says its stamped copy was uploaded (M6)."""
 
     class Meta:
         model = QuarterlyAnalysis
@@ -84,13 +86,40 @@ class QuarterlyAnalysisFactory(factory.django.DjangoModelFactory):
     year = 2026
     quarter = 1
     due_on = factory.LazyAttribute(lambda analysis: quarterly_due_on(analysis.year, analysis.quarter))
+    status = QuarterlyAnalysis.Status.PENDING
 
     class Params:
-        stamped = factory.Trait(
+        pending = factory.Trait(status=QuarterlyAnalysis.Status.PENDING)
+        submitted = factory.Trait(
+            status=QuarterlyAnalysis.Status.SUBMITTED,
             stamped_file=factory.django.FileField(filename="stamped.pdf", data=b"%PDF-1.4 stamped"),
             stamped_uploaded_at=AT,
             stamped_late_days=0,
         )
+
+
+class QualityFlagFactory(factory.django.DjangoModelFactory):
+    """A data-quality flag on a submitted report, open unless a trait names the bureau's follow-up (Q1, Q4)."""
+
+    class Meta:
+        model = QualityFlag
+
+    report = factory.SubFactory(MonthlyReportFactory, submitted=True)
+    station = factory.SelfAttribute("report.station")
+    period = factory.SelfAttribute("report.period")
+    kind = QualityFlag.Kind.OUTLIER
+    reported = 120
+    reference = 40
+    low = 31
+    high = 49
+    detail = "检定数量明显高于本单位近12个月的水平"
+    status = QualityFlag.Status.OPEN
+
+    class Params:
+        open = factory.Trait(status=QualityFlag.Status.OPEN)
+        explained = factory.Trait(status=QualityFlag.Status.EXPLAINED)
+        confirmed = factory.Trait(status=QualityFlag.Status.CONFIRMED)
+        cleared = factory.Trait(status=QualityFlag.Status.CLEARED)
 
 
 class ImportJobFactory(factory.django.DjangoModelFactory):
@@ -105,6 +134,7 @@ class ImportJobFactory(factory.django.DjangoModelFactory):
     status = ImportJob.Status.PENDING
 
     class Params:
+        pending = factory.Trait(status=ImportJob.Status.PENDING)
         running = factory.Trait(status=ImportJob.Status.RUNNING, progress=40, rows_total=10, heartbeat_at=AT)
         invalid = factory.Trait(
             status=ImportJob.Status.INVALID,
