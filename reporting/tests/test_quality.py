@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from authorizations.models import MeasurementStandard, Personnel
 from authorizations.tests.factories import CertificateFactory, VerificationItemFactory
@@ -251,3 +252,12 @@ def test_a_confirmed_flag_is_recorded_with_who_confirmed_it(station, items, bure
     flag = quality.flag_confirm(flag=flag, by=bureau, note="数量虚报")
     assert flag.status == S.CONFIRMED
     assert flag.events.first().by == bureau
+
+
+def test_the_station_sees_its_flags_on_the_report_page(station, items, client, officer1):
+    """Q4: the flag shows on the report in the portal, with its state, and says it did not block the submission."""
+    report = send(station, OCTOBER, [43], by=officer1)
+    client.force_login(officer1)
+    page = client.get(reverse("reporting:monthly_detail", args=[report.pk])).content.decode()
+    assert "数据质量提示" in page and "报表与档案不符" in page and "相差43" in page and "待核实" in page
+    assert "不影响报送" in page
