@@ -1,6 +1,7 @@
 """Who may reach plans and reports (DOMAIN Actors, P1, M2–M8): every URL of namespace "reporting" as every actor.
 
 officer2 asking for officer1's plan, report, analysis or issue gets the same 404 as for one that does not exist.
+The table is walked by zzmetro.access_walk.AccessWalk; the tests below it check what a status code cannot show.
 """
 
 import datetime as dt
@@ -9,15 +10,26 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from reporting.models import AnnualPlan, MonthlyReport
+from reporting.models import MonthlyReport
 from reporting.services import plans as plan_services
 from reporting.services import reports as services
-from zzmetro.testing import named_urls, pdf_bytes
+from zzmetro.access_walk import (
+    ADMIN_READ,
+    ADMIN_WRITE,
+    LOGIN,
+    OFFICER,
+    OTHERS_REFUSED,
+    OWN,
+    READER,
+    AccessWalk,
+    Answers,
+    Url,
+)
+from zzmetro.testing import pdf_bytes
 
 from .factories import authorize, make_items, submit
 
 pytestmark = pytest.mark.django_db
-ACTORS = ("anonymous", "officer1", "officer2", "manager", "bureau")
 
 
 @pytest.fixture
@@ -50,116 +62,109 @@ def client_for(client, world, actor):
     return client
 
 
-def own_pages():
-    return {
-        "reporting:index": reverse("reporting:index"),
-        "reporting:plan_edit": reverse("reporting:plan_edit", args=[2026]),
-        "reporting:monthly_form": reverse("reporting:monthly_form", args=[2026, 9]),
-        "reporting:monthly_template": reverse("reporting:monthly_template", args=[2026, 9]),
-        "reporting:quarterly_period": reverse("reporting:quarterly_period", args=[2026, 2]),
-        "reporting:major_issue_create": reverse("reporting:major_issue_create"),
-    }
+def pk(what):
+    """kwargs naming station A's object `what` (the world's plan, report, analysis or issue)."""
+    return lambda world: {"pk": world[what].pk}
 
 
-def object_pages(world):
-    return {
-        "reporting:plan_detail": reverse("reporting:plan_detail", args=[world["plan"].pk]),
-        "reporting:monthly_detail": reverse("reporting:monthly_detail", args=[world["report"].pk]),
-        "reporting:quarterly_detail": reverse("reporting:quarterly_detail", args=[world["analysis"].pk]),
-        "reporting:quarterly_pdf": reverse("reporting:quarterly_pdf", args=[world["analysis"].pk]),
-        "reporting:quarterly_stamped_file": reverse("reporting:quarterly_stamped_file", args=[world["analysis"].pk]),
-        "reporting:major_issue_detail": reverse("reporting:major_issue_detail", args=[world["issue"].pk]),
-    }
+def admin_pk(what, **more):
+    """kwargs of the admin's change and transition pages of the world's object `what`."""
+    return lambda world: {"object_id": world[what].pk, **more}
 
 
-def object_posts(world):
-    return {
-        "reporting:plan_submit": reverse("reporting:plan_submit", args=[world["plan"].pk]),
-        "reporting:plan_adjust": reverse("reporting:plan_adjust", args=[world["plan"].pk]),
-        "reporting:quarterly_stamped": reverse("reporting:quarterly_stamped", args=[world["analysis"].pk]),
-    }
+def stamped_upload(world):
+    return {"reason": "调整", "file": SimpleUploadedFile("x.pdf", pdf_bytes(2))}
 
 
-def own_posts():
-    return {"reporting:monthly_upload": reverse("reporting:monthly_upload", args=[2026, 9])}
+def upload_blank_template_as_officer1(world, client_of):
+    """M2, G4: the error workbook lives in the uploader's own session; officer1's upload fails on a blank template."""
+    template = SimpleUploadedFile("m.xlsx", blank_template())
+    client_of("officer_a").post(reverse("reporting:monthly_upload", args=[2026, 9]), {"file": template})
 
 
-def session_downloads():
-    """Downloads of what the officer's own session holds: the last failed upload's error workbook."""
-    return {"reporting:monthly_upload_errors": reverse("reporting:monthly_upload_errors", args=[2026, 9])}
+MONTH = {"year": 2026, "month": 9}
+# A form of the officer's own station: the public, managers and staff are refused (officers' writes: services' tests).
+OWN_FORM_REFUSED = Answers(LOGIN, None, None, 403, 403)
+REPORTING_MODELS = (
+    "annualplan",
+    "cityplanissuance",
+    "monthlyreport",
+    "quarterlyanalysis",
+    "majorissuereport",
+    "reminderlog",
+)
 
 
-def bureau_pages():
-    return {
-        "reporting:board": reverse("reporting:board"),
-        "reporting:rates": reverse("reporting:rates"),
-        "reporting:quarterly_board": reverse("reporting:quarterly_board"),
-        "reporting:export_month": reverse("reporting:export_month", args=[2026, 10]),
-        "reporting:export_year": reverse("reporting:export_year", args=[2026]),
-    }
+class TestReportingAccess(AccessWalk):
+    """DOMAIN Actors, P1, M2–M8: plans, reports, analyses and issues; bureau boards; the reporting admin."""
 
-
-def test_every_reporting_url_is_in_this_access_walk(world):
-    """A new URL in namespace "reporting" without an entry here fails this test."""
-    covered = (
-        set(own_pages()) | set(object_pages(world)) | set(object_posts(world)) | set(own_posts()) | set(bureau_pages())
+    namespaces = frozenset({"reporting"})
+    urls = (
+        # The officer's own station: pages and forms.
+        Url("reporting:index", OFFICER),
+        Url("reporting:plan_edit", OFFICER, post=OWN_FORM_REFUSED, kwargs={"year": 2026}),
+        Url("reporting:monthly_form", OFFICER, post=OWN_FORM_REFUSED, kwargs=MONTH),
+        Url("reporting:monthly_template", OFFICER, kwargs=MONTH),
+        Url("reporting:quarterly_period", OFFICER, post=OWN_FORM_REFUSED, kwargs={"year": 2026, "quarter": 2}),
+        Url("reporting:major_issue_create", OFFICER, post=OWN_FORM_REFUSED),
+        Url("reporting:monthly_upload", post=OWN_FORM_REFUSED, kwargs=MONTH),
+        # officer2 finds no workbook of officer1's session (404), the others are refused.
+        Url("reporting:monthly_upload_errors", OWN, kwargs=MONTH, prepare=upload_blank_template_as_officer1),
+        # Station A's objects: officer2 gets the 404 of a missing one.
+        Url("reporting:plan_detail", OWN, kwargs=pk("plan")),
+        Url("reporting:monthly_detail", OWN, kwargs=pk("report")),
+        Url("reporting:quarterly_detail", OWN, kwargs=pk("analysis")),
+        Url("reporting:quarterly_pdf", OWN, kwargs=pk("analysis")),
+        Url("reporting:quarterly_stamped_file", OWN, kwargs=pk("analysis")),
+        Url("reporting:major_issue_detail", OWN, kwargs=pk("issue")),
+        Url("reporting:plan_submit", post=OTHERS_REFUSED, kwargs=pk("plan"), data=stamped_upload),
+        Url("reporting:plan_adjust", post=OTHERS_REFUSED, kwargs=pk("plan"), data=stamped_upload),
+        Url("reporting:quarterly_stamped", post=OTHERS_REFUSED, kwargs=pk("analysis"), data=stamped_upload),
+        # Bureau staff and managers.
+        Url("reporting:board", READER),
+        Url("reporting:rates", READER),
+        Url("reporting:quarterly_board", READER),
+        Url("reporting:export_month", READER, kwargs={"year": 2026, "month": 10}),
+        Url("reporting:export_year", READER, kwargs={"year": 2026}),
+        # The admin: managers read plans and reports and can neither reopen, return, approve nor issue.
+        *(Url(f"admin:reporting_{model}_changelist", ADMIN_READ) for model in REPORTING_MODELS),
+        Url("admin:reporting_annualplan_change", ADMIN_READ, kwargs=admin_pk("plan")),
+        Url("admin:reporting_monthlyreport_change", ADMIN_READ, kwargs=admin_pk("report")),
+        Url("admin:reporting_quarterlyanalysis_change", ADMIN_READ, kwargs=admin_pk("analysis")),
+        Url("admin:reporting_quarterlyanalysis_document", ADMIN_READ, kwargs=lambda w: a_document(w, "analysis")),
+        Url("admin:reporting_quarterlyanalysis_document", ADMIN_READ, kwargs=lambda w: a_document(w, "stamped")),
+        Url("admin:reporting_majorissuereport_change", ADMIN_READ, kwargs=admin_pk("issue")),
+        Url(
+            "admin:reporting_monthlyreport_transition",
+            ADMIN_WRITE,
+            post=ADMIN_WRITE.but(bureau=302),
+            kwargs=admin_pk("report", name="reopen"),
+            data=lambda w: {"reason": "核实", "_confirmed": "确认退回修改"},
+        ),
+        Url("admin:reporting_annualplan_transition", ADMIN_WRITE, kwargs=admin_pk("plan", name="return")),
+        Url("admin:reporting_annualplan_transition", ADMIN_WRITE, kwargs=admin_pk("plan", name="approve")),
+        Url("admin:reporting_cityplanissuance_add", ADMIN_WRITE, post=ADMIN_WRITE.but(bureau=None)),
     )
-    covered |= set(session_downloads())
-    assert named_urls(namespaces={"reporting"}) - covered == set()
 
 
-@pytest.mark.parametrize(
-    ("actor", "expected"), [("anonymous", 302), ("officer1", 200), ("officer2", 200), ("manager", 403), ("bureau", 403)]
-)
-def test_portal_pages_open_to_officers_only(client, world, actor, expected):
-    client = client_for(client, world, actor)
-    for name, url in own_pages().items():
-        assert client.get(url).status_code == expected, name
+def a_document(world, kind):
+    return {"pk": world["analysis"].pk, "kind": kind}
 
 
-@pytest.mark.parametrize(
-    ("actor", "expected"), [("anonymous", 302), ("officer1", 200), ("officer2", 404), ("manager", 403), ("bureau", 403)]
-)
-def test_plans_and_reports_are_seen_only_by_their_own_officer(client, world, actor, expected):
-    """Actors: officer2 reaches none of officer1's plans or reports (404, as for a missing object)."""
-    client = client_for(client, world, actor)
-    for name, url in object_pages(world).items():
-        response = client.get(url)
-        assert response.status_code == expected, name
-        if expected == 302:
-            assert reverse("login") in response["Location"]
+def test_an_upload_error_workbook_is_there_for_the_officer_who_uploaded(client, world):
+    """M2, G4: after a failed upload its uploader downloads the workbook (the walk shows nobody else can)."""
+    officer1 = client_for(client, world, "officer1")
+    upload_blank_template_as_officer1(world, lambda actor: officer1)
+    assert officer1.get(reverse("reporting:monthly_upload_errors", args=[2026, 9])).status_code == 200
 
 
-@pytest.mark.parametrize(
-    ("actor", "expected"), [("anonymous", 302), ("officer2", 404), ("manager", 403), ("bureau", 403)]
-)
-def test_nobody_else_can_change_an_officers_plan_or_analysis(client, world, actor, expected):
-    client = client_for(client, world, actor)
-    for name, url in object_posts(world).items():
-        response = client.post(url, {"reason": "调整", "file": SimpleUploadedFile("x.pdf", pdf_bytes(2))})
-        assert response.status_code == expected, name
-    assert AnnualPlan.objects.count() == 1 and AnnualPlan.objects.get().status == "submitted"
-    assert world["analysis"].stamped_file.name == type(world["analysis"]).objects.get().stamped_file.name
-
-
-@pytest.mark.parametrize(("actor", "expected"), [("anonymous", 302), ("manager", 403), ("bureau", 403)])
-def test_only_officers_can_upload_a_month(client, world, actor, expected):
-    client = client_for(client, world, actor)
-    for url in own_posts().values():
-        assert client.post(url, {}).status_code == expected
-
-
-@pytest.mark.parametrize(
-    ("actor", "expected"), [("anonymous", 302), ("officer2", 404), ("manager", 403), ("bureau", 403)]
-)
-def test_an_upload_error_workbook_is_only_for_the_officer_who_uploaded(client, world, actor, expected):
-    """M2, G4: the workbook comes from the uploader's own session; officer2 finds none (404), others are refused."""
-    officer1 = client_for(client.__class__(), world, "officer1")
-    officer1.post(own_posts()["reporting:monthly_upload"], {"file": SimpleUploadedFile("m.xlsx", blank_template())})
-    assert officer1.get(session_downloads()["reporting:monthly_upload_errors"]).status_code == 200
-    client = client_for(client, world, actor)
-    for url in session_downloads().values():
-        assert client.get(url).status_code == expected
+def test_staff_reopen_a_report_that_managers_cannot(client, world):
+    """Actors, M4: the walk shows the others' POST writes nothing; staff's POST reopens the report."""
+    client = client_for(client, world, "bureau")
+    url = reverse("admin:reporting_monthlyreport_transition", args=[world["report"].pk, "reopen"])
+    client.post(url, {"reason": "核实", "_confirmed": "确认退回修改"})
+    world["report"].refresh_from_db()
+    assert world["report"].status == "reopened"
 
 
 def blank_template() -> bytes:
@@ -174,19 +179,12 @@ def blank_template() -> bytes:
 def test_an_officer_uploads_only_for_their_own_station(client, world):
     """officer2's upload lands on station B whatever they try; station A's September stays unreported."""
     client = client_for(client, world, "officer2")
-    client.post(own_posts()["reporting:monthly_upload"], {"file": SimpleUploadedFile("m.xlsx", b"not excel")})
+    client.post(
+        reverse("reporting:monthly_upload", args=[2026, 9]), {"file": SimpleUploadedFile("m.xlsx", b"not excel")}
+    )
     assert not MonthlyReport.objects.filter(
         station=world["users"]["officer1"].station, period=dt.date(2026, 9, 1)
     ).exists()
-
-
-@pytest.mark.parametrize(
-    ("actor", "expected"), [("anonymous", 302), ("officer1", 403), ("officer2", 403), ("manager", 200), ("bureau", 200)]
-)
-def test_bureau_pages_are_for_bureau_staff_and_managers(client, world, actor, expected):
-    client = client_for(client, world, actor)
-    for name, url in bureau_pages().items():
-        assert client.get(url).status_code == expected, name
 
 
 def test_officer_index_and_bureau_lists_keep_their_query_counts(client, world, django_assert_max_num_queries):
@@ -203,54 +201,6 @@ def test_officer_index_and_bureau_lists_keep_their_query_counts(client, world, d
     with django_assert_max_num_queries(4):  # the rates section this app adds to the dashboard
         assert "全市报送率" in Template("{% load reporting_tags %}{% reporting_rates_summary %}").render(Context())
     assert "全市报送率" in client.get(reverse("dashboard")).content.decode()
-
-
-def admin_urls(world):
-    report, plan = world["report"], world["plan"]
-    return {
-        "read": [
-            *(
-                reverse(f"admin:reporting_{m}_changelist")
-                for m in (
-                    "annualplan",
-                    "cityplanissuance",
-                    "monthlyreport",
-                    "quarterlyanalysis",
-                    "majorissuereport",
-                    "reminderlog",
-                )
-            ),
-            reverse("admin:reporting_annualplan_change", args=[plan.pk]),
-            reverse("admin:reporting_monthlyreport_change", args=[report.pk]),
-            reverse("admin:reporting_quarterlyanalysis_change", args=[world["analysis"].pk]),
-            reverse("admin:reporting_quarterlyanalysis_document", args=[world["analysis"].pk, "analysis"]),
-            reverse("admin:reporting_quarterlyanalysis_document", args=[world["analysis"].pk, "stamped"]),
-            reverse("admin:reporting_majorissuereport_change", args=[world["issue"].pk]),
-        ],
-        "change": [
-            reverse("admin:reporting_monthlyreport_transition", args=[report.pk, "reopen"]),
-            reverse("admin:reporting_annualplan_transition", args=[plan.pk, "return"]),
-            reverse("admin:reporting_annualplan_transition", args=[plan.pk, "approve"]),
-            reverse("admin:reporting_cityplanissuance_add"),
-        ],
-    }
-
-
-@pytest.mark.parametrize(
-    ("actor", "read", "change"),
-    [("anonymous", 302, 302), ("officer1", 302, 302), ("manager", 200, 403), ("bureau", 200, 200)],
-)
-def test_reporting_admin_is_for_bureau_staff_and_read_only_for_managers(client, world, actor, read, change):
-    """Actors: managers read plans and reports in the admin and can neither reopen, return, approve nor issue."""
-    client = client_for(client, world, actor)
-    urls = admin_urls(world)
-    for url in urls["read"]:
-        assert client.get(url).status_code == read, url
-    for url in urls["change"]:
-        assert client.get(url).status_code == change, url
-    client.post(urls["change"][0], {"reason": "核实", "_confirmed": "确认退回修改"})
-    world["report"].refresh_from_db()
-    assert (world["report"].status == "reopened") == (actor == "bureau")
 
 
 def test_issuance_documents_follow_the_same_rule(client, world, bureau, manager, officer1):
