@@ -220,7 +220,8 @@ class AccessWalk:
 
     def test_every_url_of_its_namespaces_is_walked(self):
         """A URL added to one of this class's namespaces without a row in its table fails here."""
-        assert named_urls(namespaces=set(self.namespaces)) - self.walked_names() - self.walked_elsewhere == set()
+        unwalked = named_urls(namespaces=set(self.namespaces)) - self.walked_names() - self.walked_elsewhere
+        assert not unwalked, f"add a Url(name, answers, …) row to {type(self).__name__}.urls for {sorted(unwalked)}"
 
     def _walk(self, url: Url, method: str, answers: Answers, world: dict, client_of) -> None:
         if url.prepare:
