@@ -100,6 +100,10 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
+# A worker keeps its connection for this many seconds instead of opening one per request (issue 13 "Load"); Django
+# checks that a kept connection still answers before a request uses it. 0: a new connection for every request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Two roles on PostgreSQL (README "Database roles"): the portal connects as DATABASE_URL's role, which owns nothing;
 # `manage.py migrate` and `grant_app_role` connect as the tables' owner named by DATABASE_MIGRATE_URL (same database).
 DATABASE_OWNER = env.db("DATABASE_MIGRATE_URL") if env.str("DATABASE_MIGRATE_URL", default="") else None
