@@ -88,6 +88,17 @@ class ZZAdminSite(admin.AdminSite):
             return REFUSED_READER
         return ""
 
+    def index(self, request, extra_context=None):
+        """The front page opens with what waits for bureau staff and links to the dashboard and boards (issue 11)."""
+        from zzmetro import workbench
+
+        extra_context = {
+            **(extra_context or {}),
+            "workbench": workbench.grouped(workbench.entries_for(request.user)),
+            "board_links": workbench.board_links(),
+        }
+        return super().index(request, extra_context)
+
     def refused(self, request, reason: str):
         context = {**self.each_context(request), "title": "操作被拒绝", "reason": reason}
         return TemplateResponse(request, "admin/zz/refused.html", context, status=403)

@@ -9,4 +9,9 @@ class CoreConfig(AppConfig):
     verbose_name = "系统"
 
     def ready(self):
-        from zzmetro import audit  # noqa: F401 - connects the security-audit receivers (DOMAIN G2)
+        from zzmetro import (
+            audit,  # noqa: F401 - connects the security-audit receivers (DOMAIN G2)
+            workbench,
+        )
+
+        workbench.register_kernel()  # each app registers its own workbench lines from its ready()
