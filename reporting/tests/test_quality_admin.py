@@ -72,3 +72,9 @@ def test_managers_read_the_queue_but_cannot_mark(flag, client, manager):
     assert not page.context.get("transition_buttons")
     assert client.post(transition_url(flag, "explain"), {"note": "x"}).status_code == 403
     assert QualityFlag.objects.get(pk=flag.pk).status == S.OPEN
+
+
+def test_the_queue_says_what_the_flags_are_and_what_to_do(flag, admin_client_bureau):
+    """Q1–Q4: staff read on the queue how flags arise, that they never blocked a submission, and how to mark them."""
+    page = admin_client_bureau.get(reverse("admin:reporting_qualityflag_changelist")).content.decode()
+    assert "提示不影响报送" in page and "已说明" in page and "确认存在问题" in page
