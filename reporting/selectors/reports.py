@@ -225,10 +225,11 @@ def month_board(period: dt.date, *, as_of: dt.date, status: str = "") -> list[Bo
 # --- the officer's form: year to date against the plan (M2, P1) ---------------------------------------------
 
 
-def plan_in_progress(station: Station, year: int) -> AnnualPlan | None:
-    """The station's newest plan version for `year` that is not superseded: what its plan button leads to (P1)."""
+def plan_in_progress(user, year: int) -> AnnualPlan | None:
+    """The officer's newest plan version for `year` that is not superseded: what the plan button leads to (P1)."""
     return (
-        AnnualPlan.objects.filter(station=station, year=year)
+        AnnualPlan.objects.for_user(user)
+        .filter(year=year)
         .exclude(status=AnnualPlan.Status.SUPERSEDED)
         .order_by("-version")
         .first()
@@ -242,11 +243,12 @@ def plan_for(station: Station, year: int) -> AnnualPlan | None:
     return issued or plans.exclude(status=AnnualPlan.Status.DRAFT).order_by("-version").first()
 
 
-def year_to_date(station: Station, period: dt.date) -> dict[int, dict]:
-    """Per item: verified in the year's earlier months (current versions) and the planned count."""
+def year_to_date(user, period: dt.date) -> dict[int, dict]:
+    """Per item: verified in the officer's station's earlier months of the year (current versions) and planned."""
+    reports = MonthlyReport.objects.for_user(user)
     verified = (
         MonthlyReportLine.objects.filter(
-            version__report__station=station,
+            version__report__in=reports,
             version__is_current=True,
             version__report__period__year=period.year,
             version__report__period__lt=period,
@@ -255,7 +257,7 @@ def year_to_date(station: Station, period: dt.date) -> dict[int, dict]:
         .annotate(total=Sum("verified"))
     )
     totals = {row["item_id"]: {"verified": row["total"], "planned": None} for row in verified}
-    plan = plan_for(station, period.year)
+    plan = plan_for(user.station, period.year)
     if plan:
         for line in AnnualPlanLine.objects.filter(plan=plan):
             totals.setdefault(line.item_id, {"verified": 0, "planned": None})["planned"] = line.planned_count
@@ -274,16 +276,11 @@ def report_versions(report: MonthlyReport):
     )
 
 
-def station_reports(station: Station, *, limit: int = 24):
-    return MonthlyReport.objects.filter(station=station).order_by("-period")[:limit]
-
-
-def open_months(station: Station, *, as_of: dt.date, back: int = 12) -> list[dict]:
-    """The station's recent months that ask for a report, newest first, with their report if any."""
-    authority = station_authority(station.pk, with_items=False)
-    reports = {
-        r.period: r for r in MonthlyReport.objects.filter(station=station, period__gte=_months_back(as_of, back))
-    }
+def open_months(user, *, as_of: dt.date, back: int = 12) -> list[dict]:
+    """The officer's station's recent months that ask for a report, newest first, with their report if any."""
+    authority = station_authority(user.station_id, with_items=False)
+    since = _months_back(as_of, back)
+    reports = {r.period: r for r in MonthlyReport.objects.for_user(user).filter(period__gte=since)}
     months = []
     period = as_of.replace(day=1)
     for _ in range(back):
@@ -366,16 +363,15 @@ def quarter_expected(authority: StationAuthority, year: int, quarter: int) -> bo
     return authority.current_in((months[0], month_end(months[-1])))
 
 
-def recent_quarters(station: Station, *, as_of: dt.date, back: int = 4) -> list[dict]:
-    """The last `back` closed quarters that ask the station for an analysis, newest first, with it if any (M6)."""
-    authority = station_authority(station.pk, with_items=False)
+def recent_quarters(user, *, as_of: dt.date, back: int = 4) -> list[dict]:
+    """The last `back` closed quarters that ask the officer's station for an analysis, newest first, with it (M6)."""
+    authority = station_authority(user.station_id, with_items=False)
     year, quarter, closed = as_of.year, (as_of.month - 1) // 3 + 1, []
     for _ in range(back):
         year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
         closed.append((year, quarter))
-    analyses = {
-        (a.year, a.quarter): a for a in QuarterlyAnalysis.objects.filter(station=station, year__gte=closed[-1][0])
-    }
+    analyses = QuarterlyAnalysis.objects.for_user(user).filter(year__gte=closed[-1][0])
+    analyses = {(a.year, a.quarter): a for a in analyses}
     return [
         {"year": y, "quarter": q, "due_on": quarterly_due_on(y, q), "analysis": analyses.get((y, q))}
         for y, q in closed
@@ -424,7 +420,6 @@ __all__ = [
     "report_statuses",
     "reported_online",
     "reporting_rates",
-    "station_reports",
     "submitted_station_ids",
     "year_to_date",
 ]

@@ -48,11 +48,11 @@ def test_months_before_go_live_are_not_overdue_and_not_in_the_rates(station):
     assert "逾期未报" not in [label for key, label in row.month_cells[:4]]
 
 
-def test_the_board_and_the_officers_months_leave_out_months_before_go_live(station):
+def test_the_board_and_the_officers_months_leave_out_months_before_go_live(station, officer1):
     """M8: the bureau's month board for April is empty; the officer is asked for May and June, not April."""
     assert month_board(dt.date(2026, 4, 1), as_of=dt.date(2026, 7, 10)) == []
     assert [r.station.pk for r in month_board(MAY_2026, as_of=dt.date(2026, 7, 10))] == [station.pk]
-    months = [m["period"] for m in open_months(station, as_of=dt.date(2026, 7, 10))]
+    months = [m["period"] for m in open_months(officer1, as_of=dt.date(2026, 7, 10))]
     assert months == [dt.date(2026, 6, 1), MAY_2026]
 
 

@@ -28,7 +28,7 @@ def test_quarters_before_the_station_was_authorized_are_not_asked_for(client, of
     """M6, M8: authorized from 1 May 2026, the station is asked for Q2 and Q3 of 2026 only."""
     freeze("2026-11-10 10:00:00+08:00")
     authorize(officer1.station, valid_from=dt.date(2026, 5, 1))
-    assert [(q["year"], q["quarter"]) for q in recent_quarters(officer1.station, as_of=dt.date(2026, 11, 10))] == [
+    assert [(q["year"], q["quarter"]) for q in recent_quarters(officer1, as_of=dt.date(2026, 11, 10))] == [
         (2026, 3),
         (2026, 2),
     ]

@@ -208,7 +208,7 @@ def test_year_to_date_totals_are_shown_against_the_plan(station, officer1, burea
     freeze("2026-11-02 10:00:00+08:00")
     submit(station, dt.date(2026, 8, 1), by=officer1, verified=10)
     submit(station, dt.date(2026, 9, 1), by=officer1, verified=20)
-    totals = year_to_date(station, OCTOBER)
+    totals = year_to_date(officer1, OCTOBER)
     assert totals[items[0].pk] == {"verified": 30, "planned": 500}
     assert totals[items[1].pk] == {"verified": 30, "planned": None}
 

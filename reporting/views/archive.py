@@ -84,8 +84,8 @@ def instrument_create(request):
 
 @officer_required
 def instrument_detail(request, pk):
-    instrument = get_object_or_404(Instrument.objects.for_user(request.user).select_related("item"), pk=pk)
-    station = request.user.station
+    instrument = get_object_or_404(Instrument.objects.for_user(request.user).select_related("item", "station"), pk=pk)
+    station = instrument.station
     form = InstrumentForm(instance=instrument, station=station)
     context = {
         "instrument": instrument,
@@ -99,8 +99,8 @@ def instrument_detail(request, pk):
 @officer_required
 @require_POST
 def instrument_edit(request, pk):
-    instrument = get_object_or_404(Instrument.objects.for_user(request.user), pk=pk)
-    form = InstrumentForm(request.POST, instance=instrument, station=request.user.station)
+    instrument = get_object_or_404(Instrument.objects.for_user(request.user, action="change"), pk=pk)
+    form = InstrumentForm(request.POST, instance=instrument, station=instrument.station)
     if form.is_valid():
         try:
             services.instrument_update(instrument=instrument, **form.cleaned_data)
@@ -115,8 +115,8 @@ def instrument_edit(request, pk):
 @officer_required
 @require_POST
 def verification_create(request, pk):
-    instrument = get_object_or_404(Instrument.objects.for_user(request.user), pk=pk)
-    form = VerificationForm(request.POST, station=request.user.station)
+    instrument = get_object_or_404(Instrument.objects.for_user(request.user, action="verify"), pk=pk)
+    form = VerificationForm(request.POST, station=instrument.station)
     if form.is_valid():
         try:
             services.verification_add(instrument=instrument, **form.cleaned_data)

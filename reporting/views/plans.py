@@ -13,8 +13,8 @@ from zzmetro.dates import beijing_today
 from zzmetro.errors import DomainError
 
 
-def _plan_queryset(user):
-    return AnnualPlan.objects.for_user(user).select_related("station", "issuance", "previous")
+def _plan_queryset(user, action: str = "view"):
+    return AnnualPlan.objects.for_user(user, action=action).select_related("station", "issuance", "previous")
 
 
 @officer_required
@@ -22,8 +22,8 @@ def plan_edit(request, year):
     """Draft or revise the station's plan for `year` (this year or next) from its certificate's items."""
     if year not in (beijing_today().year, beijing_today().year + 1):
         raise Http404
-    station = request.user.station
-    plan = AnnualPlan.objects.filter(station=station, year=year, status__in=AnnualPlan.OPEN).first()
+    station = request.user.station  # the plan is drafted for the officer's own station
+    plan = _plan_queryset(request.user, "change").filter(year=year, status__in=AnnualPlan.OPEN).first()
     if plan and not plan.is_editable:
         messages.info(request, f"计划当前状态为“{plan.get_status_display()}”，不能修改。")
         return redirect("reporting:plan_detail", pk=plan.pk)
@@ -44,7 +44,7 @@ def plan_edit(request, year):
 @officer_required
 def plan_detail(request, pk):
     plan = get_object_or_404(_plan_queryset(request.user).prefetch_related("lines__item"), pk=pk)
-    versions = AnnualPlan.objects.filter(station=plan.station, year=plan.year).order_by("-version")
+    versions = _plan_queryset(request.user).filter(station=plan.station_id, year=plan.year).order_by("-version")
     context = {
         "plan": plan,
         "versions": versions,
@@ -58,7 +58,7 @@ def plan_detail(request, pk):
 @officer_required
 @require_POST
 def plan_submit(request, pk):
-    plan = get_object_or_404(_plan_queryset(request.user), pk=pk)
+    plan = get_object_or_404(_plan_queryset(request.user, "submit"), pk=pk)
     try:
         plan = services.plan_submit(plan=plan, by=request.user)
     except DomainError as error:
@@ -72,7 +72,7 @@ def plan_submit(request, pk):
 @officer_required
 @require_POST
 def plan_adjust(request, pk):
-    plan = get_object_or_404(_plan_queryset(request.user), pk=pk)
+    plan = get_object_or_404(_plan_queryset(request.user, "adjust"), pk=pk)
     form = ReasonForm(request.POST)
     try:
         adjusted = services.plan_adjust(plan=plan, by=request.user, reason=form.data.get("reason", ""))

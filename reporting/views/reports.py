@@ -39,19 +39,17 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 
 @officer_required
 def index(request):
-    station, today = request.user.station, beijing_today()
+    user, today = request.user, beijing_today()
     context = {
-        "station": station,
+        "station": user.station,
         "today": today,
         "next_year": today.year + 1,
-        "plans": AnnualPlan.objects.filter(station=station)
-        .select_related("issuance")
-        .order_by("-year", "-version")[:10],
-        "next_plan": selectors.plan_in_progress(station, today.year + 1),
-        "months": selectors.open_months(station, as_of=today),
-        "quarters": selectors.recent_quarters(station, as_of=today),
-        "issues": MajorIssueReport.objects.filter(station=station)[:5],
-        "rates": selectors.reporting_rates(today.year, as_of=today, station_ids=[station.pk]),
+        "plans": AnnualPlan.objects.for_user(user).select_related("issuance").order_by("-year", "-version")[:10],
+        "next_plan": selectors.plan_in_progress(user, today.year + 1),
+        "months": selectors.open_months(user, as_of=today),
+        "quarters": selectors.recent_quarters(user, as_of=today),
+        "issues": MajorIssueReport.objects.for_user(user)[:5],
+        "rates": selectors.reporting_rates(today.year, as_of=today, station_ids=[user.station_id]),
         "status_labels": selectors.STATUS_LABELS,
     }
     return render(request, "reporting/index.html", context)
@@ -60,11 +58,14 @@ def index(request):
 # --- monthly report ----------------------------------------------------------------------------------------
 
 
+def _own_report(user, period: dt.date, action: str = "view") -> MonthlyReport | None:
+    return MonthlyReport.objects.for_user(user, action=action).filter(period=period).first()
+
+
 def _monthly_context(request, period, form, *, upload_errors=(), upload_form=None):
-    station = request.user.station
-    month = selectors.month_authority(station, period)
-    report = MonthlyReport.objects.filter(station=station, period=period).first()
-    ytd = selectors.year_to_date(station, period)
+    month = selectors.month_authority(request.user.station, period)
+    report = _own_report(request.user, period)
+    ytd = selectors.year_to_date(request.user, period)
     rows = [(row, ytd.get(row[1].pk, {"verified": 0, "planned": None})) for row in form.rows()] if form else []
     problems = [(error, form.problem_anchor(error)) for error in form.problems] if form else []
     return {
@@ -99,8 +100,8 @@ def _refusal(error: DomainError) -> list[CellError]:
 @officer_required
 def monthly_form(request, year, month):
     """M2, Q3: one line per item authorized in the month; submitting locks the report (M4)."""
-    period, station = _period(year, month), request.user.station
-    report = MonthlyReport.objects.filter(station=station, period=period).first()
+    period, station = _period(year, month), request.user.station  # the report is filed for the officer's station
+    report = _own_report(request.user, period, "submit")
     if report and report.is_locked:
         return redirect("reporting:monthly_detail", pk=report.pk)
     month_items = selectors.month_authority(station, period).items
@@ -150,7 +151,7 @@ def _keep_upload_errors(request, period, errors: list[CellError]) -> None:
 @require_POST
 def monthly_upload(request, year, month):
     """M2, Q3: the filled template; every problem named once by row, item and column; nothing saved unless all is valid."""
-    period, station = _period(year, month), request.user.station
+    period, station = _period(year, month), request.user.station  # the report is filed for the officer's station
     upload_form = UploadForm(request.POST, request.FILES)
     errors = []
     if upload_form.is_valid():
@@ -172,7 +173,7 @@ def monthly_upload(request, year, month):
             messages.success(request, f"已从Excel导入{month_label(period)}月报并报送、锁定（{report.timeliness}）。")
             return redirect("reporting:monthly_detail", pk=report.pk)
     _keep_upload_errors(request, period, errors)
-    report = MonthlyReport.objects.filter(station=station, period=period).first()
+    report = _own_report(request.user, period, "submit")
     form = MonthlyForm(items=selectors.month_authority(station, period).items, initial_lines=_earlier_lines(report))
     context = _monthly_context(request, period, form, upload_errors=errors, upload_form=upload_form)
     return render(request, "reporting/monthly_form.html", context, status=200)
@@ -211,8 +212,9 @@ def quarterly_period(request, year, quarter):
     """M6: start (or continue) the quarter's analysis: the narrative the PDF carries."""
     if quarter not in (1, 2, 3, 4) or not year_in_range(year):
         raise Http404
-    station = request.user.station
-    analysis = QuarterlyAnalysis.objects.filter(station=station, year=year, quarter=quarter).first()
+    station = request.user.station  # the analysis is written for the officer's own station
+    analysis = QuarterlyAnalysis.objects.for_user(request.user, action="change").filter(year=year, quarter=quarter)
+    analysis = analysis.first()
     form = NarrativeForm(
         request.POST if request.method == "POST" else None,
         initial={"narrative": analysis.narrative if analysis else ""},
@@ -240,8 +242,9 @@ def quarterly_period(request, year, quarter):
     return render(request, "reporting/quarterly_form.html", context)
 
 
-def _analysis(request, pk) -> QuarterlyAnalysis:
-    return get_object_or_404(QuarterlyAnalysis.objects.for_user(request.user).select_related("station"), pk=pk)
+def _analysis(request, pk, action: str = "view") -> QuarterlyAnalysis:
+    analyses = QuarterlyAnalysis.objects.for_user(request.user, action=action).select_related("station")
+    return get_object_or_404(analyses, pk=pk)
 
 
 @officer_required
@@ -269,7 +272,7 @@ def quarterly_pdf(request, pk):
 @require_POST
 def quarterly_stamped(request, pk):
     """M6: upload the copy stamped with the station's seal (PDF or image, checked by content, size-limited)."""
-    analysis = _analysis(request, pk)
+    analysis = _analysis(request, pk, "upload")
     form = StampedForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, errors_text(form))  # names the file and the limit when it is too large
