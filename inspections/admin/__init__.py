@@ -1,1 +1,1 @@
-from . import cases, onsite, sampling  # noqa: F401
+from . import cases, licences, onsite, sampling  # noqa: F401

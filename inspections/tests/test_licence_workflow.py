@@ -144,3 +144,63 @@ def test_an_explanation_needs_words():
     finding = finding_in(Finding.OPEN)
     with pytest.raises(DomainError, match="请填写情况说明"):
         licences.finding_explain(finding=finding, by=None, note=" ")
+
+
+def _states(model) -> list[str]:
+    workflow_table = workflow.table(model)
+    created = any(move.opens_from("") for move in workflow_table.moves)
+    return ([""] if created else []) + workflow_table.states()
+
+
+def _pairs():
+    for model in (ManufacturingLicence, LicenceFinding):
+        moves = workflow.table(model).moves
+        for source in _states(model):
+            for target in workflow.table(model).states():
+                allowed = any(m.target == target and m.opens_from(source) for m in moves)
+                yield pytest.param(model, source, target, allowed, id=f"{model.__name__}:{source or 'new'}->{target}")
+
+
+def _row_in(model, state: str):
+    if model is ManufacturingLicence and state == "":
+        return ManufacturingLicence(
+            number="(豫)制99999999号", holder=manufacturer(9), department="处", level="province",
+            accepted_on=D(2024, 1, 2), decided_on=D(2024, 1, 30),
+        )  # fmt: skip
+    row = licence_in(Licence.GRANTED) if model is ManufacturingLicence else finding_in(Finding.OPEN)
+    model.objects.filter(pk=row.pk).update(status=state)  # set up the state directly, as a factory would
+    row.refresh_from_db()
+    return row
+
+
+@pytest.mark.parametrize(("model", "source", "target", "allowed"), list(_pairs()))
+def test_every_pair_of_states_moves_with_one_event_or_is_refused_naming_the_state(
+    model, source, target, allowed, bureau
+):
+    """A12: for every (from, to) of the licence and finding tables — "" a licence not yet recorded — an allowed move
+    saves the new state and writes exactly one event about the row; a refused one names the current state and
+    writes nothing."""
+    row = _row_in(model, source)
+    events = LicenceEvent.objects.count()
+    if allowed:
+        workflow.transition(row, to=target, by=bureau, note="表内移动")
+        event = LicenceEvent.objects.first()
+        assert LicenceEvent.objects.count() == events + 1
+        assert (event.subject, event.from_status, event.to_status, event.by) == (row, source, target, bureau)
+        assert model.objects.get(pk=row.pk).status == target
+    else:
+        label = workflow.table(model).state_label(source)
+        with pytest.raises(DomainError, match=f"当前状态为“{label}”"):
+            workflow.transition(row, to=target, by=bureau)
+        assert LicenceEvent.objects.count() == events
+
+
+def test_every_admin_button_names_a_move_of_its_table():
+    """A12: a state-changing admin button names the state it moves to, so it shows exactly when the table allows."""
+    from django.contrib import admin
+
+    for model in (ManufacturingLicence, LicenceFinding):
+        targets = {move.target for move in workflow.table(model).moves}
+        buttons = admin.site._registry[model].transitions
+        assert {b.to for b in buttons if b.to} <= targets
+        assert all(b.available is not None for b in buttons if not b.to)  # record-only steps, always an event

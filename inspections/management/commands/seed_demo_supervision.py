@@ -7,6 +7,7 @@ from django.db import transaction
 
 from authorizations.demo_data import STATIONS
 from authorizations.models import Station, User
+from inspections.demo_licences import seed_licence_register
 from inspections.models import Inspection, InspectionFinding, IntegrityEvaluation, SampleDraw, SupervisionPlan
 from inspections.services import cases, onsite, sampling
 from zzmetro.dates import beijing_today
@@ -18,6 +19,7 @@ class Command(BaseCommand):
     help = "载入监督检查演示数据（可重复执行）"
 
     def handle(self, *args, **options):
+        seed_licence_register(self.stdout)  # the S2 register stands apart from the stations' supervision
         if Inspection.objects.exists():
             self.stdout.write("监督检查演示数据已存在。")
             return
