@@ -177,6 +177,19 @@ def test_managers_and_officers_cannot_import(client, manager, officer1):
         assert client.get(reverse("licences:import_template", args=["licences"])).status_code == 403
 
 
+def test_the_export_follows_the_admin_lists_filters(admin_client_bureau, bureau, institution):
+    """L2: the export is the list as filtered in the admin (here by status), one row per licence."""
+    assert import_approvals(bureau, [approval_row()]).ok
+    assert import_licences(
+        bureau, [licence_row(), licence_row(number="豫制00000002号", approvals="", cancelled_on=D(2017, 6, 1))]
+    ).ok
+    response = admin_client_bureau.get(reverse("licences:export"), {"status__exact": "cancelled"})
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "许可证编号" and [r[0] for r in rows[1:]] == ["豫制00000002号"]
+    assert rows[1][10] == "已注销"
+
+
 def _upload(content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
