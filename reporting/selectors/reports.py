@@ -4,12 +4,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Sum
 
 from authorizations.authority import StationAuthority, load_authorities, station_authority
 from authorizations.models import Station, VerificationItem
 from reporting.deadlines import month_end, monthly_due_on, quarter_months, quarterly_due_on
-from reporting.models import AnnualPlan, AnnualPlanLine, MonthlyReport, MonthlyReportLine, QuarterlyAnalysis
+from reporting.models import (
+    AnnualPlan,
+    AnnualPlanLine,
+    MonthlyReport,
+    MonthlyReportLine,
+    QuarterlyAnalysis,
+    ReportingEvent,
+)
 
 
 @dataclass
@@ -264,6 +272,12 @@ def year_to_date(user, period: dt.date) -> dict[int, dict]:
     return totals
 
 
+def analysis_events(analysis: QuarterlyAnalysis):
+    """A quarterly analysis's events (its stamped copies), newest first (M6, A12): they hang on it as their subject."""
+    subject_type = ContentType.objects.get_for_model(QuarterlyAnalysis)
+    return ReportingEvent.objects.filter(subject_type=subject_type, subject_id=analysis.pk).select_related("by")
+
+
 def current_lines(report: MonthlyReport):
     return MonthlyReportLine.objects.filter(version__report=report, version__is_current=True).select_related("item")
 
@@ -402,6 +416,7 @@ __all__ = [
     "MonthAuthority",
     "RateTable",
     "STATUS_LABELS",
+    "analysis_events",
     "current_lines",
     "expected_station_ids",
     "go_live_month",

@@ -364,6 +364,24 @@ def test_stamped_copy_is_checked_by_content(officer1, freeze, name, content, acc
         assert not QuarterlyAnalysis.objects.get().stamped_file
 
 
+def test_each_stamped_copy_is_an_event_on_the_analysis_page(client, officer1, freeze):
+    """M6, A12: the first upload submits the analysis, a later one replaces the copy; both are events the page lists."""
+    freeze("2026-10-05 10:00:00+08:00")
+    authorize(officer1.station)
+    analysis = services.quarterly_save_narrative(
+        station=officer1.station, year=2026, quarter=3, narrative="x", by=officer1
+    )
+    assert analysis.status == QuarterlyAnalysis.Status.PENDING
+    for name in ("first.pdf", "second.pdf"):
+        analysis = services.quarterly_upload_stamped(
+            analysis=analysis, file=SimpleUploadedFile(name, pdf_bytes()), by=officer1
+        )
+    assert analysis.status == QuarterlyAnalysis.Status.SUBMITTED
+    client.force_login(officer1)
+    page = client.get(reverse("reporting:quarterly_detail", args=[analysis.pk])).content.decode()
+    assert "重新上传盖章件" in page and "待上传盖章件 → 已上传盖章件" in page and "逾期2天" in page
+
+
 def test_stamped_copy_over_the_size_limit_is_refused(officer1, freeze, settings):
     settings.UPLOAD_MAX_BYTES = 100
     freeze("2026-10-05 10:00:00+08:00")

@@ -256,6 +256,7 @@ def quarterly_detail(request, pk):
         "stamped_form": StampedForm(),
         "stats": selectors.quarter_statistics(analysis.station, analysis.year, analysis.quarter),
         "month_labels": [f"{m.month}月" for m in quarter_months(analysis.year, analysis.quarter)],
+        "events": selectors.analysis_events(analysis),
     }
     return render(request, "reporting/quarterly_detail.html", context)
 
