@@ -24,6 +24,8 @@ from inspections.models import (
     PatternApproval,
 )
 from inspections.models.licences import AnnouncedVia, split_models
+from inspections.services import licences as services
+from inspections.services.licence_checks import run_checks
 from zzmetro.errors import DomainError
 from zzmetro.spreadsheets import CellError, Field, SpreadsheetError, read_rows, template_workbook
 
@@ -107,6 +109,7 @@ class ImportOutcome:
     rows: int = 0
     manufacturers: int = 0
     created: int = 0  # approvals or licences
+    findings: int = 0  # found by checking the imported licences
     errors: list[CellError] = field(default_factory=list)
 
     @property
@@ -285,9 +288,9 @@ def import_register(*, kind: Kind, data: bytes, by) -> ImportOutcome:
             if kind is APPROVALS:
                 outcome.created = _save_approvals(checker, checked)
             else:
-                outcome.created = _save_licences(checker, checked, by=by)
+                outcome.created, outcome.findings = _save_licences(checker, checked, by=by)
     except RowRefused as refused:  # a service's own rule: nothing was saved, the row is named
-        outcome.manufacturers = outcome.created = 0
+        outcome.manufacturers = outcome.created = outcome.findings = 0
         outcome.errors = [CellError(refused.row, refused.column, refused.message)]
     return outcome
 
@@ -346,19 +349,19 @@ class RowRefused(Exception):
         self.row, self.column, self.message = row, column, message
 
 
-def _save_licences(checker: Checker, licences: dict, *, by) -> int:
+def _save_licences(checker: Checker, licences: dict, *, by) -> tuple[int, int]:
+    """Grant each licence, then check the imported ones at once, as a save in the admin does (L3)."""
+    saved = []
     for number, lines in licences.items():
         row, first = lines[0]
         try:
-            _save_licence(checker, number, lines, first, by=by)
+            saved.append(_save_licence(checker, number, lines, first, by=by))
         except DomainError as error:
             raise RowRefused(row, "", error.message) from error
-    return len(licences)
+    return len(saved), run_checks(saved, by=by)["found"]
 
 
-def _save_licence(checker: Checker, number: str, lines: list, first: dict, *, by) -> None:
-    from inspections.services import licences as services
-
+def _save_licence(checker: Checker, number: str, lines: list, first: dict, *, by) -> ManufacturingLicence:
     licence = services.licence_grant(
         number=number,
         holder=checker.manufacturers[first["credit_code"]],
@@ -378,6 +381,7 @@ def _save_licence(checker: Checker, number: str, lines: list, first: dict, *, by
     )
     if first["cancelled_on"]:
         services.licence_cancel(licence=licence, decided_on=first["cancelled_on"], reason=IMPORTED, by=by)
+    return licence
 
 
 __all__ = ["APPROVALS", "KINDS", "LICENCES", "ImportOutcome", "SpreadsheetError", "import_register", "template"]

@@ -12,6 +12,7 @@ from inspections import licence_import as importer
 from inspections.models import (
     EvaluationInstitution,
     LicenceEvent,
+    LicenceFinding,
     LicenceVersion,
     Manufacturer,
     ManufacturingLicence,
@@ -81,7 +82,8 @@ def test_templates_carry_the_exact_headers_and_an_example_row():
 
 
 def test_a_register_is_imported_with_a_version_and_an_event_per_licence(bureau, institution):
-    """L2, A12: approvals first, then licences (one row per scope line); each licence is granted by the service."""
+    """L2, A12, L3: approvals first, then licences (one row per scope line); each licence is granted by the service
+    and checked."""
     assert import_approvals(bureau, [approval_row()]).ok
     outcome = import_licences(
         bureau,
@@ -107,6 +109,9 @@ def test_a_register_is_imported_with_a_version_and_an_event_per_licence(bureau, 
     cancelled = ManufacturingLicence.objects.get(number="豫制00000002号")
     assert cancelled.status == ManufacturingLicence.Status.CANCELLED and cancelled.ended_on == D(2017, 6, 1)
     assert LicenceEvent.objects.filter(licence=first).count() == 1
+    # Imported licences are checked at once: the second rests on no approval (L3a).
+    assert outcome.findings == LicenceFinding.objects.count() > 0
+    assert LicenceFinding.objects.filter(licence=cancelled, rule=LicenceFinding.Rule.SCOPE_APPROVAL).exists()
     assert LicenceEvent.objects.filter(licence=cancelled).count() == 2
 
 

@@ -81,7 +81,8 @@ def register_import(request, kind):
             if outcome.ok:
                 messages.success(
                     request,
-                    f"已导入{kind.label}{outcome.created}个（共{outcome.rows}行），新登记制造企业{outcome.manufacturers}家。",
+                    f"已导入{kind.label}{outcome.created}个（共{outcome.rows}行），新登记制造企业{outcome.manufacturers}家"
+                    + (f"，核查发现问题{outcome.findings}项。" if kind is importer.LICENCES else "。"),
                 )
                 return redirect(_changelist(kind))
     context = {
