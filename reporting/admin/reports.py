@@ -21,6 +21,7 @@ from zzmetro.exports import write_xlsx
 from zzmetro.responses import attachment_response, pdf_response, stored_file_response
 
 from .plans import events_html
+from .quality import flags_html
 
 M = MonthlyReport.Status
 
@@ -103,6 +104,7 @@ class MonthlyReportAdmin(TransitionAdminMixin, admin.ModelAdmin):
         "reopen_reason",
         "flag_display",
         "flag_note",
+        "quality_flags_html",
         "versions_html",
         "history",
     )
@@ -134,6 +136,11 @@ class MonthlyReportAdmin(TransitionAdminMixin, admin.ModelAdmin):
             if obj.flagged
             else "无"
         )
+
+    @admin.display(description="数据质量提示")
+    def quality_flags_html(self, obj):
+        """Q4: the report's flags, each opening its page in the follow-up queue."""
+        return flags_html(obj)
 
     @admin.display(description="历次版本")
     def versions_html(self, obj):

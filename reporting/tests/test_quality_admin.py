@@ -74,6 +74,14 @@ def test_managers_read_the_queue_but_cannot_mark(flag, client, manager):
     assert QualityFlag.objects.get(pk=flag.pk).status == S.OPEN
 
 
+def test_the_report_page_in_the_admin_lists_its_flags_with_links(flag, admin_client_bureau):
+    """Q4: the monthly report's admin page shows each flag and its state, linking to the flag's page."""
+    page = admin_client_bureau.get(reverse("admin:reporting_monthlyreport_change", args=[flag.report_id]))
+    text = page.content.decode()
+    assert "数据质量提示" in text and "档案中该月却有检定记录4条" in text and "待核实" in text
+    assert reverse("admin:reporting_qualityflag_change", args=[flag.pk]) in text
+
+
 def test_the_queue_says_what_the_flags_are_and_what_to_do(flag, admin_client_bureau):
     """Q1–Q4: staff read on the queue how flags arise, that they never blocked a submission, and how to mark them."""
     page = admin_client_bureau.get(reverse("admin:reporting_qualityflag_changelist")).content.decode()
