@@ -8,7 +8,7 @@ findings are marked confirmed or explained with theirs. Managers get no button a
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -31,6 +31,7 @@ from inspections.models import (
     PatternApproval,
 )
 from inspections.models.licences import AnnouncedVia
+from inspections.selectors import licences as register
 from inspections.services import licences
 from inspections.services.licence_checks import run_checks
 from inspections.services.licences import Publicity, Scope
@@ -140,6 +141,17 @@ class ExplainForm(forms.Form):
 # --- licence actions -------------------------------------------------------------------------------------------
 
 
+def checked(run):
+    """A save through the admin checks that licence at once, so its findings never lag behind (L3)."""
+
+    def run_and_check(licence, user, **data):
+        result = run(licence, user, **data)
+        run_checks([licence], by=user)
+        return result
+
+    return run_and_check
+
+
 def _change(licence, user, **data):
     publicity = PublicityForm.take_publicity(data)
     return licences.licence_change(licence=licence, by=user, publicity=publicity, **data)
@@ -163,12 +175,12 @@ def _check(licence, user):
 
 
 LICENCE_TRANSITIONS = (
-    Transition("change", "变更许可", ChangeForm, _change, to=Status.CHANGED),
+    Transition("change", "变更许可", ChangeForm, checked(_change), to=Status.CHANGED),
     Transition(
         "publicity",
         "登记公告和备案",
         PublicityForm,
-        _publicity,
+        checked(_publicity),
         available=lambda licence: True,
         success="已登记最近一次决定的公告和备案情况。",
     ),
@@ -176,14 +188,16 @@ LICENCE_TRANSITIONS = (
         "exclude",
         "登记不计入时限的期间",
         ExcludedPeriodForm,
-        lambda licence, user, **data: licences.licence_record_excluded_period(licence=licence, by=user, **data),
+        checked(
+            lambda licence, user, **data: licences.licence_record_excluded_period(licence=licence, by=user, **data)
+        ),
         available=lambda licence: True,
     ),
     Transition(
         "extend",
         "登记延长办理时限",
         ExtensionForm,
-        lambda licence, user, **data: licences.licence_record_extension(licence=licence, by=user, **data),
+        checked(lambda licence, user, **data: licences.licence_record_extension(licence=licence, by=user, **data)),
         available=lambda licence: not licence.extensions.exists(),
     ),
     Transition("check", "核查此许可证", EmptyForm, _check, available=lambda licence: True, success="核查已完成。"),
@@ -191,7 +205,7 @@ LICENCE_TRANSITIONS = (
         "cancel",
         "注销许可",
         EndForm,
-        _cancel,
+        checked(_cancel),
         to=Status.CANCELLED,
         destructive=True,
         confirm="注销后许可证不能恢复，公开名单将标注注销日期。",
@@ -200,7 +214,7 @@ LICENCE_TRANSITIONS = (
         "revoke",
         "撤销许可",
         EndForm,
-        _revoke,
+        checked(_revoke),
         to=Status.REVOKED,
         destructive=True,
         confirm="撤销后许可证不能恢复，公开名单将标注撤销日期。",
@@ -234,15 +248,7 @@ class FindingFilter(admin.SimpleListFilter):
         return [("any", "有问题"), ("none", "无问题"), *LicenceFinding.Rule.choices]
 
     def queryset(self, request, queryset):
-        counted = Q(findings__status__in=[LicenceFinding.Status.OPEN, LicenceFinding.Status.CONFIRMED])
-        value = self.value()
-        if value == "any":
-            return queryset.filter(counted).distinct()
-        if value == "none":
-            return queryset.exclude(pk__in=ManufacturingLicence.objects.filter(counted).values("pk"))
-        if value:
-            return queryset.filter(counted, findings__rule=value).distinct()
-        return queryset
+        return register.by_finding(queryset, self.value()) if self.value() else queryset
 
 
 # --- admins ----------------------------------------------------------------------------------------------------
@@ -379,13 +385,8 @@ class ManufacturingLicenceAdmin(TransitionAdminMixin, admin.ModelAdmin):
     inlines = (ScopeLineInline, ExcludedPeriodInline, ExtensionInline, VersionInline, FindingInline)
 
     def get_queryset(self, request):
-        counted = Q(findings__status__in=[LicenceFinding.Status.OPEN, LicenceFinding.Status.CONFIRMED])
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(problem_count=Count("findings", filter=counted, distinct=True))
-            .prefetch_related("scope_lines__instrument_type")
-        )
+        licences = super().get_queryset(request).prefetch_related("scope_lines__instrument_type")
+        return register.with_standing_count(licences)
 
     def get_search_results(self, request, queryset, search_term):
         queryset, duplicates = super().get_search_results(request, queryset, search_term)
@@ -398,12 +399,12 @@ class ManufacturingLicenceAdmin(TransitionAdminMixin, admin.ModelAdmin):
     def types(self, obj):
         return "、".join(sorted({line.instrument_type.name for line in obj.scope_lines.all()})) or "—"
 
-    @admin.display(description="问题", ordering="problem_count")
+    @admin.display(description="问题", ordering="standing_count")
     def problems(self, obj):
-        if not obj.problem_count:
+        if not obj.standing_count:
             return "—"
         url = reverse("admin:inspections_licencefinding_changelist") + f"?licence__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}项</a>', url, obj.problem_count)
+        return format_html('<a href="{}">{}项</a>', url, obj.standing_count)
 
     @admin.display(description="依据的型式批准")
     def approval_list(self, obj):
@@ -424,7 +425,9 @@ class ManufacturingLicenceAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
         def grant(**data):
             publicity = PublicityForm.take_publicity(data)
-            return licences.licence_grant(by=request.user, publicity=publicity, **data)
+            licence = licences.licence_grant(by=request.user, publicity=publicity, **data)
+            run_checks([licence], by=request.user)
+            return licence
 
         return form_view(
             self,

@@ -49,8 +49,8 @@ def test_the_supervision_demo_command_loads_the_register(bureau):
     assert ManufacturingLicence.objects.count() == 40
 
 
-def test_staff_grant_a_licence_in_the_admin_and_the_grant_is_an_event(admin_client_bureau):
-    """L2, A12: the add page runs the grant service; scope lines are typed one per line."""
+def test_staff_grant_a_licence_in_the_admin_and_the_grant_is_an_event_and_checked_at_once(admin_client_bureau):
+    """L2, A12, L3: the add page runs the grant service (scope lines typed one per line), then checks the licence."""
     holder = manufacturer()
     approval_row = approval(holder)
     response = admin_client_bureau.post(
@@ -72,7 +72,9 @@ def test_staff_grant_a_licence_in_the_admin_and_the_grant_is_an_event(admin_clie
     assert response.status_code == 302
     licence = ManufacturingLicence.objects.get(number="(豫)制00000099号")
     assert licence.status == "granted" and licence.scope_lines.count() == 2
-    assert licence.events.get().action_label == "核准许可"
+    assert list(licence.events.values_list("action_label", flat=True)) == ["专项核查", "核准许可"]
+    # L3: checked on save — DTS666 has no approval of its maker
+    assert licence.findings.get().rule == LicenceFinding.Rule.SCOPE_APPROVAL
 
 
 def test_a_malformed_scope_line_is_refused_with_its_line_number(admin_client_bureau):
