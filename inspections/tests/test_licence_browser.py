@@ -2,10 +2,12 @@
 Attachment 1 (DOMAIN L2–L4)."""
 
 import datetime as dt
+import importlib
 import io
 
 import openpyxl
 import pytest
+from django.apps import apps
 from playwright.sync_api import expect
 
 from authorizations.tests.factories import UserFactory
@@ -40,9 +42,15 @@ def register_file(path) -> None:
     book.save(path)
 
 
+def key_catalogue() -> None:
+    """The nine types the migration seeds: an earlier browser test's flush (TRUNCATE) may have taken them."""
+    importlib.import_module("inspections.migrations.0006_licence_register").seed(apps, None)
+
+
 def test_staff_import_a_register_run_the_checks_mark_a_finding_and_download_attachment_1(page, tmp_path):
     """L2, L3a, L4: an imported licence whose model no approval covers is found 超出型式批准范围; once staff
     confirm it, Attachment 1 answers 是否超范围许可 with 是."""
+    key_catalogue()
     UserFactory(bureau=True, username="bureau")
     maker = Manufacturer.objects.create(name="郑州甲电表有限公司", credit_code=CODE, city="郑州市")
     PatternApproval.objects.create(
