@@ -154,6 +154,7 @@ def checked(run):
 
 def _change(licence, user, **data):
     publicity = PublicityForm.take_publicity(data)
+    data["department"] = data["department"] or None  # left blank: unchanged
     return licences.licence_change(licence=licence, by=user, publicity=publicity, **data)
 
 

@@ -174,3 +174,14 @@ def test_station_officers_see_none_of_the_register(client, officer1, demo):
     for name in ("manufacturinglicence", "licencefinding", "licenceevent"):
         response = client.get(reverse(f"admin:inspections_{name}_changelist"))
         assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_change_in_the_admin_keeps_what_was_left_blank_and_versions_the_licence(admin_client_bureau):
+    """L2, L5: a change names only what changes; the department and scope left blank stay, and a version is added."""
+    licence = grant()
+    change = reverse("admin:inspections_manufacturinglicence_transition", args=[licence.pk, "change"])
+    response = admin_client_bureau.post(change, {"decided_on": "2024-05-06", "summary": "企业名称变更"})
+    assert response.status_code == 302
+    licence.refresh_from_db()
+    assert licence.status == "changed" and licence.department == "河南省质量技术监督局计量处"
+    assert licence.scope_lines.count() == 1 and licence.versions.count() == 2
