@@ -76,8 +76,13 @@ def make_station(code: str = "BENCH-DN01"):
     """A station authorized since 2025-01-01 for one item, with a standard and a verifier serving it."""
     import datetime as dt
 
-    from authorizations.tests.factories import CertificateFactory, StationFactory, VerificationItemFactory
-    from authorizations.tests.resource_factories import MeasurementStandardFactory, PersonnelFactory
+    from authorizations.tests.factories import (
+        CertificateFactory,
+        MeasurementStandardFactory,
+        PersonnelFactory,
+        StationFactory,
+        VerificationItemFactory,
+    )
 
     item = VerificationItemFactory(code=code, name="电能表")
     station = StationFactory(name="新密市供电公司计量中心")

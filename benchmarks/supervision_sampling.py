@@ -56,8 +56,12 @@ def big_station():
     from django.db import connection
 
     from authorizations.models import Station
-    from authorizations.tests.factories import StationFactory, VerificationItemFactory
-    from authorizations.tests.resource_factories import MeasurementStandardFactory, PersonnelFactory
+    from authorizations.tests.factories import (
+        MeasurementStandardFactory,
+        PersonnelFactory,
+        StationFactory,
+        VerificationItemFactory,
+    )
     from authorizations.validators import make_credit_code
 
     station = Station.objects.filter(name="基准测试大站").first()

@@ -23,11 +23,9 @@ urlpatterns = [
     path("accounts/otp/recovery-codes/", security_views.otp_recovery_codes, name="otp_recovery_codes"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
-    path("portal/", include("authorizations.urls_portal")),
-    path("portal/resources/", include("authorizations.urls_resources")),
+    path("", include("authorizations.urls")),  # /portal/, /portal/resources/, /register/
     path("", include("reporting.urls")),  # /portal/archive/, /portal/reporting/
     path("", include("inspections.urls")),  # /portal/supervision/, /licences/, /register/manufacturers/
-    path("register/", include("authorizations.urls_register")),
     path("dashboard/", auth_views.dashboard, name="dashboard"),
     # For the load balancer, nginx and systemd: the process answers / the portal can serve (zzmetro/health.py).
     path("healthz/live", health.live, name="healthz_live"),

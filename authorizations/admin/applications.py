@@ -5,13 +5,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from authorizations import documents, services
-from authorizations.admin_forms import (
-    AssessmentConcludeForm,
-    AssessmentStartForm,
-    CertificateIssueForm,
-    NoteForm,
-    ReasonForm,
-)
+from authorizations.forms.applications import AssessmentConcludeForm, AssessmentStartForm, CertificateIssueForm
+from authorizations.forms.common import NoteForm, ReasonForm
 from authorizations.models import Application, ApplicationMaterial, Assessment, AssessmentFinding, AssessmentMember
 from zzmetro.admin_site import ReadOnlyAdmin
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin

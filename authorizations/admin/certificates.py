@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 
 from authorizations import documents, services
-from authorizations.admin_forms import LiftForm, NoteForm, RequiredNoteForm, ReturnForm, RevokeForm, SuspendForm
+from authorizations.forms.certificates import LiftForm, ReturnForm, RevokeForm, SuspendForm
+from authorizations.forms.common import NoteForm, RequiredNoteForm
 from authorizations.models import Certificate, CertificateItem, Suspension, TerminationRequest
 from zzmetro.admin_site import ReadOnlyHistoryAdmin
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
@@ -80,7 +81,7 @@ class ReturnOverdueFilter(admin.SimpleListFilter):
         return [("overdue", "逾期未交回"), ("outstanding", "未交回（未逾期）")]
 
     def queryset(self, request, queryset):
-        from authorizations.selectors import revocation_returns_overdue
+        from authorizations.selectors.certificates import revocation_returns_overdue
 
         overdue = revocation_returns_overdue(beijing_today())
         if self.value() == "overdue":

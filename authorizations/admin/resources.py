@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from authorizations import selectors_resources as selectors
 from authorizations.models import ExpiryWarning, MeasurementStandard, Personnel, StationCapability
+from authorizations.selectors.resources import capability_stations, prefetched_capabilities, warning_days
 from zzmetro.admin_site import ReadOnlyAdmin
 from zzmetro.dates import beijing_today
 
@@ -14,13 +14,13 @@ class ValidityFilter(admin.SimpleListFilter):
     parameter_name = "validity"
 
     def lookups(self, request, model_admin):
-        return [("valid", "有效"), ("expiring", f"{max(selectors.warning_days())}天内到期"), ("expired", "已过期")]
+        return [("valid", "有效"), ("expiring", f"{max(warning_days())}天内到期"), ("expired", "已过期")]
 
     def queryset(self, request, queryset):
         import datetime as dt
 
         today = beijing_today()
-        soon = today + dt.timedelta(days=max(selectors.warning_days()))
+        soon = today + dt.timedelta(days=max(warning_days()))
         filters = {
             "valid": {"valid_until__gt": soon},
             "expiring": {"valid_until__gte": today, "valid_until__lte": soon},
@@ -30,7 +30,7 @@ class ValidityFilter(admin.SimpleListFilter):
 
 
 def _validity(resource):
-    state = resource.validity_on(beijing_today(), warn_days=max(selectors.warning_days()))
+    state = resource.validity_on(beijing_today(), warn_days=max(warning_days()))
     css = {"expired": "color:#82071e", "expiring": "color:#9a6700"}.get(state.value, "color:#1a7f37")
     return format_html('<span style="{}">{}</span>', css, state.label)
 
@@ -89,11 +89,11 @@ class StationCapabilityAdmin(ReadOnlyAdmin):
     list_per_page = 50
 
     def get_queryset(self, request):
-        return selectors.capability_stations()
+        return capability_stations()
 
     def _capabilities(self, obj):
         if not hasattr(obj, "_capabilities"):
-            obj._capabilities = selectors.prefetched_capabilities(obj, beijing_today())
+            obj._capabilities = prefetched_capabilities(obj, beijing_today())
         return obj._capabilities
 
     @admin.display(description="可检定项目")

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from authorizations import selectors
 from authorizations.models import (
     Application,
     ApplicationMaterial,
@@ -19,6 +18,8 @@ from authorizations.models import (
     Station,
     VerificationItem,
 )
+from authorizations.selectors.applications import application_ban_lifts_on
+from authorizations.selectors.certificates import station_current_certificate
 from zzmetro.dates import add_months, beijing_today
 from zzmetro.errors import DomainError
 from zzmetro.uploads import validate_document
@@ -46,7 +47,7 @@ def _event(application: Application, *, action: str, label: str, by, before: str
 
 def _check_not_banned(station: Station, today: dt.date) -> None:
     """A11: three years after a revocation the same legal entity may not apply again."""
-    opens_on = selectors.application_ban_lifts_on(credit_code=station.credit_code, day=today)
+    opens_on = application_ban_lifts_on(credit_code=station.credit_code, day=today)
     if opens_on:
         raise DomainError(
             f"该单位（统一社会信用代码 {station.credit_code}）的计量授权已被撤销，自撤销之日起3年内不得再次申请，"
@@ -70,7 +71,7 @@ def _renewal_terms(certificate: Certificate, today: dt.date) -> tuple[dt.date, i
 
 def _check_certificate_for(kind: str, station: Station, certificate: Certificate | None, items, today: dt.date) -> None:
     if kind == Application.Kind.NEW:
-        current = selectors.station_current_certificate(station, today)
+        current = station_current_certificate(station, today)
         if current:
             raise DomainError(f"本单位已持有有效证书{current.number}，请提交延续申请或新增项目申请。")
         return

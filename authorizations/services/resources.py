@@ -6,7 +6,7 @@ from collections import defaultdict
 from django.db import IntegrityError, transaction
 
 from authorizations.models import ExpiryWarning, MeasurementStandard, Personnel, Station
-from authorizations.selectors_resources import resources_expiring, warning_days
+from authorizations.selectors.resources import resources_expiring, warning_days
 from zzmetro.errors import DomainError
 
 from .common import notify_station

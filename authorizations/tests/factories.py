@@ -1,4 +1,9 @@
-"""factory_boy factories with one trait per lifecycle state (STYLE.md)."""
+"""factory_boy factories of the authorizations app, with a trait per lifecycle state (STYLE.md).
+
+`ApplicationFactory(accepted=True)`, `CertificateFactory(suspended=True)`, `TerminationRequestFactory(approved=True)`:
+every state of each model's `Status` has a trait of the same name (the default state too), so a test can put a row
+in any state of its transition table without walking the services.
+"""
 
 import datetime as dt
 
@@ -9,8 +14,12 @@ from authorizations.models import (
     Certificate,
     CertificateItem,
     District,
+    MeasurementStandard,
+    Personnel,
     Role,
     Station,
+    Suspension,
+    TerminationRequest,
     User,
     VerificationItem,
 )
@@ -80,10 +89,17 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     status = Application.Status.SUBMITTED
 
     class Params:
+        submitted = factory.Trait(status=Application.Status.SUBMITTED)
         accepted = factory.Trait(
             status=Application.Status.ACCEPTED,
             accepted_on=dt.date(2026, 1, 10),
             acceptance_number="郑质监量受〔2026〕1号",
+        )
+        refused = factory.Trait(
+            status=Application.Status.REFUSED,
+            refused_on=dt.date(2026, 1, 10),
+            refusal_number="郑质监量不受〔2026〕1号",
+            refusal_reason="申请材料不齐全",
         )
         prepared = factory.Trait(
             status=Application.Status.ACCEPTED,
@@ -93,8 +109,13 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
             prep_personnel="检定员3名，均持证",
             prep_management="质量手册及程序文件已发布",
         )
+        assessment_requested = factory.Trait(
+            prepared=True, status=Application.Status.ASSESSMENT_REQUESTED, assessment_requested_on=dt.date(2026, 2, 1)
+        )
         assessing = factory.Trait(status=Application.Status.ASSESSING, accepted_on=dt.date(2026, 1, 10))
         passed = factory.Trait(status=Application.Status.PASSED, accepted_on=dt.date(2026, 1, 10))
+        failed = factory.Trait(status=Application.Status.FAILED, accepted_on=dt.date(2026, 1, 10))
+        certified = factory.Trait(status=Application.Status.CERTIFIED, accepted_on=dt.date(2026, 1, 10))
 
     @factory.post_generation
     def items(obj, create, extracted, **kwargs):
@@ -103,7 +124,8 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
 
 class CertificateFactory(factory.django.DjangoModelFactory):
-    """A certificate in force from `valid_from`; traits: expired, revoked, suspended."""
+    """A certificate in force from `valid_from`; traits: valid, suspended, terminated, revoked (its states) and
+    expired (valid by status, past its end date)."""
 
     class Meta:
         model = Certificate
@@ -121,11 +143,15 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     seal_number = factory.Sequence(lambda n: f"郑授章{n:03d}")
 
     class Params:
+        valid = factory.Trait(status=Certificate.Status.VALID)
+        suspended = factory.Trait(status=Certificate.Status.SUSPENDED)
+        terminated = factory.Trait(status=Certificate.Status.TERMINATED, terminated_on=dt.date(2026, 9, 30))
         revoked = factory.Trait(
             status=Certificate.Status.REVOKED,
             revoked_on=dt.date(2026, 3, 1),
             revocation_reason="监督检查不合格且整改后仍达不到要求",
         )
+        expired = factory.Trait(issued_on=dt.date(2021, 1, 1))
 
     @factory.post_generation
     def items(obj, create, extracted, **kwargs):
@@ -135,3 +161,81 @@ class CertificateFactory(factory.django.DjangoModelFactory):
             CertificateItem.objects.create(
                 certificate=obj, item=item, added_on=obj.valid_from, application=obj.application
             )
+
+    @factory.post_generation
+    def open_suspension(obj, create, extracted, **kwargs):
+        """A suspended certificate has its open suspension (A10), as certificate_suspend leaves it."""
+        if create and obj.status == Certificate.Status.SUSPENDED and not obj.suspensions.exists():
+            Suspension.objects.create(
+                certificate=obj,
+                starts_on=dt.date(2026, 3, 1),
+                planned_end_on=dt.date(2026, 5, 31),
+                reason="监督检查发现问题，限期整改",
+            )
+
+
+class TerminationRequestFactory(factory.django.DjangoModelFactory):
+    """A written termination report (A9) on a valid certificate; traits: submitted, approved, rejected."""
+
+    class Meta:
+        model = TerminationRequest
+
+    certificate = factory.SubFactory(CertificateFactory)
+    reported_on = dt.date(2026, 3, 1)
+    requested_end_on = dt.date(2026, 9, 30)
+    reason = "业务调整，不再开展该项检定工作"
+    status = TerminationRequest.Status.SUBMITTED
+
+    class Params:
+        submitted = factory.Trait(status=TerminationRequest.Status.SUBMITTED)
+        approved = factory.Trait(
+            status=TerminationRequest.Status.APPROVED,
+            decided_on=dt.date(2026, 3, 20),
+            certificate=factory.SubFactory(CertificateFactory, terminated=True),
+        )
+        rejected = factory.Trait(
+            status=TerminationRequest.Status.REJECTED, decided_on=dt.date(2026, 3, 20), decision_note="理由不充分"
+        )
+
+
+def _set_items(obj, create, extracted, **kwargs):
+    if create and extracted:
+        obj.items.set(extracted)
+
+
+class MeasurementStandardFactory(factory.django.DjangoModelFactory):
+    """A measurement standard (计量标准, R1) valid through 2028; trait: expired."""
+
+    class Meta:
+        model = MeasurementStandard
+        skip_postgeneration_save = True
+
+    station = factory.SubFactory(StationFactory)
+    name = factory.Sequence(lambda n: f"电能表检定装置{n}")
+    certificate_number = factory.Sequence(lambda n: f"[2024]豫量标郑证字第{n:03d}号")
+    issued_on = dt.date(2024, 1, 1)
+    valid_until = dt.date(2028, 12, 31)
+
+    items = factory.PostGeneration(_set_items)
+
+    class Params:
+        expired = factory.Trait(valid_until=dt.date(2025, 12, 31))
+
+
+class PersonnelFactory(factory.django.DjangoModelFactory):
+    """A verifying person (检定人员, R1) certified through 2028; trait: expired."""
+
+    class Meta:
+        model = Personnel
+        skip_postgeneration_save = True
+
+    station = factory.SubFactory(StationFactory)
+    name = factory.Sequence(lambda n: f"检定员{n}")
+    certificate_type = Personnel.CertificateType.VERIFIER
+    certificate_number = factory.Sequence(lambda n: f"豫计检字{n:05d}")
+    valid_until = dt.date(2028, 12, 31)
+
+    items = factory.PostGeneration(_set_items)
+
+    class Params:
+        expired = factory.Trait(valid_until=dt.date(2025, 12, 31))

@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from authorizations import authority
 from authorizations.models import Certificate, CertificateItem, Suspension
-from authorizations.selectors import authorized_item_ids_on, stations_authorized_in
+from authorizations.selectors.certificates import authorized_item_ids_on, stations_authorized_in
 from authorizations.tests.factories import CertificateFactory, StationFactory, VerificationItemFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,14 @@ import datetime as dt
 
 import pytest
 
-from authorizations import selectors, services
+from authorizations import services
 from authorizations.models import Application, Certificate, LifecycleEvent
+from authorizations.selectors.applications import application_ban_lifts_on
+from authorizations.selectors.certificates import (
+    authorized_item_ids_on,
+    revocation_returns_overdue,
+    station_current_certificate,
+)
 from zzmetro.errors import DomainError
 
 from .factories import ApplicationFactory, CertificateFactory, StationFactory, VerificationItemFactory
@@ -54,9 +60,9 @@ class TestIssue:
         """A7: after expires_on without a renewed certificate the station is no longer authorized."""
         certificate = CertificateFactory(issued_on=dt.date(2023, 7, 1))
         assert certificate.expires_on == dt.date(2026, 6, 30)
-        assert selectors.station_current_certificate(certificate.station, dt.date(2026, 6, 30)) == certificate
-        assert selectors.station_current_certificate(certificate.station, dt.date(2026, 7, 1)) is None
-        assert selectors.authorized_item_ids_on(certificate.station, dt.date(2026, 7, 1)) == set()
+        assert station_current_certificate(certificate.station, dt.date(2026, 6, 30)) == certificate
+        assert station_current_certificate(certificate.station, dt.date(2026, 7, 1)) is None
+        assert authorized_item_ids_on(certificate.station, dt.date(2026, 7, 1)) == set()
 
 
 class TestRenewal:
@@ -123,8 +129,8 @@ class TestRenewal:
         assert (new.valid_from, new.expires_on) == (dt.date(2027, 7, 1), dt.date(2030, 6, 30))
         assert new.seal_number == certificate.seal_number
         assert new.state_on(dt.date(2027, 6, 30)) == State.NOT_YET
-        assert selectors.station_current_certificate(certificate.station, dt.date(2027, 6, 30)) == certificate
-        assert selectors.station_current_certificate(certificate.station, dt.date(2027, 7, 1)) == new
+        assert station_current_certificate(certificate.station, dt.date(2027, 6, 30)) == certificate
+        assert station_current_certificate(certificate.station, dt.date(2027, 7, 1)) == new
 
     def test_renewal_issued_after_expiry_does_not_authorize_the_gap_backwards(self, certificate, bureau):
         renewal = ApplicationFactory(
@@ -132,7 +138,7 @@ class TestRenewal:
         )
         new = services.certificate_issue(application=renewal, by=bureau, issued_on=dt.date(2027, 7, 20))
         assert new.valid_from == dt.date(2027, 7, 20)
-        assert selectors.station_current_certificate(certificate.station, dt.date(2027, 7, 10)) is None
+        assert station_current_certificate(certificate.station, dt.date(2027, 7, 10)) is None
 
     def test_a_certificate_is_renewed_only_once(self, certificate, bureau):
         renewal = ApplicationFactory(
@@ -172,8 +178,8 @@ class TestNewItems:
         certificate.refresh_from_db()
         assert certificate.expires_on == dt.date(2027, 12, 31)
         assert set(certificate.items.all()) == {old_item, new_item}
-        assert selectors.authorized_item_ids_on(certificate.station, dt.date(2026, 3, 31)) == {old_item.pk}
-        assert selectors.authorized_item_ids_on(certificate.station, dt.date(2026, 4, 1)) == {old_item.pk, new_item.pk}
+        assert authorized_item_ids_on(certificate.station, dt.date(2026, 3, 31)) == {old_item.pk}
+        assert authorized_item_ids_on(certificate.station, dt.date(2026, 4, 1)) == {old_item.pk, new_item.pk}
         assert LifecycleEvent.objects.filter(certificate=certificate, action_label__contains="证书变更").exists()
 
     def test_items_already_on_the_certificate_are_refused_by_name(self):
@@ -263,13 +269,13 @@ class TestSuspension:
             reason="计量标准过期",
         )
         station = certificate.station
-        assert selectors.authorized_item_ids_on(station, dt.date(2026, 4, 30))
-        assert selectors.authorized_item_ids_on(station, dt.date(2026, 5, 1)) == set()
+        assert authorized_item_ids_on(station, dt.date(2026, 4, 30))
+        assert authorized_item_ids_on(station, dt.date(2026, 5, 1)) == set()
         certificate.refresh_from_db()
         assert certificate.state_on(dt.date(2026, 5, 1)) == State.SUSPENDED
         services.certificate_lift_suspension(certificate=certificate, by=bureau, lifted_on=dt.date(2026, 6, 15))
-        assert selectors.authorized_item_ids_on(station, dt.date(2026, 6, 14)) == set()
-        assert selectors.authorized_item_ids_on(station, dt.date(2026, 6, 15))
+        assert authorized_item_ids_on(station, dt.date(2026, 6, 14)) == set()
+        assert authorized_item_ids_on(station, dt.date(2026, 6, 15))
         certificate.refresh_from_db()
         assert certificate.status == Certificate.Status.VALID
 
@@ -321,8 +327,8 @@ class TestRevocation:
     def test_return_is_overdue_only_after_the_thirtieth_day(self, revoked):
         assert not revoked.return_overdue_on(dt.date(2026, 4, 1))
         assert revoked.return_overdue_on(dt.date(2026, 4, 2))
-        assert list(selectors.revocation_returns_overdue(dt.date(2026, 4, 1))) == []
-        assert list(selectors.revocation_returns_overdue(dt.date(2026, 4, 2))) == [revoked]
+        assert list(revocation_returns_overdue(dt.date(2026, 4, 1))) == []
+        assert list(revocation_returns_overdue(dt.date(2026, 4, 2))) == [revoked]
 
     def test_returned_seal_and_certificate_clear_the_flag(self, revoked, bureau):
         services.certificate_record_return(certificate=revoked, by=bureau, seal_returned_on=dt.date(2026, 3, 20))
@@ -349,13 +355,10 @@ class TestRevocation:
         services.certificate_revoke(
             certificate=certificate, by=bureau, decided_on=dt.date(2024, 2, 29), reason="伪造检定证书"
         )
-        assert selectors.application_ban_lifts_on(
+        assert application_ban_lifts_on(
             credit_code=certificate.station.credit_code, day=dt.date(2027, 2, 28)
         ) == dt.date(2027, 3, 1)
-        assert (
-            selectors.application_ban_lifts_on(credit_code=certificate.station.credit_code, day=dt.date(2027, 3, 1))
-            is None
-        )
+        assert application_ban_lifts_on(credit_code=certificate.station.credit_code, day=dt.date(2027, 3, 1)) is None
 
     def test_revoking_twice_is_refused_naming_the_state(self, revoked, bureau):
         with pytest.raises(DomainError, match="当前状态为“已撤销”"):
@@ -363,8 +366,8 @@ class TestRevocation:
 
     def test_revocation_ends_authority_from_the_decision_date(self, revoked):
         station = revoked.station
-        assert selectors.authorized_item_ids_on(station, dt.date(2026, 3, 1))
-        assert selectors.authorized_item_ids_on(station, dt.date(2026, 3, 2)) == set()
+        assert authorized_item_ids_on(station, dt.date(2026, 3, 1))
+        assert authorized_item_ids_on(station, dt.date(2026, 3, 2)) == set()
         assert revoked.state_on(dt.date(2026, 3, 2)) == State.REVOKED
 
     def test_revoking_a_suspended_certificate_closes_the_suspension(self, bureau):

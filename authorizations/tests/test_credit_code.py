@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from authorizations import selectors, services
+from authorizations import services
 from authorizations.models import Station
+from authorizations.selectors.applications import application_ban_lifts_on
 from authorizations.validators import normalize_credit_code, validate_credit_code
 
 from .factories import CertificateFactory, StationFactory
@@ -105,4 +106,4 @@ def test_three_year_ban_is_found_whichever_way_the_code_is_typed(bureau):
         certificate=certificate, by=bureau, decided_on=dt.date(2026, 3, 2), reason="整改后仍不合格"
     )
     for typed in (CODE, "91350100m000100y43", FULL_WIDTH, "9135 0100 M000 100Y 43"):
-        assert selectors.application_ban_lifts_on(credit_code=typed, day=dt.date(2027, 1, 1)) == dt.date(2029, 3, 2)
+        assert application_ban_lifts_on(credit_code=typed, day=dt.date(2027, 1, 1)) == dt.date(2029, 3, 2)

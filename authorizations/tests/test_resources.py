@@ -8,13 +8,12 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from authorizations.models import ExpiryWarning
-from authorizations.selectors_resources import item_capabilities
+from authorizations.selectors.resources import item_capabilities
 from authorizations.services.resources import person_save, send_expiry_warnings, standard_save
 from authorizations.tasks import resource_expiry_warnings
 from zzmetro.errors import DomainError
 
-from .factories import CertificateFactory, VerificationItemFactory
-from .resource_factories import MeasurementStandardFactory, PersonnelFactory
+from .factories import CertificateFactory, MeasurementStandardFactory, PersonnelFactory, VerificationItemFactory
 
 pytestmark = pytest.mark.django_db
 

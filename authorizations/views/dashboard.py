@@ -1,6 +1,6 @@
 from django.shortcuts import redirect, render
 
-from authorizations import selectors
+from authorizations.selectors.dashboard import dashboard_summary
 from zzmetro.access import reader_required
 from zzmetro.dates import beijing_today
 
@@ -22,4 +22,4 @@ def home(request):
 @reader_required
 def dashboard(request):
     today = beijing_today()
-    return render(request, "dashboard/index.html", {"today": today, **selectors.dashboard_summary(today)})
+    return render(request, "dashboard/index.html", {"today": today, **dashboard_summary(today)})

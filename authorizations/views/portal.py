@@ -6,9 +6,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from authorizations import documents, selectors, services
-from authorizations.forms import ApplicationForm, MaterialForm, PreparationForm, TerminationForm
+from authorizations import documents, services
+from authorizations.forms.applications import ApplicationForm, MaterialForm, PreparationForm
+from authorizations.forms.certificates import TerminationForm
 from authorizations.models import Application, Certificate, LifecycleEvent
+from authorizations.selectors.applications import open_applications
+from authorizations.selectors.certificates import renewal_deadline, station_current_certificate
+from authorizations.selectors.events import station_events
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
 from zzmetro.errors import DomainError
@@ -20,15 +24,15 @@ from zzmetro.responses import document_response, stored_file_response
 def index(request):
     station = request.user.station
     today = beijing_today()
-    certificate = selectors.station_current_certificate(station, today)
+    certificate = station_current_certificate(station, today)
     context = {
         "station": station,
         "today": today,
         "certificate": certificate,
         "state": certificate.state_on(today) if certificate else None,
-        "renewal_deadline": selectors.renewal_deadline(certificate) if certificate else None,
-        "open_applications": selectors.open_applications(request.user),
-        "events": selectors.station_events(station)[:10],
+        "renewal_deadline": renewal_deadline(certificate) if certificate else None,
+        "open_applications": open_applications(request.user),
+        "events": station_events(station)[:10],
     }
     return render(request, "portal/index.html", context)
 
@@ -55,7 +59,7 @@ def application_create(request):
     station = request.user.station
     certificate = None
     if kind != Application.Kind.NEW:
-        certificate = selectors.station_current_certificate(station, beijing_today())
+        certificate = station_current_certificate(station, beijing_today())
     form = ApplicationForm(request.POST or None, kind=kind, certificate=certificate)
     if request.method == "POST" and form.is_valid():
         try:
@@ -162,7 +166,7 @@ def certificate_detail(request, pk):
     context = {
         "certificate": certificate,
         "state": certificate.state_on(today),
-        "renewal_deadline": selectors.renewal_deadline(certificate),
+        "renewal_deadline": renewal_deadline(certificate),
         "events": certificate.events.select_related("by"),
     }
     return render(request, "portal/certificate_detail.html", context)
@@ -183,7 +187,7 @@ def certificate_document(request, pk, kind):
 
 @officer_required
 def termination_create(request):
-    certificate = selectors.station_current_certificate(request.user.station, beijing_today())
+    certificate = station_current_certificate(request.user.station, beijing_today())
     if certificate is None:
         messages.error(request, "本单位没有有效的计量授权证书，无需报告终止。")
         return redirect("portal:index")

@@ -6,9 +6,9 @@ import unicodedata
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from authorizations import selectors
-from authorizations.forms import RegisterSearchForm
+from authorizations.forms.register import RegisterSearchForm
 from authorizations.models import Certificate
+from authorizations.selectors.certificates import register_certificates, revoked_certificates
 from zzmetro.dates import beijing_today
 
 
@@ -16,7 +16,7 @@ def index(request):
     today = beijing_today()
     form = RegisterSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    certificates = selectors.register_certificates(
+    certificates = register_certificates(
         today,
         search=filters.get("q", ""),
         district=filters.get("district", ""),
@@ -28,7 +28,7 @@ def index(request):
 
 
 def revoked(request):
-    page = Paginator(selectors.revoked_certificates(), 20).get_page(request.GET.get("page"))
+    page = Paginator(revoked_certificates(), 20).get_page(request.GET.get("page"))
     return render(request, "register/revoked.html", {"page": page})
 
 

@@ -3,9 +3,9 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from authorizations import selectors_resources as selectors
-from authorizations.forms_resources import PersonForm, StandardForm
+from authorizations.forms.resources import PersonForm, StandardForm
 from authorizations.models import MeasurementStandard, Personnel
+from authorizations.selectors.resources import item_capabilities, station_personnel, station_standards, warning_days
 from authorizations.services import resources as services
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
@@ -19,18 +19,18 @@ def index(request):
     context = {
         "station": station,
         "today": today,
-        "warn_days": max(selectors.warning_days()),
-        "standards": _with_validity(selectors.station_standards(station), today),
-        "people": _with_validity(selectors.station_personnel(station), today),
+        "warn_days": max(warning_days()),
+        "standards": _with_validity(station_standards(station), today),
+        "people": _with_validity(station_personnel(station), today),
     }
-    context["capabilities"] = selectors.item_capabilities(
+    context["capabilities"] = item_capabilities(
         station, today, standards=context["standards"], people=context["people"]
     )
     return render(request, "resources/index.html", context)
 
 
 def _with_validity(resources, today):
-    warn = max(selectors.warning_days())
+    warn = max(warning_days())
     resources = list(resources)
     for resource in resources:
         resource.validity = resource.validity_on(today, warn_days=warn)

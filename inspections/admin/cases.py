@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 
-from authorizations.selectors import stations_authorized_in
+from authorizations.selectors.certificates import stations_authorized_in
 from inspections import documents
 from inspections.forms.supervision import (
     CloseForm,

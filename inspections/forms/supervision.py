@@ -2,7 +2,7 @@
 
 from django import forms
 
-from authorizations.admin_forms import date_field
+from authorizations.forms.common import date_field
 from inspections.models import (
     AnnualEvaluation,
     Complaint,

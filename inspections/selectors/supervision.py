@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from authorizations.models import Station
-from authorizations.selectors import stations_authorized_in
+from authorizations.selectors.certificates import stations_authorized_in
 from inspections.models import Complaint, Inspection, Rectification, SampleDraw, SampleItem, SamplingRatio
 from inspections.services.sampling import pass_rate
 from zzmetro.dates import beijing_today

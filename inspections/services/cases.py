@@ -7,9 +7,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from authorizations import selectors as authz_selectors
 from authorizations import services as authz_services
 from authorizations.models import Station
+from authorizations.selectors import certificates as authz_selectors
 from authorizations.services.common import next_number, notify_station
 from inspections.models import AnnualEvaluation, Complaint, IntegrityEvaluation, Violation
 from zzmetro.dates import beijing_today

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from authorizations.models import Station
-from authorizations.selectors import stations_authorized_in
+from authorizations.selectors.certificates import stations_authorized_in
 from inspections.hashing import hashint8extended
 from inspections.models import SampleDraw, SampleItem, SamplingPolicy, SamplingRatio, SupervisionPlan
 from reporting.models import AnnualPlan, AnnualPlanLine, InstrumentUse, Verification

@@ -12,8 +12,12 @@ from decimal import Decimal
 
 import factory
 
-from authorizations.tests.factories import StationFactory, VerificationItemFactory
-from authorizations.tests.resource_factories import MeasurementStandardFactory, PersonnelFactory
+from authorizations.tests.factories import (
+    MeasurementStandardFactory,
+    PersonnelFactory,
+    StationFactory,
+    VerificationItemFactory,
+)
 from inspections.models import (
     AnnualEvaluation,
     Complaint,

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html_join
 
 from authorizations.admin.common import ReadOnlyInline
-from authorizations.admin_forms import NoteForm, ReasonForm
+from authorizations.forms.common import NoteForm, ReasonForm
 from reporting import documents, exports
 from reporting.models import AnnualPlan, AnnualPlanLine, CityPlanIssuance
 from reporting.services import plans as services

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from authorizations.admin_forms import ReasonForm
+from authorizations.forms.common import ReasonForm
 from reporting import documents, exports
 from reporting.models import MajorIssueReport, MonthlyReport, MonthlyReportLine, QuarterlyAnalysis, ReminderLog
 from reporting.selectors.reports import report_versions

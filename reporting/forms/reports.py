@@ -2,7 +2,7 @@
 
 from django import forms
 
-from authorizations.forms import DATE_WIDGET
+from authorizations.forms.common import DATE_WIDGET
 from reporting.services.reports import COUNTS, HEADERS, NOTES_MAX, LineInput, line_from_cells
 from zzmetro.spreadsheets import CellError
 from zzmetro.uploads import DocumentField, LimitedFileField, monthly_report_max_bytes

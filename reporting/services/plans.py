@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authorizations.models import Station, VerificationItem
-from authorizations.selectors import station_current_certificate
+from authorizations.selectors.certificates import station_current_certificate
 from authorizations.services.common import next_number
 from reporting.deadlines import days_late, plan_due_on
 from reporting.models import AnnualPlan, AnnualPlanLine, CityPlanIssuance, ReminderLog

@@ -12,8 +12,13 @@ import factory
 import pytest
 from openpyxl import Workbook
 
-from authorizations.tests.factories import CertificateFactory, StationFactory, VerificationItemFactory
-from authorizations.tests.resource_factories import MeasurementStandardFactory, PersonnelFactory
+from authorizations.tests.factories import (
+    CertificateFactory,
+    MeasurementStandardFactory,
+    PersonnelFactory,
+    StationFactory,
+    VerificationItemFactory,
+)
 from reporting.deadlines import monthly_due_on, plan_due_on, quarterly_due_on
 from reporting.models import AnnualPlan, ImportJob, MonthlyReport, QualityFlag, QuarterlyAnalysis
 from reporting.selectors.reports import month_authority

@@ -159,7 +159,7 @@ def test_a_new_verification_updates_the_latest_result_and_an_older_one_does_not(
 
 
 def test_verification_page_post_refuses_an_expired_verifier_with_a_message(client, world, officer1):
-    from authorizations.tests.resource_factories import PersonnelFactory
+    from authorizations.tests.factories import PersonnelFactory
 
     _seed(world, officer1, 1)
     instrument = Instrument.objects.get()

@@ -8,8 +8,13 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from authorizations.tests.factories import CertificateFactory, UserFactory, VerificationItemFactory
-from authorizations.tests.resource_factories import MeasurementStandardFactory, PersonnelFactory
+from authorizations.tests.factories import (
+    CertificateFactory,
+    MeasurementStandardFactory,
+    PersonnelFactory,
+    UserFactory,
+    VerificationItemFactory,
+)
 from reporting.models import ImportJob, Instrument
 from zzmetro.dates import beijing_today
 from zzmetro.pytest_browser import log_in

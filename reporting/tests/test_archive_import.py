@@ -5,8 +5,7 @@ import datetime as dt
 import pytest
 
 from authorizations import services as lifecycle
-from authorizations.tests.factories import UserFactory
-from authorizations.tests.resource_factories import MeasurementStandardFactory, PersonnelFactory
+from authorizations.tests.factories import MeasurementStandardFactory, PersonnelFactory, UserFactory
 from reporting.models import Instrument, Verification
 from reporting.services.archive_import import archive_import
 from zzmetro.spreadsheets import SpreadsheetError
@@ -186,7 +185,7 @@ def test_copy_escapes_tabs_newlines_and_backslashes(world, officer1):
 
 def test_import_uses_the_same_authority_rule_as_the_lifecycle_selector(world, officer1):
     """A8, A10: the import's many-days evaluation agrees with authorized_item_ids_on on every boundary day."""
-    from authorizations.selectors import authorized_item_ids_on
+    from authorizations.selectors.certificates import authorized_item_ids_on
     from authorizations.tests.factories import VerificationItemFactory
     from reporting.selectors.archive import authorized_items_by_day
 

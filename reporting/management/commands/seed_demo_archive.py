@@ -12,7 +12,7 @@ from django.db import transaction
 
 from authorizations.demo_data import STATIONS
 from authorizations.models import MeasurementStandard, Personnel, Station
-from authorizations.selectors import station_current_certificate
+from authorizations.selectors.certificates import station_current_certificate
 from authorizations.services.resources import person_save, standard_save
 from reporting.models import Instrument, InstrumentUse
 from reporting.services.archive import instrument_create

@@ -2,9 +2,8 @@
 
 from django import forms
 
+from authorizations.forms.common import DATE_WIDGET
 from authorizations.models import MeasurementStandard, Personnel, VerificationItem
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class _ItemsMixin:

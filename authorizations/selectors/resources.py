@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from authorizations.models import MeasurementStandard, Personnel, Station, VerificationItem
-from authorizations.selectors import station_current_certificate
+from authorizations.selectors.certificates import station_current_certificate
 
 
 def warning_days() -> tuple[int, ...]:

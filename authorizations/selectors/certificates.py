@@ -1,4 +1,4 @@
-"""Reads that carry rules: who is authorized when, what is due or overdue (DOMAIN A6–A11)."""
+"""Reads about certificates that carry rules: who is authorized when, what is due or overdue (DOMAIN A5–A11)."""
 
 import datetime as dt
 
@@ -6,9 +6,8 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from authorizations import authority
-from authorizations.models import Application, Certificate, CertificateItem, LifecycleEvent, Station, Suspension
-from authorizations.validators import normalize_credit_code
-from zzmetro.dates import add_months, add_years
+from authorizations.models import Certificate, CertificateItem, Station, Suspension
+from zzmetro.dates import add_months
 
 
 def _with_items(queryset: QuerySet) -> QuerySet:
@@ -34,18 +33,6 @@ def authorized_item_ids_on(station: Station, day: dt.date) -> set[int]:
             "item_id", flat=True
         )
     )
-
-
-def application_ban_lifts_on(*, credit_code: str, day: dt.date) -> dt.date | None:
-    """A11: the day a revoked legal entity may apply again, if `day` is still inside the ban."""
-    years = settings.ZZ_POLICY["REVOCATION_BAN_YEARS"]
-    code = normalize_credit_code(credit_code)
-    revoked = Certificate.objects.filter(station__credit_code=code, revoked_on__isnull=False).values_list(
-        "revoked_on", flat=True
-    )
-    opens = [add_years(d, years) for d in revoked]
-    latest = max(opens, default=None)
-    return latest if latest and day < latest else None
 
 
 def renewal_deadline(certificate: Certificate) -> dt.date:
@@ -97,35 +84,6 @@ def suspensions_past_planned_end(day: dt.date) -> QuerySet:
     return Suspension.objects.filter(lifted_on__isnull=True, planned_end_on__lt=day).select_related(
         "certificate__station"
     )
-
-
-def open_applications(user) -> QuerySet:
-    closed = (Application.Status.REFUSED, Application.Status.FAILED, Application.Status.CERTIFIED)
-    return Application.objects.for_user(user).exclude(status__in=closed).select_related("station")
-
-
-def station_events(station: Station) -> QuerySet:
-    return LifecycleEvent.objects.filter(station=station).select_related("by", "application", "certificate")
-
-
-def dashboard_summary(day: dt.date) -> dict:
-    """Counts for the compliance dashboard (bureau staff and managers)."""
-    current = Certificate.objects.current_on(day)
-    return {
-        "stations_authorized": current.values("station").distinct().count(),
-        "stations_in_force": Certificate.objects.in_force_on(day).values("station").distinct().count(),
-        "expiring": certificates_expiring(day),
-        "returns_overdue": revocation_returns_overdue(day),
-        "suspensions_overdue": suspensions_past_planned_end(day),
-        "open_applications": Application.objects.exclude(
-            status__in=(Application.Status.REFUSED, Application.Status.FAILED, Application.Status.CERTIFIED)
-        )
-        .select_related("station")
-        .order_by("submitted_on"),
-        "late_renewals": Application.objects.filter(kind=Application.Kind.RENEWAL, late_days__gt=0).select_related(
-            "station"
-        ),
-    }
 
 
 def stations_authorized_in(year: int) -> QuerySet:

@@ -1,9 +1,12 @@
-from django.urls import path
+"""Every URL of the authorizations app, by area: `portal_urls` at /portal/ (namespace "portal"), `resources_urls` at
+/portal/resources/ ("resources"), `register_urls` at /register/ ("register"); zzmetro/urls.py includes this module at
+the root."""
 
-from authorizations.views import portal
+from django.urls import include, path
 
-app_name = "portal"
-urlpatterns = [
+from authorizations.views import portal, register, resources
+
+portal_urls = [
     path("", portal.index, name="index"),
     path("applications/", portal.application_list, name="application_list"),
     path("applications/new/", portal.application_create, name="application_create"),
@@ -25,4 +28,25 @@ urlpatterns = [
     path("certificates/<int:pk>/documents/<slug:kind>.pdf", portal.certificate_document, name="certificate_document"),
     path("termination/new/", portal.termination_create, name="termination_create"),
     path("history/", portal.event_list, name="event_list"),
+]
+
+resources_urls = [
+    path("", resources.index, name="index"),
+    path("standards/new/", resources.standard_create, name="standard_create"),
+    path("standards/<int:pk>/", resources.standard_edit, name="standard_edit"),
+    path("personnel/new/", resources.person_create, name="person_create"),
+    path("personnel/<int:pk>/", resources.person_edit, name="person_edit"),
+]
+
+register_urls = [
+    path("", register.index, name="index"),
+    path("revoked/", register.revoked, name="revoked"),
+    path("certificates/<str:number>/", register.certificate, name="certificate"),
+]
+
+# Included once by zzmetro/urls.py at the root: the prefixes and namespaces live here.
+urlpatterns = [
+    path("portal/", include((portal_urls, "portal"))),
+    path("portal/resources/", include((resources_urls, "resources"))),
+    path("register/", include((register_urls, "register"))),
 ]
