@@ -7,4 +7,9 @@ class AuthorizationsConfig(AppConfig):
     verbose_name = "计量授权"
 
     def ready(self):
-        from authorizations import signals  # noqa: F401 - account events for the security audit log (DOMAIN G2)
+        from authorizations import (
+            signals,  # noqa: F401 - account events for the security audit log (DOMAIN G2)
+            workbench,
+        )
+
+        workbench.register_all()  # the bureau's workbench lines on the admin front page (issue 11)

@@ -17,6 +17,11 @@ TODAY = dt.date(2026, 11, 20)
 A = Application.Status
 
 EXPECTED = [
+    "authorizations.to_accept",
+    "authorizations.to_assess",
+    "authorizations.to_certify",
+    "authorizations.renewals_due",
+    "authorizations.returns_overdue",
     "reporting.plans_to_review",
     "reporting.reports_to_review",
     "reporting.reports_overdue",
@@ -110,6 +115,9 @@ def test_the_count_equals_the_rows_of_the_list_it_links_to(key, waiting, admin_c
 def test_the_counts_leave_out_what_does_not_wait(waiting):
     """Issue 11: the rows beside the waiting ones are not counted (one of each)."""
     counts = {e.key: e.count() for e in workbench.entries()}
+    assert counts["authorizations.to_accept"] == 2
+    assert counts["authorizations.to_assess"] == 2
+    assert counts["authorizations.returns_overdue"] == 1
     assert counts["reporting.reports_overdue"] == 1
     assert counts["reporting.flags_to_follow_up"] == 1
     assert counts["inspections.complaints_open_over_30_days"] == 1
