@@ -18,12 +18,22 @@ from authorizations.tests.factories import (
     StationFactory,
     VerificationItemFactory,
 )
+from authorizations.validators import make_credit_code
 from inspections.models import (
     AnnualEvaluation,
     Complaint,
+    EvaluationInstitution,
     Inspection,
     InspectionFinding,
+    InstitutionAuthorization,
+    InstrumentType,
     IntegrityEvaluation,
+    IssuingLevel,
+    LicenceFinding,
+    LicenceScopeLine,
+    Manufacturer,
+    ManufacturingLicence,
+    PatternApproval,
     Rectification,
     SampleDraw,
     SampleItem,
@@ -321,3 +331,106 @@ class SupervisionEventFactory(factory.django.DjangoModelFactory):
     to_state = Complaint.Status.OPEN.label
     subject = factory.SubFactory(ComplaintFactory, station=factory.SelfAttribute("..station"))
     subject_label = factory.LazyAttribute(lambda event: f"投诉：{event.subject.subject}")
+
+
+# --- the licence register (S2, DOMAIN L2, L3) ---------------------------------------------------------------------
+
+
+def key_type(code: str = "electricity_meter") -> InstrumentType:
+    """One of the nine key-managed types the migration seeds (L1)."""
+    return InstrumentType.objects.get(code=code)
+
+
+class ManufacturerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Manufacturer
+
+    name = factory.Sequence(lambda n: f"郑州第{n}计量器具有限公司")
+    credit_code = factory.Sequence(lambda n: make_credit_code(f"91410100MB{n:07d}"))
+    city = "郑州市"
+    county = "金水区"
+
+
+class EvaluationInstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EvaluationInstitution
+
+    name = factory.Sequence(lambda n: f"型式评价机构{n}")
+    province = "河南省"
+
+
+class InstitutionAuthorizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InstitutionAuthorization
+
+    institution = factory.SubFactory(EvaluationInstitutionFactory)
+    instrument_type = factory.LazyFunction(key_type)
+    authorized_from = dt.date(2015, 1, 1)
+
+
+class PatternApprovalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PatternApproval
+
+    number = factory.Sequence(lambda n: f"2023F{n + 100}-41")
+    manufacturer = factory.SubFactory(ManufacturerFactory)
+    instrument_type = factory.LazyFunction(key_type)
+    model_names = "DDS666"
+    institution = factory.SubFactory(EvaluationInstitutionFactory)
+    department = "河南省质量技术监督局计量处"
+    level = IssuingLevel.PROVINCE
+    approved_on = dt.date(2023, 5, 10)
+
+
+class ManufacturingLicenceFactory(factory.django.DjangoModelFactory):
+    """A licence row in any state of its table (`cancelled=True` …) with one scope line; the services add versions
+    and events, a factory does not."""
+
+    class Meta:
+        model = ManufacturingLicence
+        skip_postgeneration_save = True
+
+    number = factory.Sequence(lambda n: f"(豫)制{n:08d}号")
+    holder = factory.SubFactory(ManufacturerFactory)
+    department = "河南省质量技术监督局计量处"
+    level = IssuingLevel.PROVINCE
+    accepted_on = dt.date(2024, 1, 15)
+    decided_on = dt.date(2024, 2, 8)
+    status = ManufacturingLicence.Status.GRANTED
+    scope_line = factory.RelatedFactory(
+        "inspections.tests.factories.LicenceScopeLineFactory", factory_related_name="licence"
+    )
+
+    class Params:
+        granted = factory.Trait(status=ManufacturingLicence.Status.GRANTED)
+        changed = factory.Trait(status=ManufacturingLicence.Status.CHANGED)
+        cancelled = factory.Trait(status=ManufacturingLicence.Status.CANCELLED, ended_on=dt.date(2024, 9, 2))
+        revoked = factory.Trait(status=ManufacturingLicence.Status.REVOKED, ended_on=dt.date(2024, 9, 2))
+
+
+class LicenceScopeLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LicenceScopeLine
+
+    licence = factory.SubFactory(ManufacturingLicenceFactory, scope_line=None)
+    instrument_type = factory.LazyFunction(key_type)
+    model = "DDS666"
+    measuring_range = "5(60)A"
+
+
+class LicenceFindingFactory(factory.django.DjangoModelFactory):
+    """A finding as a check run stores it, in any state of its table (`confirmed=True` …)."""
+
+    class Meta:
+        model = LicenceFinding
+
+    licence = factory.SubFactory(ManufacturingLicenceFactory)
+    rule = LicenceFinding.Rule.OVERDUE
+    key = "overdue"
+    message = "受理至决定用时21个工作日（时限20个工作日）"
+    status = LicenceFinding.Status.OPEN
+
+    class Params:
+        open = factory.Trait(status=LicenceFinding.Status.OPEN)
+        confirmed = factory.Trait(status=LicenceFinding.Status.CONFIRMED, note="属实")
+        explained = factory.Trait(status=LicenceFinding.Status.EXPLAINED, note="数据补录后符合")

@@ -204,3 +204,23 @@ def test_every_admin_button_names_a_move_of_its_table():
         buttons = admin.site._registry[model].transitions
         assert {b.to for b in buttons if b.to} <= targets
         assert all(b.available is not None for b in buttons if not b.to)  # record-only steps, always an event
+
+
+@pytest.mark.parametrize("state", list(Licence))
+def test_the_licence_factory_puts_a_row_in_each_state_of_its_table(state):
+    """A12: one trait per state, so a test can start anywhere in the table."""
+    from .factories import ManufacturingLicenceFactory
+
+    licence = ManufacturingLicenceFactory(**{state: True})
+    assert licence.status == state and licence.scope_lines.count() == 1
+    assert workflow.table(licence).open_moves(licence) == [
+        m for m in workflow.table(licence).moves if m.opens_from(state)
+    ]
+
+
+@pytest.mark.parametrize("state", list(Finding))
+def test_the_finding_factory_puts_a_row_in_each_state_of_its_table(state):
+    """A12, L3: one trait per finding state."""
+    from .factories import LicenceFindingFactory
+
+    assert LicenceFindingFactory(**{state: True}).status == state
