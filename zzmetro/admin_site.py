@@ -11,10 +11,12 @@ from functools import wraps
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ImproperlyConfigured
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -47,9 +49,36 @@ class ZZAdminSite(admin.AdminSite):
     site_title = "郑州计量授权"
     index_title = "市局计量处管理后台"
 
+    # Kinds of account the app list is remembered for: a handful of roles, so a few entries at most.
+    APP_LIST_MEMO_SIZE = 32
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._app_lists = {}
+
     def has_permission(self, request):
         user = request.user
         return user.is_active and (getattr(user, "is_bureau", False) or getattr(user, "is_manager", False))
+
+    def get_app_list(self, request, app_label=None):
+        """Django's app list (the side bar and the front page), built once per process for each kind of account.
+
+        Django builds it on every admin page, asking every ModelAdmin for its permissions and reversing their URLs
+        (issue 13 "Load"). Every model on this site belongs to an app whose permissions follow the role alone
+        (authorizations/backends.py, checked by zzmetro/tests/test_admin_site_load.py), and the ModelAdmins'
+        has_*_permission overrides answer the same for everyone, so the list depends only on the account's role,
+        whether it is active and whether it is a superuser: an account whose role changes gets its new list on its
+        next page. Every caller gets its own copy of the lists.
+        """
+        user = request.user
+        key = (app_label, user.is_active, user.is_superuser, getattr(user, "role", None))
+        app_list = self._app_lists.get(key)
+        if app_list is None:
+            app_list = super().get_app_list(request, app_label)
+            if len(self._app_lists) >= self.APP_LIST_MEMO_SIZE:
+                self._app_lists.clear()
+            self._app_lists[key] = app_list
+        return [{**app, "models": [dict(model) for model in app["models"]]} for app in app_list]
 
     def register(self, model_or_iterable, admin_class=None, **options):
         if (
@@ -58,7 +87,12 @@ class ZZAdminSite(admin.AdminSite):
             and not issubclass(admin_class, ReadOnlyHistoryAdmin)
         ):
             raise ImproperlyConfigured(f"{admin_class.__name__}: history admins must derive from ReadOnlyHistoryAdmin.")
+        self._app_lists.clear()
         return super().register(model_or_iterable, admin_class, **options)
+
+    def unregister(self, model_or_iterable):
+        self._app_lists.clear()
+        return super().unregister(model_or_iterable)
 
     def admin_view(self, view, cacheable=False):
         return super().admin_view(self._refuse_writes(view), cacheable)
@@ -148,6 +182,21 @@ def boolean_icon(value):
     return format_html('<img src="{}" alt="{}" title="{}">', static(f"admin/img/icon-{icon}.svg"), text, text)
 
 
+def action_checkbox(self, obj):
+    """The changelist's row checkbox, the same HTML as Django's, written without rendering a widget template per row.
+
+    Django renders a CheckboxInput's template for each row of every changelist; that was a visible part of a
+    changelist's time under load (issue 13 "Load").
+    """
+    label = format_html(gettext("Select this object for an action - {}"), str(obj))
+    return format_html(
+        '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+        ACTION_CHECKBOX_NAME,
+        str(obj.pk),
+        label,
+    )
+
+
 class ZZAdminConfig(AdminConfig):
     default_site = "zzmetro.admin_site.ZZAdminSite"
 
@@ -157,3 +206,5 @@ class ZZAdminConfig(AdminConfig):
 
         # Every caller (list cells, read-only fields) imports the icon from here when it renders.
         admin_list._boolean_icon = boolean_icon
+        # Every ModelAdmin's row checkbox; the column header (the select-all box) stays Django's.
+        admin.ModelAdmin.action_checkbox = action_checkbox
