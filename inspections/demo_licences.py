@@ -56,6 +56,7 @@ def seed_licence_register(stdout=None) -> int:
 
     bureau = User.objects.filter(username="bureau").first()
     with transaction.atomic():
+        _ensure_catalogue()
         institutions = _institutions()
         count = _register(institutions, bureau)
         run_checks(by=bureau)
@@ -63,6 +64,16 @@ def seed_licence_register(stdout=None) -> int:
     if stdout is not None:
         stdout.write(f"制造许可演示数据：{count}份许可证。")
     return count
+
+
+def _ensure_catalogue() -> None:
+    """The nine types and time limits the migration seeds; a test database flush (TRUNCATE) may have taken them."""
+    if not InstrumentType.objects.exists():
+        import importlib
+
+        from django.apps import apps
+
+        importlib.import_module("inspections.migrations.0006_licence_register").seed(apps, None)
 
 
 def _institutions():

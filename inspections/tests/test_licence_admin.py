@@ -10,6 +10,7 @@ from django.urls import reverse
 from inspections.demo_licences import seed_licence_register
 from inspections.models import (
     InstrumentType,
+    KeyListEntry,
     LicenceEvent,
     LicenceFinding,
     Manufacturer,
@@ -185,3 +186,11 @@ def test_a_change_in_the_admin_keeps_what_was_left_blank_and_versions_the_licenc
     licence.refresh_from_db()
     assert licence.status == "changed" and licence.department == "河南省质量技术监督局计量处"
     assert licence.scope_lines.count() == 1 and licence.versions.count() == 2
+
+
+def test_the_demo_brings_the_catalogue_back_after_a_flush(bureau):
+    """L1: a flushed test database has lost the migration's nine types; the demo seeds them again first."""
+    KeyListEntry.objects.all().delete()
+    InstrumentType.objects.all().delete()
+    assert seed_licence_register() == 40
+    assert InstrumentType.objects.filter(key_list_entries__isnull=False).count() == 9
