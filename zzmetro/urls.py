@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from authorizations import views as auth_views
 from authorizations.views.accounts import PasswordResetView
+from inspections.views import dashboard as dashboard_views
 from zzmetro import health
 from zzmetro.security import views as security_views
 
@@ -26,7 +27,8 @@ urlpatterns = [
     path("", include("authorizations.urls")),  # /portal/, /portal/resources/, /register/
     path("", include("reporting.urls")),  # /portal/archive/, /portal/reporting/
     path("", include("inspections.urls")),  # /portal/supervision/, /licences/, /register/manufacturers/
-    path("dashboard/", auth_views.dashboard, name="dashboard"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/", include((dashboard_views.urlpatterns, "dash"))),  # station page, exports, monthly brief
     # For the load balancer, nginx and systemd: the process answers / the portal can serve (zzmetro/health.py).
     path("healthz/live", health.live, name="healthz_live"),
     path("healthz/ready", health.ready, name="healthz_ready"),

@@ -1,8 +1,4 @@
-from django.shortcuts import redirect, render
-
-from authorizations.selectors.dashboard import dashboard_summary
-from zzmetro.access import reader_required
-from zzmetro.dates import beijing_today
+from django.shortcuts import redirect
 
 
 def home(request):
@@ -17,9 +13,3 @@ def home(request):
     if user.is_manager:
         return redirect("dashboard")
     return redirect("register:index")
-
-
-@reader_required
-def dashboard(request):
-    today = beijing_today()
-    return render(request, "dashboard/index.html", {"today": today, **dashboard_summary(today)})
