@@ -42,6 +42,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class EventAdmin(ReadOnlyAdmin):
+    """An append-only event table (zzmetro.events.EventBase), read and never changed (DOMAIN A12).
+
+    The codes and the raw subject reference are for queries; people read the labels as they were at the time.
+    """
+
+    exclude = ("action", "from_status", "to_status", "subject_type", "subject_id")
+
+
 class ZZAdminSite(admin.AdminSite):
     """Admin for bureau staff (change) and managers (read only); the role decides, not is_staff."""
 

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
 from authorizations.models import LifecycleEvent
-from zzmetro.admin_site import ReadOnlyAdmin
+from zzmetro.admin_site import EventAdmin
 
 
 @admin.register(LifecycleEvent)
-class LifecycleEventAdmin(ReadOnlyAdmin):
+class LifecycleEventAdmin(EventAdmin):
     """Append-only (A12): nobody may add, edit or delete an event here."""
 
     list_display = ("at", "station", "action_label", "from_state", "to_state", "by", "document", "note")
@@ -14,4 +14,3 @@ class LifecycleEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "at"
     list_select_related = ("station", "by")
     list_per_page = 50
-    exclude = ("action",)  # the code the services use; people read action_label

@@ -15,7 +15,7 @@ from inspections.forms.supervision import (
 from inspections.models import AnnualEvaluation, Complaint, IntegrityEvaluation, SupervisionEvent, Violation
 from inspections.services import cases
 from zzmetro.admin_files import ProtectedFilesMixin, file_display
-from zzmetro.admin_site import ReadOnlyAdmin
+from zzmetro.admin_site import EventAdmin, ReadOnlyAdmin
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin, form_view
 from zzmetro.dates import beijing_today
 from zzmetro.errors import DomainError
@@ -296,7 +296,7 @@ class ViolationAdmin(ProtectedFilesMixin, TransitionAdminMixin, admin.ModelAdmin
 
 
 @admin.register(SupervisionEvent)
-class SupervisionEventAdmin(ReadOnlyAdmin):
+class SupervisionEventAdmin(EventAdmin):
     """Append-only (A12): read, never changed."""
 
     list_display = ("at", "station", "subject_label", "action_label", "from_state", "to_state", "by", "note")

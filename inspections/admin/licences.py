@@ -35,7 +35,7 @@ from inspections.selectors import licences as register
 from inspections.services import licences
 from inspections.services.licence_checks import run_checks
 from inspections.services.licences import Publicity, Scope
-from zzmetro.admin_site import ReadOnlyAdmin
+from zzmetro.admin_site import EventAdmin
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin, form_view
 
 Status = ManufacturingLicence.Status
@@ -490,13 +490,11 @@ class LicenceFindingAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LicenceEvent)
-class LicenceEventAdmin(ReadOnlyAdmin):
+class LicenceEventAdmin(EventAdmin):
     list_display = ("at", "action_label", "licence", "from_state", "to_state", "by", "note")
     list_filter = ("action_label",)
     search_fields = ("licence__number", "note")
     list_select_related = ("licence", "by")
-    # The codes the services use and the raw reference; people read the labels and the licence.
-    exclude = ("action", "from_status", "to_status", "subject_type", "subject_id")
 
 
 @admin.register(LicenceCheckPolicy)

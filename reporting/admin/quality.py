@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from reporting.models import QualityFlag, QualityFlagEvent
 from reporting.selectors.quality import report_flags
 from reporting.services import quality as services
-from zzmetro.admin_site import ReadOnlyAdmin
+from zzmetro.admin_site import EventAdmin
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
 from zzmetro.dates import BEIJING
 
@@ -118,10 +118,8 @@ class QualityFlagAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(QualityFlagEvent)
-class QualityFlagEventAdmin(ReadOnlyAdmin):
+class QualityFlagEventAdmin(EventAdmin):
     list_display = ("at", "station", "flag", "action_label", "from_state", "to_state", "by", "note")
     list_select_related = ("station", "by", "flag__station", "flag__item")
     search_fields = ("station__name",)
     date_hierarchy = "at"
-    # The codes (action, states, subject) are for queries; people read the labels as they were at the time.
-    fields = ("at", "station", "flag", "action_label", "from_state", "to_state", "by", "note", "document")
