@@ -29,8 +29,13 @@ from zzmetro.access_walk import (
 )
 from zzmetro.testing import pdf_bytes
 
-from .factories import ApplicationFactory, CertificateFactory, UserFactory
-from .resource_factories import MeasurementStandardFactory, PersonnelFactory
+from .factories import (
+    ApplicationFactory,
+    CertificateFactory,
+    MeasurementStandardFactory,
+    PersonnelFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
