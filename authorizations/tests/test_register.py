@@ -122,3 +122,80 @@ def test_register_query_count_does_not_grow_with_stations(client, today, django_
         CertificateFactory(issued_on=dt.date(2026, 1, 1), items=[VerificationItemFactory(), VerificationItemFactory()])
     with django_assert_max_num_queries(8):
         client.get(reverse("register:index"))
+
+
+# The list and the check page are kept rendered until a row they read changes (zzmetro/pagecache.py, issue 13).
+
+
+def test_a_revocation_shows_at_once_on_pages_already_seen(client, today, bureau):
+    """A11, D2: the check page and the register seen a moment ago say 已撤销 and drop the station on the next visit."""
+    certificate = CertificateFactory(station=StationFactory(name="刚被撤销的检定站"), issued_on=dt.date(2025, 1, 1))
+    check_url = reverse("register:certificate", args=[certificate.number])
+    assert "有效" in client.get(check_url).content.decode()
+    assert "刚被撤销的检定站" in client.get(reverse("register:index")).content.decode()
+    services.certificate_revoke(certificate=certificate, by=bureau, decided_on=dt.date(2026, 11, 22), reason="违规")
+    assert "无效：已撤销" in client.get(check_url).content.decode()
+    assert "刚被撤销的检定站" not in client.get(reverse("register:index")).content.decode()
+
+
+def test_a_suspension_and_its_lifting_show_at_once(client, today, bureau):
+    """A10, D2: the public sees a suspension the moment it is recorded, and its end as soon as it is lifted."""
+    certificate = CertificateFactory(issued_on=dt.date(2026, 1, 1))
+    check_url = reverse("register:certificate", args=[certificate.number])
+    assert "今日（2026年11月22日）有效" in client.get(check_url).content.decode()
+    services.certificate_suspend(
+        certificate=certificate,
+        by=bureau,
+        starts_on=dt.date(2026, 11, 22),
+        planned_end_on=dt.date(2026, 12, 31),
+        reason="整改",
+    )
+    assert "暂停期间不得开展检定工作" in client.get(check_url).content.decode()
+    assert "暂停授权" in client.get(reverse("register:index")).content.decode()
+    services.certificate_lift_suspension(certificate=certificate, by=bureau, lifted_on=dt.date(2026, 11, 22))
+    assert "今日（2026年11月22日）有效" in client.get(check_url).content.decode()
+
+
+def test_a_renamed_station_or_item_shows_at_once(client, today):
+    """A5: the register shows a station's and an item's current names, even changed by a plain update."""
+    item = VerificationItemFactory(name="出租车计价器")
+    certificate = CertificateFactory(
+        station=StationFactory(name="旧名称计量站"), issued_on=dt.date(2026, 1, 1), items=[item]
+    )
+    client.get(reverse("register:index"))
+    client.get(reverse("register:certificate", args=[certificate.number]))
+    type(certificate.station).objects.filter(pk=certificate.station_id).update(name="新名称计量站")
+    type(item).objects.filter(pk=item.pk).update(name="出租汽车计价器")
+    for url in (reverse("register:index"), reverse("register:certificate", args=[certificate.number])):
+        page = client.get(url).content.decode()
+        assert "新名称计量站" in page and "旧名称计量站" not in page and "出租汽车计价器" in page
+
+
+def test_the_next_day_shows_the_state_of_that_day(client, today, freeze):
+    """A6: a certificate whose last day was yesterday reads 已过期 today, though no row changed overnight."""
+    certificate = CertificateFactory(issued_on=dt.date(2023, 11, 23))
+    check_url = reverse("register:certificate", args=[certificate.number])
+    assert "今日（2026年11月22日）有效" in client.get(check_url).content.decode()
+    freeze("2026-11-23 00:00:01+08:00")
+    assert "无效：已过期" in client.get(check_url).content.decode()
+
+
+def test_each_visitor_gets_its_own_frame_around_the_shared_list(client, today, officer1):
+    """Actors: an officer sees the register with its own menu and name; an anonymous visitor after it sees 登录."""
+    CertificateFactory(station=StationFactory(name="名录中的检定站"), issued_on=dt.date(2026, 1, 1))
+    client.force_login(officer1)
+    signed_in = client.get(reverse("register:index"))
+    assert "名录中的检定站" in signed_in.content.decode() and reverse("logout") in signed_in.content.decode()
+    assert "no-store" in signed_in["Cache-Control"]
+    client.logout()
+    anonymous = client.get(reverse("register:index")).content.decode()
+    assert "名录中的检定站" in anonymous and reverse("logout") not in anonymous and reverse("login") in anonymous
+
+
+def test_a_kept_page_costs_one_query(client, today, django_assert_num_queries):
+    """D2: a certificate's check page seen before is answered with one small query while nothing changed."""
+    certificate = CertificateFactory(issued_on=dt.date(2026, 1, 1))
+    check_url = reverse("register:certificate", args=[certificate.number])
+    client.get(check_url)
+    with django_assert_num_queries(1):
+        assert "有效" in client.get(check_url).content.decode()

@@ -1,30 +1,49 @@
-"""Public register (no login): who is authorized for what, who was revoked, is this certificate genuine (A5, A11, D2)."""
+"""Public register (no login): who is authorized for what, who was revoked, is this certificate genuine (A5, A11, D2).
+
+The register's list and the check page are the portal's busiest pages: what they show, the same for every visitor,
+is kept rendered (zzmetro/pagecache.py) until any row of the tables they read changes, so a revocation, a suspension
+or a renamed station shows at once; the frame around it (menu, messages) is rendered for each visitor.
+"""
 
 import re
 import unicodedata
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from authorizations.forms.register import RegisterSearchForm
-from authorizations.models import Certificate
+from authorizations.models import Certificate, CertificateItem, Station, Suspension, VerificationItem
 from authorizations.selectors.certificates import register_certificates, revoked_certificates
+from zzmetro import pagecache
 from zzmetro.dates import beijing_today
+
+# Every table the list and the check page read (the search form's items too): a change to any of their rows renders
+# the pages afresh.
+REGISTER_TABLES = (Certificate, CertificateItem, Suspension, Station, VerificationItem)
 
 
 def index(request):
     today = beijing_today()
-    form = RegisterSearchForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    certificates = register_certificates(
-        today,
-        search=filters.get("q", ""),
-        district=filters.get("district", ""),
-        item=filters["item"].pk if filters.get("item") else "",
-    )
-    page = Paginator(certificates, 20).get_page(request.GET.get("page"))
-    rows = [(c, c.state_on(today)) for c in page]
-    return render(request, "register/index.html", {"form": form, "page": page, "rows": rows, "today": today})
+
+    def render_list():
+        form = RegisterSearchForm(request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        certificates = register_certificates(
+            today,
+            search=filters.get("q", ""),
+            district=filters.get("district", ""),
+            item=filters["item"].pk if filters.get("item") else "",
+        )
+        page = Paginator(certificates, 20).get_page(request.GET.get("page"))
+        rows = [(c, c.state_on(today)) for c in page]
+        context = {"form": form, "page": page, "rows": rows, "today": today}
+        return render_to_string("register/index_body.html", context, request)
+
+    # The list depends on the day (each certificate's state on it) and the query (search, filters, page).
+    vary = (today.isoformat(), request.GET.urlencode())
+    body = pagecache.cached_fragment("register-index", models=REGISTER_TABLES, vary=vary, render=render_list)
+    return render(request, "register/index.html", {"body": body})
 
 
 def revoked(request):
@@ -57,15 +76,26 @@ def certificate(request, number):
     """
     today = beijing_today()
     number = normalize_certificate_number(number)
-    certificate = (
-        Certificate.objects.select_related("station")
-        .prefetch_related("certificate_items__item", "suspensions")
-        .filter(number=number)
-        .first()
-    )
-    if certificate is None:
+
+    def render_check():
+        certificate = (
+            Certificate.objects.select_related("station")
+            .prefetch_related("certificate_items__item", "suspensions")
+            .filter(number=number)
+            .first()
+        )
+        if certificate is None:
+            raise Certificate.DoesNotExist  # not kept: the 404 below is rendered on each request
+        state = certificate.state_on(today)
+        valid = state == Certificate.State.IN_FORCE
+        context = {"certificate": certificate, "state": state, "valid": valid, "today": today}
+        return render_to_string("register/certificate_body.html", context, request)
+
+    try:
+        body = pagecache.cached_fragment(
+            "register-certificate", models=REGISTER_TABLES, vary=(today.isoformat(), number), render=render_check
+        )
+    except Certificate.DoesNotExist:
         shown = number if NUMBER_SHAPE.fullmatch(number) else ""
         return render(request, "register/certificate_unknown.html", {"number": shown, "today": today}, status=404)
-    state = certificate.state_on(today)
-    context = {"certificate": certificate, "state": state, "valid": state == Certificate.State.IN_FORCE, "today": today}
-    return render(request, "register/certificate.html", context)
+    return render(request, "register/certificate.html", {"body": body, "number": number})
