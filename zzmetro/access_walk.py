@@ -182,7 +182,9 @@ class AccessWalk:
             cases = [url for url in self.urls if url.names_an_object() and url.officer_b_gets_404()]
         else:
             return
-        metafunc.parametrize("url", cases, ids=[url.name for url in cases])
+        if not cases:  # say why, rather than pytest's "got empty parameter set"
+            cases = [pytest.param(None, marks=pytest.mark.skip(reason=f"no row of {type(self).__name__} needs it"))]
+        metafunc.parametrize("url", cases, ids=[getattr(url, "name", "none") for url in cases])
 
     @pytest.fixture
     def client_of(self, request, world):
