@@ -190,6 +190,22 @@ def tiles(this: Figures, last: Figures, *, board_url: str) -> list[Tile]:
             admin_list("authorizations_certificate", expiring="soon", **cert),
         ),
         (
+            "flags",
+            "数据质量提示",
+            this.total("flags"),
+            last.total("flags"),
+            None,
+            admin_list("reporting_qualityflag", status__exact="open"),
+        ),
+        (
+            "licence_findings",
+            "许可证核查问题",
+            this.licence_findings,
+            last.licence_findings,
+            None,
+            _licence_findings_url(),
+        ),
+        (
             "not_verifiable",
             "无法开展检定的项目",
             this.total("not_verifiable"),

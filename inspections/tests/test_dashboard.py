@@ -87,6 +87,7 @@ def test_tiles_put_the_same_period_last_year_beside_this_year(client, manager, c
     assert (tiles["verified"].value, tiles["verified"].previous) == ("60", "20")
     assert tiles["authorized"].value == "3" and tiles["open_complaints"].value == "1"
     assert tiles["inspections_missing"].value == "3"  # I1: nobody inspected in 2026
+    assert {"flags", "licence_findings", "not_verifiable", "expiring", "rectifications_overdue"} <= set(tiles)
     assert "其中超过30天1件" in tiles["open_complaints"].note
 
 
