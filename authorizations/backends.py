@@ -2,12 +2,17 @@
 
 from django.contrib.auth.backends import ModelBackend
 
-from authorizations.models import Role
+from authorizations.models import Role, User
 
 MANAGED_APPS = {"zzmetro", "authorizations", "reporting", "inspections", "auth"}
 
 
 class RoleBackend(ModelBackend):
+    def get_user(self, user_id):
+        """The signed-in account with its station in the same query: every officer's page shows it (issue 13)."""
+        user = User._default_manager.select_related("station").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def has_perm(self, user_obj, perm, obj=None):
         if not user_obj.is_active:
             return False

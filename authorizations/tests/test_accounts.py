@@ -1,6 +1,7 @@
 """Accounts: the first superuser of a deployment, and an anonymous password reset that cannot flood a mailbox (Actors)."""
 
 import pytest
+from django.contrib import auth
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
@@ -83,3 +84,19 @@ def test_one_client_address_may_ask_ten_times_an_hour_across_addresses(reset, fr
     assert len(mail.outbox) == 10
     reset(users[11].email, ip="10.0.0.77")
     assert len(mail.outbox) == 11
+
+
+def test_a_signed_in_officer_is_loaded_with_its_station_in_one_query(client, officer1, django_assert_num_queries):
+    """Actors: every officer page shows the officer's station; reading it costs no query of its own (issue 13)."""
+    client.force_login(officer1)
+    request = client.get(reverse("register:index")).wsgi_request
+    with django_assert_num_queries(1):
+        user = auth.get_user(request)  # as every request does, from the session already read
+        assert user == officer1 and user.station.name == officer1.station.name
+
+
+def test_an_inactive_account_is_signed_out(client, officer1):
+    """G1: an account made inactive is no longer signed in on its next page."""
+    client.force_login(officer1)
+    User.objects.filter(pk=officer1.pk).update(is_active=False)
+    assert client.get(reverse("portal:index")).status_code == 302
