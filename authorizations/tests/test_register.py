@@ -128,14 +128,17 @@ def test_register_query_count_does_not_grow_with_stations(client, today, django_
 
 
 def test_a_revocation_shows_at_once_on_pages_already_seen(client, today, bureau):
-    """A11, D2: the check page and the register seen a moment ago say 已撤销 and drop the station on the next visit."""
+    """A11, D2: pages seen a moment ago show a revocation on the next visit: the check page says 已撤销, the
+    register drops the station and the revoked list names it."""
     certificate = CertificateFactory(station=StationFactory(name="刚被撤销的检定站"), issued_on=dt.date(2025, 1, 1))
     check_url = reverse("register:certificate", args=[certificate.number])
     assert "有效" in client.get(check_url).content.decode()
     assert "刚被撤销的检定站" in client.get(reverse("register:index")).content.decode()
+    assert "刚被撤销的检定站" not in client.get(reverse("register:revoked")).content.decode()
     services.certificate_revoke(certificate=certificate, by=bureau, decided_on=dt.date(2026, 11, 22), reason="违规")
     assert "无效：已撤销" in client.get(check_url).content.decode()
     assert "刚被撤销的检定站" not in client.get(reverse("register:index")).content.decode()
+    assert "刚被撤销的检定站" in client.get(reverse("register:revoked")).content.decode()
 
 
 def test_a_suspension_and_its_lifting_show_at_once(client, today, bureau):

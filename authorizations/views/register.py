@@ -1,6 +1,6 @@
 """Public register (no login): who is authorized for what, who was revoked, is this certificate genuine (A5, A11, D2).
 
-The register's list and the check page are the portal's busiest pages: what they show, the same for every visitor,
+The register's lists and the check page are the portal's busiest pages: what they show, the same for every visitor,
 is kept rendered (zzmetro/pagecache.py) until any row of the tables they read changes, so a revocation, a suspension
 or a renamed station shows at once; the frame around it (menu, messages) is rendered for each visitor.
 """
@@ -47,8 +47,14 @@ def index(request):
 
 
 def revoked(request):
-    page = Paginator(revoked_certificates(), 20).get_page(request.GET.get("page"))
-    return render(request, "register/revoked.html", {"page": page})
+    def render_list():
+        page = Paginator(revoked_certificates(), 20).get_page(request.GET.get("page"))
+        return render_to_string("register/revoked_body.html", {"page": page}, request)
+
+    body = pagecache.cached_fragment(
+        "register-revoked", models=REGISTER_TABLES, vary=(request.GET.urlencode(),), render=render_list
+    )
+    return render(request, "register/revoked.html", {"body": body})
 
 
 # Dashes a phone keyboard or a Chinese input method gives for "-" (NFKC already turns the full-width one into "-").
