@@ -4,6 +4,10 @@ import multiprocessing
 import os
 
 bind = os.environ.get("HOST", "127.0.0.1:8000")
+# Sync workers, no threads: a page's time is Python (templates, the ORM) under one interpreter lock, so threads would
+# only queue behind it (issue 13 "Load"); 2 × CPUs + 1 processes keep the CPUs busy while some wait on PostgreSQL.
+# Each worker keeps one database connection (DATABASE_CONN_MAX_AGE): PostgreSQL's max_connections must cover the
+# workers of every web host plus the Celery workers.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
 # A city-wide export streams for a while; nginx's proxy_read_timeout is the same.
 timeout = 300
