@@ -5,7 +5,7 @@ revocation must show on them at once (DOMAIN A11, D2). So a page's HTML is cache
 of the tables it reads, taken in one query before anything is rendered: any committed INSERT, UPDATE or DELETE on
 one of those tables — by a service, a queryset update(), the admin or raw SQL — gives a new fingerprint, so the next
 request renders afresh. Nothing has to remember to invalidate anything, and the fingerprint is read from the database
-itself, so every worker agrees on it whatever cache backend each one has (the per-process locmem of the demo too).
+itself, so every worker agrees on it; each keeps the HTML in its own memory (settings.CACHES["pages"]).
 
 The fingerprint is PostgreSQL's: per table the row count and the XOR of a 64-bit hash of each row's primary key,
 xmin and cmin — the transaction and the command within it that wrote that version of the row (an UPDATE always
@@ -18,24 +18,21 @@ Only the part of a page that is the same for everybody is cached: the caller ren
 """
 
 import hashlib
-import logging
-import os
-import time
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
 
-logger = logging.getLogger(__name__)
-
-# Per process start: HTML kept by an older version of the code (its templates) is never served by a newer one.
-KEY_PREFIX = f"zz:page:{os.getpid()}.{time.time_ns()}:"
-# A fingerprint that no longer matches simply stops being asked for; its entry then ages out.
-TIMEOUT_SECONDS = 3600
+# Each process's own memory (settings.CACHES["pages"]): the fingerprint, not the cache, makes every process agree,
+# and a process started with newer code (templates) starts with none of the older HTML.
+KEY_PREFIX = "zz:page:"
 
 
 def fingerprint(models) -> str | None:
-    """A value that changes with every change this transaction sees to any row of `models`' tables; None if not PostgreSQL."""
+    """A value that changes with every change this transaction sees to any row of `models`' tables.
+
+    None when the database is not PostgreSQL.
+    """
     if connection.vendor != "postgresql":
         return None
     quote = connection.ops.quote_name
@@ -63,15 +60,8 @@ def cached_fragment(name: str, *, models, vary, render) -> SafeString:
         return mark_safe(render())
     digest = hashlib.sha256("\x1f".join((stamp, *vary)).encode()).hexdigest()
     key = f"{KEY_PREFIX}{name}:{digest}"
-    try:
-        html = cache.get(key)
-    except Exception:  # the cache being down must not take the public pages with it
-        logger.warning("page cache unavailable, rendering %s", name, exc_info=True)
-        return mark_safe(render())
+    html = caches["pages"].get(key)
     if html is None:
         html = str(render())
-        try:
-            cache.set(key, html, TIMEOUT_SECONDS)
-        except Exception:
-            logger.warning("page cache unavailable, not keeping %s", name, exc_info=True)
+        caches["pages"].set(key, html)
     return mark_safe(html)

@@ -111,6 +111,15 @@ if DATABASE_OWNER and any(DATABASE_OWNER[k] != DATABASES["default"][k] for k in 
     raise ImproperlyConfigured("DATABASE_MIGRATE_URL must name the same database as DATABASE_URL, as another role.")
 # Rate limits (password reset) count in this cache; the default is per process. Production: redis://…/1.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Public pages kept rendered (zzmetro/pagecache.py): in each process's memory, whatever CACHE_URL says — a database
+# fingerprint keeps every process right — and apart from the counters above, so that many different pages can never
+# push a rate limit out.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "zzmetro-pages",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
 # Anonymous password-reset requests per hour, per e-mail address and per client address.
 PASSWORD_RESET_PER_EMAIL_PER_HOUR = env.int("PASSWORD_RESET_PER_EMAIL_PER_HOUR", default=3)
 PASSWORD_RESET_PER_IP_PER_HOUR = env.int("PASSWORD_RESET_PER_IP_PER_HOUR", default=10)

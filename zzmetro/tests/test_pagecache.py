@@ -5,6 +5,7 @@ certificates in authorizations/tests.
 """
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 
 from zzmetro import pagecache
@@ -93,3 +94,13 @@ def test_saving_a_row_unchanged_renders_afresh_too(message):
     message.save()
     page("2026-03-01")
     assert page.renders == 2
+
+
+def test_many_different_pages_never_push_a_rate_limit_out(message):
+    """G1: the counters that limit password-reset mails stay however many register queries are asked for, because
+    the pages are kept apart from them (settings.CACHES["pages"])."""
+    cache.set("password-reset:ip:203.0.113.9", 3, 3600)
+    page = Page()
+    for number in range(400):
+        page("2026-03-01", f"q={number}")
+    assert cache.get("password-reset:ip:203.0.113.9") == 3
