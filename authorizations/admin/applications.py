@@ -22,7 +22,7 @@ APPLICATION_TRANSITIONS = (
         "受理",
         NoteForm,
         lambda a, u, note: services.application_accept(application=a, by=u, note=note),
-        lambda a: a.status == S.SUBMITTED,
+        to=S.ACCEPTED,
         confirm="受理后将生成受理申请通知书并编号，申请单位进入筹建阶段；受理不能撤回。",
         success="已受理，受理申请通知书已生成。",
     ),
@@ -31,7 +31,7 @@ APPLICATION_TRANSITIONS = (
         "不予受理",
         ReasonForm,
         lambda a, u, reason: services.application_refuse(application=a, by=u, reason=reason),
-        lambda a: a.status == S.SUBMITTED,
+        to=S.REFUSED,
         confirm="不予受理后将生成不予受理决定书，申请书退回申请单位，此操作不可撤销。",
         destructive=True,
     ),
@@ -40,14 +40,14 @@ APPLICATION_TRANSITIONS = (
         "组建考核组",
         AssessmentStartForm,
         lambda a, u, **data: services.assessment_start(application=a, by=u, **data),
-        lambda a: a.status == S.ASSESSMENT_REQUESTED,
+        to=S.ASSESSING,
     ),
     Transition(
         "conclude-assessment",
         "录入考核结果",
         AssessmentConcludeForm,
         lambda a, u, **data: services.assessment_conclude(application=a, by=u, **data),
-        lambda a: a.status == S.ASSESSING,
+        to=S.PASSED,  # or FAILED, as the form concludes: both moves open from the same state
         confirm="考核结论录入后不可修改，请核对每项考核结果。",
     ),
     Transition(
@@ -55,7 +55,7 @@ APPLICATION_TRANSITIONS = (
         "颁发证书",
         CertificateIssueForm,
         lambda a, u, **data: services.certificate_issue(application=a, by=u, **data),
-        lambda a: a.status == S.PASSED,
+        to=S.CERTIFIED,
         confirm="确认颁发计量授权证书？颁发后单位将列入公开名录。",
     ),
 )

@@ -6,13 +6,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 
 from authorizations import documents, services
+from authorizations.exports import CERTIFICATE_COLUMNS
 from authorizations.forms.certificates import LiftForm, ReturnForm, RevokeForm, SuspendForm
 from authorizations.forms.common import NoteForm, RequiredNoteForm
 from authorizations.models import Certificate, CertificateItem, Suspension, TerminationRequest
 from zzmetro.admin_site import ReadOnlyHistoryAdmin
 from zzmetro.admin_transitions import Transition, TransitionAdminMixin
 from zzmetro.dates import add_months, beijing_today
-from zzmetro.exports import Column
 from zzmetro.responses import document_response
 
 from .common import ExportMixin, ReadOnlyInline
@@ -25,7 +25,7 @@ CERTIFICATE_TRANSITIONS = (
         "暂停授权",
         SuspendForm,
         lambda c, u, **data: services.certificate_suspend(certificate=c, by=u, **data),
-        lambda c: c.status == C.VALID,
+        to=C.SUSPENDED,
         confirm="暂停期间该单位不得开展检定工作，公开名录显示为暂停授权，直至恢复授权。",
         destructive=True,
     ),
@@ -34,14 +34,14 @@ CERTIFICATE_TRANSITIONS = (
         "恢复授权",
         LiftForm,
         lambda c, u, **data: services.certificate_lift_suspension(certificate=c, by=u, **data),
-        lambda c: c.status == C.SUSPENDED,
+        to=C.VALID,
     ),
     Transition(
         "revoke",
         "撤销授权",
         RevokeForm,
         lambda c, u, **data: services.certificate_revoke(certificate=c, by=u, **data),
-        lambda c: c.status in (C.VALID, C.SUSPENDED, C.TERMINATED),
+        to=C.REVOKED,
         confirm="撤销授权不可恢复：单位将列入撤销名单，3年内不得再次申请，须在30日内交回专用章和证书。",
         destructive=True,
     ),
@@ -50,6 +50,7 @@ CERTIFICATE_TRANSITIONS = (
         "登记印章、证书交回",
         ReturnForm,
         lambda c, u, **data: services.certificate_record_return(certificate=c, by=u, **data),
+        # Not a move of the table (the certificate stays revoked): a record while something is still out.
         lambda c: c.status == C.REVOKED and not (c.seal_returned_on and c.certificate_returned_on),
     ),
 )
@@ -104,25 +105,6 @@ class SuspensionInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-def _state_today(certificate):
-    return certificate.state_on(beijing_today()).label
-
-
-CERTIFICATE_COLUMNS = (
-    Column("证书编号", lambda c: c.number, 16),
-    Column("被授权单位", lambda c: c.station.name, 36),
-    Column("统一社会信用代码", lambda c: c.station.credit_code, 22),
-    Column("县（市、区）", lambda c: c.station.get_district_display(), 14),
-    Column("授权检定项目", lambda c: "、".join(ci.item.name for ci in c.certificate_items.all()), 50),
-    Column("检定区域", lambda c: c.area, 24),
-    Column("发证日期", lambda c: c.issued_on, 12),
-    Column("有效期起", lambda c: c.valid_from, 12),
-    Column("有效期至", lambda c: c.expires_on, 12),
-    Column("今日状态", _state_today, 10),
-    Column("撤销日期", lambda c: c.revoked_on, 12),
-)
-
-
 @admin.register(Certificate)
 class CertificateAdmin(ExportMixin, TransitionAdminMixin, ReadOnlyHistoryAdmin):
     transitions = CERTIFICATE_TRANSITIONS
@@ -167,7 +149,7 @@ class CertificateAdmin(ExportMixin, TransitionAdminMixin, ReadOnlyHistoryAdmin):
 
     @admin.display(description="今日状态")
     def state_today(self, obj):
-        return _state_today(obj)
+        return obj.state_on(beijing_today()).label
 
     @admin.display(description="印章证书应交回日期")
     def return_due(self, obj):
@@ -213,7 +195,7 @@ TERMINATION_TRANSITIONS = (
         "批准终止",
         NoteForm,
         lambda t, u, note: services.termination_approve(termination=t, by=u, note=note),
-        lambda t: t.status == TerminationRequest.Status.SUBMITTED,
+        to=TerminationRequest.Status.APPROVED,
         confirm="批准后证书将于拟终止日期终止，终止前单位继续履行全部义务。",
         destructive=True,
     ),
@@ -222,7 +204,7 @@ TERMINATION_TRANSITIONS = (
         "不予批准",
         RequiredNoteForm,
         lambda t, u, note: services.termination_reject(termination=t, by=u, note=note),
-        lambda t: t.status == TerminationRequest.Status.SUBMITTED,
+        to=TerminationRequest.Status.REJECTED,
         confirm="不予批准后终止报告办结，证书继续有效，单位继续履行全部义务。",
         destructive=True,
     ),

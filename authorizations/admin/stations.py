@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
 
+from authorizations.exports import STATION_COLUMNS
 from authorizations.models import Certificate, Station, User
 from zzmetro.admin_site import ReadOnlyHistoryAdmin
 from zzmetro.dates import beijing_today
-from zzmetro.exports import Column
 
 from .common import ExportMixin, ReadOnlyInline
 
@@ -42,18 +42,6 @@ class CertificateInline(ReadOnlyInline):
     fields = ("number", "status", "valid_from", "expires_on", "area")
     readonly_fields = fields
     show_change_link = True
-
-
-STATION_COLUMNS = (
-    Column("单位名称", lambda s: s.name, 36),
-    Column("统一社会信用代码", lambda s: s.credit_code, 22),
-    Column("县（市、区）", lambda s: s.get_district_display(), 14),
-    Column("所属行业", lambda s: s.industry),
-    Column("地址", lambda s: s.address, 40),
-    Column("联系人", lambda s: s.contact_person),
-    Column("联系电话", lambda s: s.contact_phone),
-    Column("电子邮箱", lambda s: s.email, 24),
-)
 
 
 @admin.register(Station)

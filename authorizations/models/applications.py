@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from zzmetro.querysets import StationOwnedQuerySet
+from zzmetro.workflow import Move, Workflow
 
 from .stations import Station
 
@@ -66,6 +67,22 @@ class Application(models.Model):
     assessment_requested_on = models.DateField("申请考核日期", null=True, blank=True)
 
     objects = StationOwnedQuerySet.as_manager()
+
+    # A2–A5, A12: the only legal moves; a pass and a fail are both "录入考核结论".
+    workflow = Workflow(
+        events="authorizations.LifecycleEvent",
+        event_fields=lambda a: {"station": a.station, "application": a, "certificate": a.certificate},
+        moves=[
+            Move("submit", "提交申请", source=[""], target=Status.SUBMITTED),
+            Move("accept", "受理", source=[Status.SUBMITTED], target=Status.ACCEPTED),
+            Move("refuse", "不予受理", source=[Status.SUBMITTED], target=Status.REFUSED),
+            Move("request_assessment", "提出考核申请", source=[Status.ACCEPTED], target=Status.ASSESSMENT_REQUESTED),
+            Move("assessment_start", "组建考核组", source=[Status.ASSESSMENT_REQUESTED], target=Status.ASSESSING),
+            Move("assessment_conclude", "录入考核结论", source=[Status.ASSESSING], target=Status.PASSED),
+            Move("assessment_conclude", "录入考核结论", source=[Status.ASSESSING], target=Status.FAILED),
+            Move("certificate_issue", "颁发证书", source=[Status.PASSED], target=Status.CERTIFIED),
+        ],
+    )
 
     PREPARATION_FIELDS = ("prep_standards", "prep_environment", "prep_personnel", "prep_management")
 

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from authorizations import authority
 from zzmetro.dates import add_years
 from zzmetro.querysets import StationOwnedQuerySet
+from zzmetro.workflow import Move, Workflow
 
 from .stations import Station, VerificationItem
 
@@ -80,6 +81,20 @@ class Certificate(models.Model):
     )
 
     objects = CertificateQuerySet.as_manager()
+
+    # A9–A11: a certificate is issued valid (with its application's certificate_issue event); then only these moves.
+    workflow = Workflow(
+        events="authorizations.LifecycleEvent",
+        event_fields=lambda c: {"station": c.station, "certificate": c},
+        moves=[
+            Move("suspend", "暂停授权", source=[Status.VALID], target=Status.SUSPENDED),
+            Move("lift", "恢复授权", source=[Status.SUSPENDED], target=Status.VALID),
+            Move("termination_approve", "批准终止", source=[Status.VALID], target=Status.TERMINATED),
+            Move(
+                "revoke", "撤销授权", source=[Status.VALID, Status.SUSPENDED, Status.TERMINATED], target=Status.REVOKED
+            ),
+        ],
+    )
 
     class Meta:
         verbose_name = "计量授权证书"
@@ -197,6 +212,17 @@ class TerminationRequest(models.Model):
     decision_note = models.TextField("审批意见", blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="报告人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    # A9: the written report is filed, then approved or rejected once.
+    workflow = Workflow(
+        events="authorizations.LifecycleEvent",
+        event_fields=lambda t: {"station": t.certificate.station, "certificate": t.certificate},
+        moves=[
+            Move("termination_report", "提交终止授权报告", source=[""], target=Status.SUBMITTED),
+            Move("termination_approve", "批准终止", source=[Status.SUBMITTED], target=Status.APPROVED),
+            Move("termination_reject", "不予批准", source=[Status.SUBMITTED], target=Status.REJECTED),
+        ],
     )
 
     class Meta:

@@ -22,6 +22,12 @@ def station_current_certificate(station: Station, day: dt.date) -> Certificate |
     return _with_items(Certificate.objects.filter(station=station).current_on(day)).order_by("-valid_from").first()
 
 
+def current_certificate_for(user, day: dt.date, *, action: str = "view") -> Certificate | None:
+    """The live certificate on `day` of the station `user` acts for, among the rows `for_user(user, action)` holds."""
+    queryset = Certificate.objects.for_user(user, action=action).current_on(day)
+    return _with_items(queryset).order_by("-valid_from").first()
+
+
 def station_certificates(station: Station) -> QuerySet:
     return _with_items(Certificate.objects.filter(station=station)).order_by("-valid_from")
 

@@ -2,8 +2,9 @@
 
 from django.db.models import QuerySet
 
-from authorizations.models import LifecycleEvent, Station
+from authorizations.models import LifecycleEvent
 
 
-def station_events(station: Station) -> QuerySet:
-    return LifecycleEvent.objects.filter(station=station).select_related("by", "application", "certificate")
+def station_events(user) -> QuerySet:
+    """The lifecycle events `user` may read: an officer their own station's, bureau staff and managers all."""
+    return LifecycleEvent.objects.for_user(user).select_related("by", "application", "certificate")

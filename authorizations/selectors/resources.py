@@ -23,6 +23,15 @@ def station_personnel(station: Station) -> QuerySet:
     return Personnel.objects.filter(station=station).prefetch_related("items")
 
 
+def standards_for(user, *, action: str = "view") -> QuerySet:
+    """The measurement standards `user` may `action` (an officer: their own station's)."""
+    return MeasurementStandard.objects.for_user(user, action=action).prefetch_related("items")
+
+
+def personnel_for(user, *, action: str = "view") -> QuerySet:
+    return Personnel.objects.for_user(user, action=action).prefetch_related("items")
+
+
 @dataclass(frozen=True)
 class ItemCapability:
     """Whether the station can verify an item on a day, and why not (R2)."""

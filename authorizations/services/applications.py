@@ -23,26 +23,12 @@ from authorizations.selectors.certificates import station_current_certificate
 from zzmetro.dates import add_months, beijing_today
 from zzmetro.errors import DomainError
 from zzmetro.uploads import validate_document
+from zzmetro.workflow import ensure, record, transition
 
-from .common import ensure_transition, next_number, notify_station, record_event, status_label
+from .common import next_number, station_notice
 
 A = Application.Status
 OPEN_STATUSES = (A.SUBMITTED, A.ACCEPTED, A.ASSESSMENT_REQUESTED, A.ASSESSING, A.PASSED)
-
-
-def _event(application: Application, *, action: str, label: str, by, before: str, note: str = "", document: str = ""):
-    record_event(
-        station=application.station,
-        application=application,
-        certificate=application.certificate,
-        action=action,
-        action_label=label,
-        by=by,
-        from_state=status_label(Application, before),
-        to_state=application.get_status_display(),
-        note=note,
-        document=document,
-    )
 
 
 def _check_not_banned(station: Station, today: dt.date) -> None:
@@ -122,21 +108,22 @@ def application_submit(
     deadline, late_days = (None, 0)
     if kind == Application.Kind.RENEWAL:
         deadline, late_days = _renewal_terms(certificate, today)
-    application = Application.objects.create(
+    application = Application(
         number=f"ZZSQ-{today.year}-{next_number('application', today.year):04d}",
         station=station,
         kind=kind,
         area=area.strip(),
         description=description,
         certificate=certificate if kind != Application.Kind.NEW else None,
+        status="",  # not filed yet: the filing is the table's first move
         submitted_on=today,
         submitted_by=by,
         renewal_deadline=deadline,
         late_days=late_days,
     )
-    application.items.set(items)
     note = f"逾期申请：晚于截止日{deadline:%Y-%m-%d} {late_days}天" if late_days else ""
-    _event(application, action="submit", label=f"提交{application.get_kind_display()}", by=by, before="", note=note)
+    transition(application, to=A.SUBMITTED, by=by, label=f"提交{application.get_kind_display()}", note=note)
+    application.items.set(items)
     return application
 
 
@@ -153,14 +140,7 @@ def application_add_material(*, application: Application, by, title: str, file) 
     material = ApplicationMaterial.objects.create(
         application=application, title=title.strip() or stem, file=file, uploaded_by=by
     )
-    record_event(
-        station=application.station,
-        application=application,
-        action="material",
-        action_label="上传申请材料",
-        by=by,
-        note=material.title,
-    )
+    record(application, action="material", label="上传申请材料", by=by, note=material.title)
     return material
 
 
@@ -169,25 +149,24 @@ def application_accept(*, application: Application, by, note: str = "", today: d
     """A2: accept and issue the acceptance notice (受理申请通知书)."""
     today = today or beijing_today()
     application = Application.objects.select_for_update().get(pk=application.pk)
-    before = ensure_transition(application, to=A.ACCEPTED)
-    application.status = A.ACCEPTED
+    ensure(application, to=A.ACCEPTED)
     application.accepted_on = today
     application.acceptance_number = f"郑质监量受〔{today.year}〕{next_number('acceptance', today.year)}号"
-    application.save()
-    _event(
+    transition(
         application,
-        action="accept",
-        label="受理",
+        to=A.ACCEPTED,
         by=by,
-        before=before,
         note=note,
-        document=f"受理申请通知书 {application.acceptance_number}",
-    )
-    notify_station(
-        application.station,
-        subject=f"申请{application.number}已受理",
-        body=f"您单位的{application.get_kind_display()}（{application.number}）已于{today:%Y年%m月%d日}受理。"
-        "请按受理申请通知书要求开展筹建工作，四项必备条件全部完成后提出考核申请。",
+        documents=f"受理申请通知书 {application.acceptance_number}",
+        update_fields=["accepted_on", "acceptance_number"],
+        notices=[
+            station_notice(
+                application.station,
+                subject=f"申请{application.number}已受理",
+                body=f"您单位的{application.get_kind_display()}（{application.number}）已于{today:%Y年%m月%d日}受理。"
+                "请按受理申请通知书要求开展筹建工作，四项必备条件全部完成后提出考核申请。",
+            )
+        ],
     )
     return application
 
@@ -199,25 +178,24 @@ def application_refuse(*, application: Application, by, reason: str, today: dt.d
         raise DomainError("不予受理必须写明理由。", field="reason")
     today = today or beijing_today()
     application = Application.objects.select_for_update().get(pk=application.pk)
-    before = ensure_transition(application, to=A.REFUSED)
-    application.status = A.REFUSED
+    ensure(application, to=A.REFUSED)
     application.refused_on = today
     application.refusal_reason = reason.strip()
     application.refusal_number = f"郑质监量不受〔{today.year}〕{next_number('refusal', today.year)}号"
-    application.save()
-    _event(
+    transition(
         application,
-        action="refuse",
-        label="不予受理",
+        to=A.REFUSED,
         by=by,
-        before=before,
         note=reason,
-        document=f"不予受理决定书 {application.refusal_number}",
-    )
-    notify_station(
-        application.station,
-        subject=f"申请{application.number}不予受理",
-        body=f"您单位的{application.get_kind_display()}（{application.number}）不予受理，理由：{reason.strip()}",
+        documents=f"不予受理决定书 {application.refusal_number}",
+        update_fields=["refused_on", "refusal_reason", "refusal_number"],
+        notices=[
+            station_notice(
+                application.station,
+                subject=f"申请{application.number}不予受理",
+                body=f"您单位的{application.get_kind_display()}（{application.number}）不予受理，理由：{reason.strip()}",
+            )
+        ],
     )
     return application
 
@@ -233,10 +211,8 @@ def application_record_preparation(*, application: Application, by, **conditions
         raise DomainError(f"未知的筹建条件：{'、'.join(sorted(unknown))}")
     for name, value in conditions.items():
         setattr(application, name, (value or "").strip())
-    application.save()
-    record_event(
-        station=application.station, application=application, action="prepare", action_label="填写筹建情况", by=by
-    )
+    application.save(update_fields=list(conditions))
+    record(application, action="prepare", label="填写筹建情况", by=by)
     return application
 
 
@@ -244,14 +220,12 @@ def application_record_preparation(*, application: Application, by, **conditions
 def application_request_assessment(*, application: Application, by, today: dt.date | None = None) -> Application:
     """A3: only when all four conditions are recorded may the station request assessment."""
     application = Application.objects.select_for_update().get(pk=application.pk)
-    before = ensure_transition(application, to=A.ASSESSMENT_REQUESTED)
+    ensure(application, to=A.ASSESSMENT_REQUESTED)
     missing = application.missing_conditions
     if missing:
         raise DomainError(f"筹建工作尚未全面完成，还缺少：{'、'.join(missing)}。四项条件全部填写后才能申请考核。")
-    application.status = A.ASSESSMENT_REQUESTED
     application.assessment_requested_on = today or beijing_today()
-    application.save()
-    _event(application, action="request_assessment", label="提出考核申请", by=by, before=before)
+    transition(application, to=A.ASSESSMENT_REQUESTED, by=by, update_fields=["assessment_requested_on"])
     return application
 
 
@@ -261,7 +235,7 @@ def assessment_start(
 ) -> Assessment:
     """A4: form the assessment team (考核组: leader and experts)."""
     application = Application.objects.select_for_update().get(pk=application.pk)
-    before = ensure_transition(application, to=A.ASSESSING)
+    ensure(application, to=A.ASSESSING)
     experts = [e.strip() for e in experts if e.strip()]
     if not leader.strip():
         raise DomainError("请指定考核组组长。", field="leader")
@@ -275,14 +249,10 @@ def assessment_start(
         AssessmentMember(assessment=assessment, name=name, role=AssessmentMember.Role.EXPERT, organization=organization)
         for name in experts
     )
-    application.status = A.ASSESSING
-    application.save()
-    _event(
+    transition(
         application,
-        action="assessment_start",
-        label="组建考核组",
+        to=A.ASSESSING,
         by=by,
-        before=before,
         note=f"组长：{leader.strip()}；专家：{'、'.join(experts)}；计划{planned_on:%Y-%m-%d}现场考核",
     )
     return assessment
@@ -301,7 +271,7 @@ def assessment_conclude(
     """A4: a finding for every criterion, then pass or fail. A pass with a non-conforming criterion is refused."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     target = A.PASSED if conclusion == Assessment.Conclusion.PASS else A.FAILED
-    before = ensure_transition(application, to=target)
+    ensure(application, to=target)
     criteria = AssessmentFinding.Criterion
     missing = [c.label for c in criteria if c.value not in findings]
     if missing:
@@ -321,16 +291,7 @@ def assessment_conclude(
     assessment.conclusion = conclusion
     assessment.summary = summary
     assessment.save()
-    application.status = target
-    application.save()
-    _event(
-        application,
-        action="assessment_conclude",
-        label=f"考核结论：{assessment.get_conclusion_display()}",
-        by=by,
-        before=before,
-        note=summary,
-    )
+    transition(application, to=target, by=by, label=f"考核结论：{assessment.get_conclusion_display()}", note=summary)
     return assessment
 
 
@@ -350,7 +311,7 @@ def certificate_issue(
     """
     issued_on = issued_on or beijing_today()
     application = Application.objects.select_for_update().get(pk=application.pk)
-    before = ensure_transition(application, to=A.CERTIFIED)
+    ensure(application, to=A.CERTIFIED)
     items = list(application.items.all())
     if application.kind == Application.Kind.NEW_ITEMS:
         certificate = application.certificate
@@ -381,23 +342,21 @@ def certificate_issue(
             for item in items
         )
         label, document = ("颁发延续证书" if previous else "颁发计量授权证书"), f"计量授权证书 {certificate.number}"
-    application.status = A.CERTIFIED
-    application.save()
-    record_event(
-        station=application.station,
-        application=application,
-        certificate=certificate,
-        action="certificate_issue",
-        action_label=label,
+    # The new certificate starts valid: its issue is this one event of the application's move.
+    transition(
+        application,
+        to=A.CERTIFIED,
         by=by,
-        from_state=status_label(Application, before),
-        to_state=application.get_status_display(),
+        label=label,
         note=f"有效期 {certificate.valid_from:%Y-%m-%d} 至 {certificate.expires_on:%Y-%m-%d}",
-        document=document,
-    )
-    notify_station(
-        application.station,
-        subject=f"计量授权证书{certificate.number}已颁发",
-        body=f"{label}：证书编号{certificate.number}，有效期{certificate.valid_from:%Y年%m月%d日}至{certificate.expires_on:%Y年%m月%d日}。",
+        documents=document,
+        certificate=certificate,
+        notices=[
+            station_notice(
+                application.station,
+                subject=f"计量授权证书{certificate.number}已颁发",
+                body=f"{label}：证书编号{certificate.number}，有效期{certificate.valid_from:%Y年%m月%d日}至{certificate.expires_on:%Y年%m月%d日}。",
+            )
+        ],
     )
     return certificate

@@ -8,10 +8,12 @@ from django.db import transaction
 from authorizations.models import Certificate, Suspension, TerminationRequest
 from zzmetro.dates import add_months, beijing_today
 from zzmetro.errors import DomainError
+from zzmetro.workflow import ensure, record, transition
 
-from .common import ensure_transition, next_number, notify_station, record_event, status_label
+from .common import next_number, station_notice
 
 C = Certificate.Status
+T = TerminationRequest.Status
 
 
 def _locked(certificate: Certificate) -> Certificate:
@@ -24,27 +26,13 @@ def _refuse_if_ended(certificate: Certificate, day: dt.date, action: str) -> Non
         raise DomainError(f"证书{certificate.number}当前状态为“{state.label}”，不能{action}。")
 
 
-def _event(certificate: Certificate, *, action: str, label: str, by, before: str, note: str = "", document: str = ""):
-    record_event(
-        station=certificate.station,
-        certificate=certificate,
-        action=action,
-        action_label=label,
-        by=by,
-        from_state=status_label(Certificate, before),
-        to_state=certificate.get_status_display(),
-        note=note,
-        document=document,
-    )
-
-
 @transaction.atomic
 def certificate_suspend(
     *, certificate: Certificate, by, starts_on: dt.date, planned_end_on: dt.date, reason: str
 ) -> Suspension:
     """A10: suspend with reason and period; the station may not verify while suspended."""
     certificate = _locked(certificate)
-    before = ensure_transition(certificate, to=C.SUSPENDED)
+    ensure(certificate, to=C.SUSPENDED)
     _refuse_if_ended(certificate, starts_on, "暂停")
     if not reason.strip():
         raise DomainError("暂停授权必须写明理由。", field="reason")
@@ -53,21 +41,19 @@ def certificate_suspend(
     suspension = Suspension.objects.create(
         certificate=certificate, starts_on=starts_on, planned_end_on=planned_end_on, reason=reason.strip()
     )
-    certificate.status = C.SUSPENDED
-    certificate.save()
-    _event(
+    transition(
         certificate,
-        action="suspend",
-        label="暂停授权",
+        to=C.SUSPENDED,
         by=by,
-        before=before,
         note=f"{starts_on:%Y-%m-%d}至{planned_end_on:%Y-%m-%d}：{reason.strip()}",
-    )
-    notify_station(
-        certificate.station,
-        subject="计量授权暂停通知",
-        body=f"证书{certificate.number}自{starts_on:%Y年%m月%d日}起暂停授权，期限至{planned_end_on:%Y年%m月%d日}。"
-        f"暂停期间不得开展授权检定工作。理由：{reason.strip()}",
+        notices=[
+            station_notice(
+                certificate.station,
+                subject="计量授权暂停通知",
+                body=f"证书{certificate.number}自{starts_on:%Y年%m月%d日}起暂停授权，期限至{planned_end_on:%Y年%m月%d日}。"
+                f"暂停期间不得开展授权检定工作。理由：{reason.strip()}",
+            )
+        ],
     )
     return suspension
 
@@ -78,15 +64,13 @@ def certificate_lift_suspension(
 ) -> Certificate:
     lifted_on = lifted_on or beijing_today()
     certificate = _locked(certificate)
-    before = ensure_transition(certificate, to=C.VALID)
+    ensure(certificate, to=C.VALID)
     suspension = certificate.suspensions.get(lifted_on__isnull=True)
     if lifted_on < suspension.starts_on:
         raise DomainError("恢复日期不能早于暂停起始日。", field="lifted_on")
     suspension.lifted_on = lifted_on
     suspension.save()
-    certificate.status = C.VALID
-    certificate.save()
-    _event(certificate, action="lift", label="恢复授权", by=by, before=before, note=note)
+    transition(certificate, to=C.VALID, by=by, note=note)
     return certificate
 
 
@@ -94,30 +78,30 @@ def certificate_lift_suspension(
 def certificate_revoke(*, certificate: Certificate, by, decided_on: dt.date, reason: str) -> Certificate:
     """A11: revoke; the seal and certificate are due back within 30 days; the 3-year ban starts."""
     certificate = _locked(certificate)
-    before = ensure_transition(certificate, to=C.REVOKED)
+    ensure(certificate, to=C.REVOKED)
     _refuse_if_ended(certificate, decided_on, "撤销")
     if not reason.strip():
         raise DomainError("撤销授权必须写明理由。", field="reason")
-    certificate.status = C.REVOKED
     certificate.revoked_on = decided_on
     certificate.revocation_reason = reason.strip()
     certificate.revocation_number = f"郑质监量撤〔{decided_on.year}〕{next_number('revocation', decided_on.year)}号"
-    certificate.save()
     Suspension.objects.filter(certificate=certificate, lifted_on__isnull=True).update(lifted_on=decided_on)
-    _event(
+    transition(
         certificate,
-        action="revoke",
-        label="撤销授权",
+        to=C.REVOKED,
         by=by,
-        before=before,
         note=reason.strip(),
-        document=f"撤销计量授权决定书 {certificate.revocation_number}",
-    )
-    notify_station(
-        certificate.station,
-        subject="撤销计量授权决定",
-        body=f"证书{certificate.number}自{decided_on:%Y年%m月%d日}起撤销（{certificate.revocation_number}）。"
-        f"请于{certificate.return_due_on:%Y年%m月%d日}前将计量授权检定专用章和授权证书交还市质监局。理由：{reason.strip()}",
+        documents=f"撤销计量授权决定书 {certificate.revocation_number}",
+        update_fields=["revoked_on", "revocation_reason", "revocation_number"],
+        notices=[
+            station_notice(
+                certificate.station,
+                subject="撤销计量授权决定",
+                body=f"证书{certificate.number}自{decided_on:%Y年%m月%d日}起撤销（{certificate.revocation_number}）。"
+                f"请于{certificate.return_due_on:%Y年%m月%d日}前将计量授权检定专用章和授权证书交还市质监局。"
+                f"理由：{reason.strip()}",
+            )
+        ],
     )
     return certificate
 
@@ -136,7 +120,8 @@ def certificate_record_return(
         raise DomainError(f"证书当前状态为“{certificate.get_status_display()}”，只有已撤销的证书需要登记交回。")
     if not (seal_returned_on or certificate_returned_on):
         raise DomainError("请至少填写一个交回日期。")
-    for name, value in (("seal_returned_on", seal_returned_on), ("certificate_returned_on", certificate_returned_on)):
+    returned = {"seal_returned_on": seal_returned_on, "certificate_returned_on": certificate_returned_on}
+    for name, value in returned.items():
         if value and value < certificate.revoked_on:
             raise DomainError("交回日期不能早于撤销决定日期。", field=name)
         if value:
@@ -146,14 +131,7 @@ def certificate_record_return(
         f"专用章 {seal_returned_on:%Y-%m-%d}" if seal_returned_on else "",
         f"证书 {certificate_returned_on:%Y-%m-%d}" if certificate_returned_on else "",
     ]
-    _event(
-        certificate,
-        action="return",
-        label="登记印章、证书交回",
-        by=by,
-        before=certificate.status,
-        note="；".join(p for p in parts if p),
-    )
+    record(certificate, action="return", label="登记印章、证书交回", by=by, note="；".join(p for p in parts if p))
     return certificate
 
 
@@ -175,24 +153,17 @@ def termination_report(
             f"终止授权应提前六个月书面报告：报告日期为{reported_on:%Y年%m月%d日}，拟终止日期最早为{earliest:%Y年%m月%d日}。",
             field="requested_end_on",
         )
-    if TerminationRequest.objects.filter(certificate=certificate, status=TerminationRequest.Status.SUBMITTED).exists():
+    if TerminationRequest.objects.filter(certificate=certificate, status=T.SUBMITTED).exists():
         raise DomainError("已有一份待审批的终止报告。")
-    request = TerminationRequest.objects.create(
+    request = TerminationRequest(
         certificate=certificate,
         reported_on=reported_on,
         requested_end_on=requested_end_on,
         reason=reason.strip(),
+        status="",  # not filed yet: the filing is the table's first move
         submitted_by=by,
     )
-    record_event(
-        station=certificate.station,
-        certificate=certificate,
-        action="termination_report",
-        action_label="提交终止授权报告",
-        by=by,
-        to_state=request.get_status_display(),
-        note=f"拟终止日期 {requested_end_on:%Y-%m-%d}：{reason.strip()}",
-    )
+    transition(request, to=T.SUBMITTED, by=by, note=f"拟终止日期 {requested_end_on:%Y-%m-%d}：{reason.strip()}")
     return request
 
 
@@ -200,30 +171,39 @@ def termination_report(
 def termination_approve(
     *, termination: TerminationRequest, by, note: str = "", today: dt.date | None = None
 ) -> TerminationRequest:
-    """A9: on approval the station stays authorized, with all its duties, through the requested end date."""
+    """A9: on approval the station stays authorized, with all its duties, through the requested end date.
+
+    Two rows change state, so two events are written (A12): the report's and the certificate's."""
     termination = TerminationRequest.objects.select_for_update().get(pk=termination.pk)
-    ensure_transition(termination, to=TerminationRequest.Status.APPROVED)
+    ensure(termination, to=T.APPROVED)
     certificate = _locked(termination.certificate)
-    before = ensure_transition(certificate, to=C.TERMINATED)
-    termination.status = TerminationRequest.Status.APPROVED
+    ensure(certificate, to=C.TERMINATED)
     termination.decided_on = today or beijing_today()
     termination.decision_note = note
-    termination.save()
-    certificate.status = C.TERMINATED
-    certificate.terminated_on = termination.requested_end_on
-    certificate.save()
-    _event(
-        certificate,
-        action="termination_approve",
-        label="批准终止授权",
+    transition(
+        termination,
+        to=T.APPROVED,
         by=by,
-        before=before,
-        note=f"终止日期 {termination.requested_end_on:%Y-%m-%d}。{note}",
+        label="批准终止授权报告",
+        note=note,
+        update_fields=["decided_on", "decision_note"],
     )
-    notify_station(
-        certificate.station,
-        subject="终止授权报告已批准",
-        body=f"证书{certificate.number}将于{termination.requested_end_on:%Y年%m月%d日}终止。终止前请继续履行授权检定和报送义务。",
+    certificate.terminated_on = termination.requested_end_on
+    transition(
+        certificate,
+        to=C.TERMINATED,
+        by=by,
+        label="批准终止授权",
+        note=f"终止日期 {termination.requested_end_on:%Y-%m-%d}。{note}",
+        update_fields=["terminated_on"],
+        notices=[
+            station_notice(
+                certificate.station,
+                subject="终止授权报告已批准",
+                body=f"证书{certificate.number}将于{termination.requested_end_on:%Y年%m月%d日}终止。"
+                "终止前请继续履行授权检定和报送义务。",
+            )
+        ],
     )
     return termination
 
@@ -235,19 +215,14 @@ def termination_reject(
     if not note.strip():
         raise DomainError("不予批准必须写明理由。", field="note")
     termination = TerminationRequest.objects.select_for_update().get(pk=termination.pk)
-    before = ensure_transition(termination, to=TerminationRequest.Status.REJECTED)
-    termination.status = TerminationRequest.Status.REJECTED
     termination.decided_on = today or beijing_today()
     termination.decision_note = note.strip()
-    termination.save()
-    record_event(
-        station=termination.certificate.station,
-        certificate=termination.certificate,
-        action="termination_reject",
-        action_label="终止授权报告不予批准",
+    transition(
+        termination,
+        to=T.REJECTED,
         by=by,
-        from_state=status_label(TerminationRequest, before),
-        to_state=termination.get_status_display(),
+        label="终止授权报告不予批准",
         note=note.strip(),
+        update_fields=["decided_on", "decision_note"],
     )
     return termination

@@ -1,95 +1,14 @@
-"""Pieces every lifecycle service shares: the transition table, events, numbering, notifications."""
+"""Pieces the lifecycle services share: document numbering and the station's notices.
+
+The transition table lives on each model (`Application.workflow`, …) and every state change goes through
+`zzmetro.workflow.transition`; what is left here is who a station's notice goes to and how it reads.
+"""
 
 from django.conf import settings
 
-from authorizations.models import (
-    Application,
-    Certificate,
-    DocumentSequence,
-    LifecycleEvent,
-    Station,
-    TerminationRequest,
-)
-from zzmetro.errors import DomainError
+from authorizations.models import DocumentSequence, Station
 from zzmetro.outbox import queue_mail
-
-A = Application.Status
-C = Certificate.Status
-T = TerminationRequest.Status
-
-# The only legal moves (DOMAIN A2–A12). Anything else is refused naming the current state.
-TRANSITIONS = {
-    Application: {
-        A.SUBMITTED: {A.ACCEPTED, A.REFUSED},
-        A.ACCEPTED: {A.ASSESSMENT_REQUESTED},
-        A.ASSESSMENT_REQUESTED: {A.ASSESSING},
-        A.ASSESSING: {A.PASSED, A.FAILED},
-        A.PASSED: {A.CERTIFIED},
-    },
-    Certificate: {
-        C.VALID: {C.SUSPENDED, C.TERMINATED, C.REVOKED},
-        C.SUSPENDED: {C.VALID, C.REVOKED},
-        C.TERMINATED: {C.REVOKED},
-    },
-    TerminationRequest: {T.SUBMITTED: {T.APPROVED, T.REJECTED}},
-}
-
-
-# What the user was trying to do, for the refusal message.
-ACTIONS = {
-    Application: {
-        A.ACCEPTED: "受理",
-        A.REFUSED: "不予受理",
-        A.ASSESSMENT_REQUESTED: "提出考核申请",
-        A.ASSESSING: "组建考核组",
-        A.PASSED: "录入考核结论",
-        A.FAILED: "录入考核结论",
-        A.CERTIFIED: "颁发证书",
-    },
-    Certificate: {C.SUSPENDED: "暂停授权", C.VALID: "恢复授权", C.TERMINATED: "批准终止", C.REVOKED: "撤销授权"},
-    TerminationRequest: {T.APPROVED: "批准终止", T.REJECTED: "不予批准"},
-}
-
-
-def ensure_transition(obj, *, to: str) -> str:
-    """Refuse a move the table does not allow; return the current status for the event."""
-    current = obj.status
-    if to not in TRANSITIONS[type(obj)].get(current, set()):
-        label = obj._meta.verbose_name
-        action = ACTIONS[type(obj)][to]
-        raise DomainError(f"{label}当前状态为“{obj.get_status_display()}”，不能{action}。")
-    return current
-
-
-def status_label(model, status: str) -> str:
-    return model.Status(status).label if status else ""
-
-
-def record_event(
-    *,
-    station: Station,
-    action: str,
-    action_label: str,
-    by,
-    application: Application | None = None,
-    certificate: Certificate | None = None,
-    from_state: str = "",
-    to_state: str = "",
-    note: str = "",
-    document: str = "",
-) -> LifecycleEvent:
-    return LifecycleEvent.objects.create(
-        station=station,
-        application=application,
-        certificate=certificate,
-        action=action,
-        action_label=action_label,
-        from_state=from_state,
-        to_state=to_state,
-        by=by if getattr(by, "pk", None) else None,
-        note=note,
-        document=document,
-    )
+from zzmetro.workflow import Notice
 
 
 def next_number(kind: str, year: int) -> int:
@@ -105,8 +24,15 @@ def station_recipients(station: Station) -> list[str]:
     return sorted({a for a in addresses if a})
 
 
-def notify_station(station: Station, *, subject: str, body: str) -> None:
-    """E-mail the station through the outbox: written with the change, so a rollback never sends a false notice."""
+def station_notice(station: Station, *, subject: str, body: str) -> Notice:
+    """The e-mail a step sends the station: addressed to the station and its active officers, signed by the bureau."""
     link = f"{settings.SITE_URL}/portal/"
     text = f"{station.name}：\n\n{body}\n\n请登录郑州市计量授权监督管理平台查看：{link}\n\n郑州市质量技术监督局计量处"
-    queue_mail(f"【郑州计量授权】{subject}", text, station_recipients(station))
+    return Notice(f"【郑州计量授权】{subject}", text, station_recipients(station))
+
+
+def notify_station(station: Station, *, subject: str, body: str) -> None:
+    """E-mail the station through the outbox outside a transition (a transition takes `notices=[station_notice(…)]`):
+    written with the change, so a rollback never sends a false notice."""
+    notice = station_notice(station, subject=subject, body=body)
+    queue_mail(notice.subject, notice.body, notice.to)

@@ -9,10 +9,11 @@ from django.views.decorators.http import require_POST
 from authorizations import documents, services
 from authorizations.forms.applications import ApplicationForm, MaterialForm, PreparationForm
 from authorizations.forms.certificates import TerminationForm
-from authorizations.models import Application, Certificate, LifecycleEvent
+from authorizations.models import Application, Certificate
 from authorizations.selectors.applications import open_applications
-from authorizations.selectors.certificates import renewal_deadline, station_current_certificate
+from authorizations.selectors.certificates import current_certificate_for, renewal_deadline
 from authorizations.selectors.events import station_events
+from authorizations.selectors.stations import officer_station
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
 from zzmetro.errors import DomainError
@@ -22,9 +23,9 @@ from zzmetro.responses import document_response, stored_file_response
 
 @officer_required
 def index(request):
-    station = request.user.station
+    station = officer_station(request.user)
     today = beijing_today()
-    certificate = station_current_certificate(station, today)
+    certificate = current_certificate_for(request.user, today)
     context = {
         "station": station,
         "today": today,
@@ -32,7 +33,7 @@ def index(request):
         "state": certificate.state_on(today) if certificate else None,
         "renewal_deadline": renewal_deadline(certificate) if certificate else None,
         "open_applications": open_applications(request.user),
-        "events": station_events(station)[:10],
+        "events": station_events(request.user)[:10],
     }
     return render(request, "portal/index.html", context)
 
@@ -56,10 +57,10 @@ def application_create(request):
     kind = request.GET.get("kind", Application.Kind.NEW)
     if kind not in Application.Kind.values:
         raise Http404
-    station = request.user.station
+    station = officer_station(request.user, action="add")
     certificate = None
     if kind != Application.Kind.NEW:
-        certificate = station_current_certificate(station, beijing_today())
+        certificate = current_certificate_for(request.user, beijing_today(), action="change")
     form = ApplicationForm(request.POST or None, kind=kind, certificate=certificate)
     if request.method == "POST" and form.is_valid():
         try:
@@ -93,7 +94,7 @@ def application_detail(request, pk):
 @officer_required
 @require_POST
 def application_material(request, pk):
-    application = get_object_or_404(Application.objects.for_user(request.user), pk=pk)
+    application = get_object_or_404(Application.objects.for_user(request.user, action="change"), pk=pk)
     form = MaterialForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -109,7 +110,7 @@ def application_material(request, pk):
 @officer_required
 @require_POST
 def application_preparation(request, pk):
-    application = get_object_or_404(Application.objects.for_user(request.user), pk=pk)
+    application = get_object_or_404(Application.objects.for_user(request.user, action="change"), pk=pk)
     form = PreparationForm(request.POST, instance=application)
     if form.is_valid():
         try:
@@ -123,7 +124,7 @@ def application_preparation(request, pk):
 @officer_required
 @require_POST
 def application_request_assessment(request, pk):
-    application = get_object_or_404(Application.objects.for_user(request.user), pk=pk)
+    application = get_object_or_404(Application.objects.for_user(request.user, action="change"), pk=pk)
     try:
         services.application_request_assessment(application=application, by=request.user)
         messages.success(request, "考核申请已提交，市局将适时组织现场考核。")
@@ -187,7 +188,7 @@ def certificate_document(request, pk, kind):
 
 @officer_required
 def termination_create(request):
-    certificate = station_current_certificate(request.user.station, beijing_today())
+    certificate = current_certificate_for(request.user, beijing_today(), action="change")
     if certificate is None:
         messages.error(request, "本单位没有有效的计量授权证书，无需报告终止。")
         return redirect("portal:index")
@@ -205,6 +206,5 @@ def termination_create(request):
 
 @officer_required
 def event_list(request):
-    events = LifecycleEvent.objects.for_user(request.user).select_related("by", "application", "certificate")
-    page = Paginator(events, 30).get_page(request.GET.get("page"))
+    page = Paginator(station_events(request.user), 30).get_page(request.GET.get("page"))
     return render(request, "portal/event_list.html", {"page": page})

@@ -5,7 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from authorizations.forms.resources import PersonForm, StandardForm
 from authorizations.models import MeasurementStandard, Personnel
-from authorizations.selectors.resources import item_capabilities, station_personnel, station_standards, warning_days
+from authorizations.selectors.resources import item_capabilities, personnel_for, standards_for, warning_days
+from authorizations.selectors.stations import officer_station
 from authorizations.services import resources as services
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
@@ -14,14 +15,14 @@ from zzmetro.errors import DomainError
 
 @officer_required
 def index(request):
-    station = request.user.station
+    station = officer_station(request.user)
     today = beijing_today()
     context = {
         "station": station,
         "today": today,
         "warn_days": max(warning_days()),
-        "standards": _with_validity(station_standards(station), today),
-        "people": _with_validity(station_personnel(station), today),
+        "standards": _with_validity(standards_for(request.user), today),
+        "people": _with_validity(personnel_for(request.user), today),
     }
     context["capabilities"] = item_capabilities(
         station, today, standards=context["standards"], people=context["people"]
@@ -45,13 +46,13 @@ KINDS = {
 
 def _edit(request, kind: str, pk: int | None = None):
     model, form_class, save, label = KINDS[kind]
-    instance = get_object_or_404(model.objects.for_user(request.user), pk=pk) if pk else None
+    instance = get_object_or_404(model.objects.for_user(request.user, action="change"), pk=pk) if pk else None
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         items = data.pop("items")
         try:
-            save(station=request.user.station, items=items, **{kind: instance}, **data)
+            save(station=officer_station(request.user, action="add"), items=items, **{kind: instance}, **data)
         except DomainError as error:
             error.add_to(form)
         else:

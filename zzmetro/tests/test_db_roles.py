@@ -10,9 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from authorizations.services.common import record_event
-from authorizations.tests.factories import StationFactory
+from authorizations.tests.factories import ApplicationFactory
 from zzmetro.appendonly import event_tables
+from zzmetro.workflow import record
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -69,8 +69,7 @@ def app_role():
 
 @pytest.fixture
 def event():
-    station = StationFactory()
-    return record_event(station=station, action="test", action_label="测试", by=None, note="原始记录")
+    return record(ApplicationFactory(), action="test", label="测试", by=None, note="原始记录")
 
 
 def test_every_event_table_is_known_to_the_grants():
@@ -94,7 +93,7 @@ def test_application_role_can_neither_truncate_alter_drop_triggers_update_nor_de
 
 def test_application_role_records_events_and_writes_ordinary_tables(app_role, event):
     """A12: the same role inserts events and changes ordinary rows, so the portal works under it."""
-    columns = "station_id, action, action_label, from_state, to_state, at, note, document"
+    columns = "station_id, action, action_label, from_status, to_status, from_state, to_state, at, note, document"
     with app_role.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO authorizations_lifecycleevent ({columns}) SELECT {columns} FROM authorizations_lifecycleevent "
