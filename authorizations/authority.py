@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 
 Span = tuple[dt.date, dt.date]  # inclusive
 ONE_DAY = dt.timedelta(days=1)
@@ -217,8 +217,15 @@ class StationAuthority:
         return any(overlaps(c, span) for c in self.current)
 
     def months_current_in(self, year: int) -> set[int]:
-        """M8: the months of `year` with at least one authorized day (the Python side of `months_live_sql`)."""
-        return {m for m in range(1, 13) if self.current_in(month_span(year, m))}
+        """M8: the months of `year` with at least one authorized day (the Python side of `months_live_sql`).
+
+        A live span clipped to the year has a day in every month from its first day's to its last day's.
+        """
+        first, last, months = dt.date(year, 1, 1), dt.date(year, 12, 31), set()
+        for start, end in self.current:
+            if start <= last and first <= end:
+                months.update(range(max(start, first).month, min(end, last).month + 1))
+        return months
 
     def in_force_on(self, day: dt.date) -> bool:
         return any(covers(c, day) and not any(covers(s, day) for s in sus) for c, sus in self.in_force)
@@ -244,24 +251,52 @@ def _days(span: Span):
 
 
 def load_authorities(*, station_ids=None, with_items: bool = False) -> dict[int, StationAuthority]:
-    """Certificates of the given stations (all when None) as StationAuthority objects: 2–3 queries."""
+    """Certificates of the given stations (all when None) as StationAuthority objects: 2–3 queries.
+
+    Only the boundary columns are read, as plain tuples (no model instances, no prefetch machinery): the
+    dashboard loads every certificate of the city on each request.
+    """
     certificate_model = apps.get_model("authorizations", "Certificate")
-    item_model = apps.get_model("authorizations", "CertificateItem")
-    certificates = certificate_model.objects.only(
+    within = {} if station_ids is None else {"station_id__in": station_ids}
+    through = {} if station_ids is None else {"certificate__station_id__in": station_ids}
+    certificates = certificate_model.objects.filter(**within).values_list(
         "id", "station_id", "valid_from", "expires_on", "revoked_on", "terminated_on"
-    ).prefetch_related("suspensions")
+    )
+    suspensions: dict[int, list[Span]] = {}
+    suspension_rows = apps.get_model("authorizations", "Suspension").objects.filter(**through)
+    for certificate_id, starts_on, lifted_on in suspension_rows.values_list("certificate_id", "starts_on", "lifted_on"):
+        suspensions.setdefault(certificate_id, []).append(suspension_span(_Suspension(starts_on, lifted_on)))
+    items: dict[int, list[tuple[int, dt.date]]] = {}
     if with_items:
-        certificates = certificates.prefetch_related(
-            Prefetch(
-                "certificate_items", queryset=item_model.objects.only("id", "certificate_id", "item_id", "added_on")
-            )
-        )
-    if station_ids is not None:
-        certificates = certificates.filter(station_id__in=station_ids)
+        item_rows = apps.get_model("authorizations", "CertificateItem").objects.filter(**through)
+        for certificate_id, item_id, added_on in item_rows.values_list("certificate_id", "item_id", "added_on"):
+            items.setdefault(certificate_id, []).append((item_id, added_on))
     authorities: dict[int, StationAuthority] = {}
-    for certificate in certificates:
-        authorities.setdefault(certificate.station_id, StationAuthority()).add(certificate, with_items=with_items)
+    for pk, station_id, *boundaries in certificates:
+        authority = authorities.setdefault(station_id, StationAuthority())
+        span = live_span(_Certificate(*boundaries))
+        if span is None:
+            continue
+        authority.current.append(span)
+        authority.in_force.append((span, suspensions.get(pk, [])))
+        authority.items += [(span, item_id, added_on) for item_id, added_on in items.get(pk, ())]
     return authorities
+
+
+@dataclass(frozen=True)
+class _Certificate:
+    """A certificate's boundary columns, read by live_span()."""
+
+    valid_from: dt.date
+    expires_on: dt.date
+    revoked_on: dt.date | None
+    terminated_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class _Suspension:
+    starts_on: dt.date
+    lifted_on: dt.date | None
 
 
 def station_authority(station_id: int, *, with_items: bool = True) -> StationAuthority:

@@ -5,12 +5,14 @@ printed monthly brief: tiles, chart series, the league table — each number wit
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape  # what Django's escape() calls, without its lazy-string wrapper (12 calls a row)
 from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from authorizations.models import District
-from inspections.selectors.dashboard import Figures, StationRow
+from inspections.selectors.dashboard_figures import Figures, StationRow
 from zzmetro.exports import Column
 
 DISTRICTS = dict(District.choices)
@@ -319,10 +321,11 @@ def charts(this: Figures, last: Figures, items: dict[int, object]) -> list[dict]
         ),
     }
     tested = sorted((r for r in this.rows.values() if r.tested), key=lambda r: (r.pass_rate, r.station.name))
+    station_page = reverse("dash:station", args=[0]).replace("/0/", "/{}/")  # reversed once, not per station
     passes = {
         "id": "pass_rates",
         "title": f"各单位监督复核合格率（{y}年）",
-        "links": [reverse("dash:station", args=[r.station.pk]) for r in tested],
+        "links": [station_page.format(r.station.pk) for r in tested],
         "option": _bar_line_option(
             [r.station.name for r in tested],
             [("复核合格率", [round(r.pass_rate * 100, 2) for r in tested])],
@@ -435,6 +438,18 @@ def league_cells(links: dict[str, str], row: StationRow) -> list[tuple[str, str]
         url = url.format(pk) if "{}" in url else f"{url}{'&' if '?' in url else '?'}station__id__exact={pk}"
         cells.append((m.fmt(value) if value is not None else "—", url))
     return cells
+
+
+def league_html(league: list[tuple[StationRow, str, list[tuple[str, str]]]]) -> SafeString:
+    """The league table's body rows, as the page's template wrote them, joined in Python: 300 stations × 12
+    cells cost the template engine about 100 ms, string formatting a few."""
+    rows = []
+    for row, station_url, cells in league:
+        tds = "".join(f'<td><a href="{escape(url)}">{escape(text)}</a></td>' for text, url in cells)
+        rows.append(
+            f'<tr>\n      <td><a href="{escape(station_url)}">{escape(row.station.name)}</a></td>\n      {tds}\n    </tr>'
+        )
+    return mark_safe("".join(rows))  # every value above is escaped
 
 
 def league_columns() -> list[Column]:

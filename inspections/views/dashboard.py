@@ -65,6 +65,7 @@ def _context(request) -> dict:
 @reader_required
 def dashboard(request):
     context = _context(request)
+    context["league_html"] = panels.league_html(context["league"])
     for chart in context["charts"]:
         chart["option_json"] = json.dumps(chart["option"], ensure_ascii=False)
         chart["links_json"] = json.dumps(chart["links"])

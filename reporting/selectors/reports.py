@@ -140,16 +140,35 @@ class RateTable:
 
 
 def _cell(authority: StationAuthority | None, period: dt.date, report: tuple | None, as_of: dt.date) -> str:
-    if authority is None or not authority.current_in((period, month_end(period))):
+    month = _MonthFacts.of(period, as_of)
+    return _status(authority is not None and authority.current_in(month.span), month, report)
+
+
+@dataclass(frozen=True)
+class _MonthFacts:
+    """What a month's status depends on apart from the station: worked out once per month, not once per cell."""
+
+    span: tuple[dt.date, dt.date]
+    online: bool  # M8
+    past_due: bool  # the due day has passed on as_of (M2)
+
+    @classmethod
+    def of(cls, period: dt.date, as_of: dt.date) -> "_MonthFacts":
+        return cls((period, month_end(period)), reported_online(period), as_of > monthly_due_on(period))
+
+
+def _status(current: bool, month: _MonthFacts, report: tuple | None) -> str:
+    """`current`: the station is authorized on some day of the month (M8)."""
+    if not current:
         return "not_expected"
-    if not reported_online(period):
+    if not month.online:
         return "not_online"
     if report is not None and report[0] is not None:
         late_days, status = report
         if status == MonthlyReport.Status.REOPENED:
             return "reopened"
         return "on_time" if late_days == 0 else "late"
-    return "overdue" if as_of > monthly_due_on(period) else "pending"
+    return "overdue" if month.past_due else "pending"
 
 
 def report_statuses(years, *, station_ids=None):
@@ -181,6 +200,7 @@ def reporting_rates(
         authorities = load_authorities(station_ids=station_ids)
     by_key = {(sid, p.month): (late, status) for sid, p, late, status in reports if p.year == year}
     periods = [dt.date(year, m, 1) for m in range(1, 13)]
+    facts = {period: _MonthFacts.of(period, as_of) for period in periods}
     city, city_months, rows = RateRow("全市"), {p.month: RateRow(f"{p.month}月") for p in periods}, []
     for station in stations:
         authority = authorities.get(station.pk)
@@ -188,9 +208,10 @@ def reporting_rates(
             continue
         row = RateRow(station.name)
         row.station_id = station.pk
+        current = authority.months_current_in(year)
         for period in periods:
             report = by_key.get((station.pk, period.month))
-            status = _cell(authority, period, report, as_of)
+            status = _status(period.month in current, facts[period], report)
             first_on_time = report is not None and report[0] == 0
             row.months[period.month] = status
             for target in (row, city, city_months[period.month]):
