@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
+from authorizations.selectors.stations import officer_station
 from inspections import documents
 from inspections.forms.supervision import ComplaintCloseForm, ComplaintForm, RectificationAnswerForm
 from inspections.models import (
@@ -89,7 +90,9 @@ def complaint_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             # The complaint is filed for the officer's own station: no other station's row is reached here.
-            complaint = cases.complaint_file(station=request.user.station, by=request.user, **form.cleaned_data)
+            complaint = cases.complaint_file(
+                station=officer_station(request.user, action="add"), by=request.user, **form.cleaned_data
+            )
         except DomainError as error:
             error.add_to(form)
         else:

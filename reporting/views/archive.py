@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from authorizations.selectors.stations import officer_station
 from reporting import exports
 from reporting.forms.archive import ArchiveFilterForm, ImportForm, InstrumentForm, VerificationForm
 from reporting.models import ImportJob, Instrument
@@ -25,7 +26,7 @@ from zzmetro.spreadsheets import CellError, error_workbook, template_workbook
 
 
 def _filtered(request):
-    form = ArchiveFilterForm(request.GET or None, station=request.user.station)
+    form = ArchiveFilterForm(request.GET or None, station=officer_station(request.user))
     queryset = selectors.archive_search(
         Instrument.objects.for_user(request.user), form.filters(), today=beijing_today()
     )
@@ -67,7 +68,7 @@ def export(request):
 
 @officer_required
 def instrument_create(request):
-    station = request.user.station
+    station = officer_station(request.user)
     form = InstrumentForm(request.POST or None, station=station)
     verification = VerificationForm(request.POST or None, station=station)
     if request.method == "POST" and form.is_valid() and verification.is_valid():
@@ -141,7 +142,10 @@ def import_create(request):
         upload = form.cleaned_data["file"]
         try:
             job = services.import_job_create(
-                station=request.user.station, by=request.user, filename=upload.name, data=upload.read()
+                station=officer_station(request.user, action="add"),
+                by=request.user,
+                filename=upload.name,
+                data=upload.read(),
             )
         except DomainError as error:
             error.add_to(form)

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from authorizations.selectors.stations import officer_station
 from reporting import documents
 from reporting.deadlines import month_label, monthly_due_on, quarter_months, quarterly_due_on, year_in_range
 from reporting.forms.reports import NIL_LABEL, MajorIssueForm, MonthlyForm, NarrativeForm, StampedForm, UploadForm
@@ -63,7 +64,7 @@ def _own_report(user, period: dt.date, action: str = "view") -> MonthlyReport | 
 
 
 def _monthly_context(request, period, form, *, upload_errors=(), upload_form=None):
-    month = selectors.month_authority(request.user.station, period)
+    month = selectors.month_authority(officer_station(request.user), period)
     report = _own_report(request.user, period)
     ytd = selectors.year_to_date(request.user, period)
     rows = [(row, ytd.get(row[1].pk, {"verified": 0, "planned": None})) for row in form.rows()] if form else []
@@ -100,7 +101,8 @@ def _refusal(error: DomainError) -> list[CellError]:
 @officer_required
 def monthly_form(request, year, month):
     """M2, Q3: one line per item authorized in the month; submitting locks the report (M4)."""
-    period, station = _period(year, month), request.user.station  # the report is filed for the officer's station
+    period = _period(year, month)
+    station = officer_station(request.user, action="add")  # the report is filed for the officer's station
     report = _own_report(request.user, period, "submit")
     if report and report.is_locked:
         return redirect("reporting:monthly_detail", pk=report.pk)
@@ -133,7 +135,7 @@ def monthly_form(request, year, month):
 def monthly_template(request, year, month):
     """M2: the month's Excel template, one row per authorized item, counts blank."""
     period = _period(year, month)
-    items = selectors.month_authority(request.user.station, period).items
+    items = selectors.month_authority(officer_station(request.user), period).items
     return _xlsx(documents.monthly_template(period, items), f"月报模板-{period:%Y-%m}.xlsx")
 
 
@@ -151,7 +153,8 @@ def _keep_upload_errors(request, period, errors: list[CellError]) -> None:
 @require_POST
 def monthly_upload(request, year, month):
     """M2, Q3: the filled template; every problem named once by row, item and column; nothing saved unless all is valid."""
-    period, station = _period(year, month), request.user.station  # the report is filed for the officer's station
+    period = _period(year, month)
+    station = officer_station(request.user, action="add")  # the report is filed for the officer's station
     upload_form = UploadForm(request.POST, request.FILES)
     errors = []
     if upload_form.is_valid():
@@ -212,7 +215,7 @@ def quarterly_period(request, year, quarter):
     """M6: start (or continue) the quarter's analysis: the narrative the PDF carries."""
     if quarter not in (1, 2, 3, 4) or not year_in_range(year):
         raise Http404
-    station = request.user.station  # the analysis is written for the officer's own station
+    station = officer_station(request.user, action="add")  # the analysis is written for the officer's own station
     analysis = QuarterlyAnalysis.objects.for_user(request.user, action="change").filter(year=year, quarter=quarter)
     analysis = analysis.first()
     form = NarrativeForm(
@@ -306,7 +309,9 @@ def major_issue_create(request):
     form = MajorIssueForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            issue = services.major_issue_report(station=request.user.station, by=request.user, **form.cleaned_data)
+            issue = services.major_issue_report(
+                station=officer_station(request.user, action="add"), by=request.user, **form.cleaned_data
+            )
         except DomainError as error:
             error.add_to(form)
         else:
