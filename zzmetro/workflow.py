@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 
 from zzmetro.errors import DomainError
 
@@ -125,7 +125,17 @@ def can(obj, to: str) -> bool:
 
 
 def ensure(obj, *, to: str) -> Move:
-    """The one transition check: the move from the current state to `to`, or a refusal naming the current state."""
+    """The one transition check: the move from the current state to `to`, or a refusal naming the current state.
+
+    Inside a transaction (every service) a saved row is locked and checked against its state in the database, so a
+    service that writes other rows before its transition() already holds the row (A12).
+    """
+    if obj.pk is not None and connection.in_atomic_block:
+        _check_not_moved(obj, table(obj), to)
+    return _allowed(obj, to)
+
+
+def _allowed(obj, to: str) -> Move:
     workflow = table(obj)
     move = workflow.move(obj, to)
     if move is None:
@@ -149,10 +159,14 @@ def transition(
     """Check the move, save the row's new state (and `update_fields`), write its event, queue its notices.
 
     `label` overrides the move's verb on the event where users expect a fuller wording ("颁发证书"); extra keyword
-    arguments go to the event's own columns. Returns the event. Call it inside the service's transaction.
+    arguments go to the event's own columns. Returns the event. Call it inside the service's transaction: a saved
+    row is locked (SELECT … FOR UPDATE) and the move is checked against the state in the database, so of two
+    concurrent moves on one row the second waits for the first and is refused naming the state it left (A12).
     """
-    move = ensure(obj, to=to)
     workflow = table(obj)
+    if obj.pk is not None:
+        _check_not_moved(obj, workflow, to)
+    move = _allowed(obj, to)
     before = workflow.state(obj)
     setattr(obj, workflow.field, to)
     if obj.pk is None:
@@ -172,6 +186,26 @@ def transition(
     for notice in notices:
         _queue(notice)
     return event
+
+
+def _check_not_moved(obj, workflow: Workflow, to: str) -> None:
+    """Lock the row and refuse when its state in the database is no longer the one the caller read.
+
+    The caller decided on the state it read; if another request moved the row meanwhile, the decision is stale even
+    where the table would allow the move from the new state (a double submission must not write two events).
+    """
+    stored = (
+        type(obj)
+        ._base_manager.select_for_update(of=("self",))
+        .filter(pk=obj.pk)
+        .order_by()
+        .values_list(workflow.field, flat=True)
+        .first()
+    )
+    if stored is None or stored == workflow.state(obj):
+        return
+    current = workflow.state_label(stored)
+    raise DomainError(f"{obj._meta.verbose_name}当前状态为“{current}”，{workflow.refusal(to)}。")
 
 
 def record(
