@@ -261,15 +261,19 @@ def load_authorities(*, station_ids=None, with_items: bool = False) -> dict[int,
     through = {} if station_ids is None else {"certificate__station_id__in": station_ids}
     certificates = certificate_model.objects.filter(**within).values_list(
         "id", "station_id", "valid_from", "expires_on", "revoked_on", "terminated_on"
-    )
+    )  # in the model's order, so the stations come out in the order they always did
     suspensions: dict[int, list[Span]] = {}
     suspension_rows = apps.get_model("authorizations", "Suspension").objects.filter(**through)
-    for certificate_id, starts_on, lifted_on in suspension_rows.values_list("certificate_id", "starts_on", "lifted_on"):
+    for certificate_id, starts_on, lifted_on in suspension_rows.values_list(
+        "certificate_id", "starts_on", "lifted_on"
+    ).order_by():  # every answer is "any span …": the order of the spans does not matter
         suspensions.setdefault(certificate_id, []).append(suspension_span(_Suspension(starts_on, lifted_on)))
     items: dict[int, list[tuple[int, dt.date]]] = {}
     if with_items:
         item_rows = apps.get_model("authorizations", "CertificateItem").objects.filter(**through)
-        for certificate_id, item_id, added_on in item_rows.values_list("certificate_id", "item_id", "added_on"):
+        for certificate_id, item_id, added_on in item_rows.values_list(
+            "certificate_id", "item_id", "added_on"
+        ).order_by():
             items.setdefault(certificate_id, []).append((item_id, added_on))
     authorities: dict[int, StationAuthority] = {}
     for pk, station_id, *boundaries in certificates:

@@ -94,6 +94,7 @@ def _certificate_items(filters: Filters, ids, day: dt.date) -> tuple[dict[int, s
         )
         .annotate(on_day=as_flag(live_on_q(day, "certificate__") & Q(added_on__lte=day)))
         .values_list("certificate__station_id", "item_id", "on_day")
+        .order_by()  # read into sets: no join to the catalogue for its default ordering
     )
     on_day: dict[int, set[int]] = defaultdict(set)
     with_item = set()
