@@ -23,13 +23,16 @@ from inspections.models import (
     ManufacturingLicence,
     PatternApproval,
 )
-from inspections.models.licences import AnnouncedVia, split_models
+from inspections.models.licences import AnnouncedVia, model_key, split_models
 from inspections.services import licences as services
-from inspections.services.licence_checks import run_checks
+from inspections.services.licence_checks import recheck_for_approvals, run_checks
+from zzmetro.dates import beijing_today
 from zzmetro.errors import DomainError
 from zzmetro.spreadsheets import CellError, Field, SpreadsheetError, read_rows, template_workbook
 
 IMPORTED = "从登记簿导入"
+# No register entry predates 1990 (the 1987 metrology law's rules came into use then); an earlier date is a slip.
+EARLIEST = dt.date(1990, 1, 1)
 MAX_ROWS = 20_000  # a province's register is a few thousand lines; beyond this the file is not a register
 
 LEVELS = {label: value for value, label in IssuingLevel.choices}
@@ -45,6 +48,8 @@ H_ACCEPTED, H_DECIDED, H_ANNOUNCED, H_FILED, H_CANCELLED = (
     "报总局备案日期",
     "注销日期",
 )
+H_CANCEL_ANNOUNCED, H_CANCEL_VIA, H_CANCEL_FILED = "注销公告日期", "注销公告方式", "注销报总局备案日期"
+H_MODEL, H_APPROVED = "型号", "批准日期"
 
 MANUFACTURER_FIELDS = [
     Field(H_NAME, "name", max_length=200, width=30),
@@ -83,6 +88,10 @@ LICENCE_FIELDS = [
     Field(H_VIA, "announced_via", kind="choice", choices=VIA, required=False, width=12),
     Field(H_FILED, "filed_on", kind="date", required=False, width=14),
     Field(H_CANCELLED, "cancelled_on", kind="date", required=False, width=12),
+    # The cancellation is a decision of its own (L3d): how and when it was announced and filed.
+    Field(H_CANCEL_ANNOUNCED, "cancel_announced_on", kind="date", required=False, width=14),
+    Field(H_CANCEL_VIA, "cancel_announced_via", kind="choice", choices=VIA, required=False, width=14),
+    Field(H_CANCEL_FILED, "cancel_filed_on", kind="date", required=False, width=16),
 ]
 # Columns that describe the licence, not the scope line: every row of one licence must give the same values.
 LICENCE_KEYS = [
@@ -128,7 +137,7 @@ def _example(kind: Kind) -> list:
                 "PJ2016-001", "河南省质量技术监督局计量处", "省级", dt.date(2016, 3, 1)]  # fmt: skip
     return ["豫制00000001号", *company, "电能表", "DDS666", "5(60)A", "2级", "2016F101-41",
             "河南省质量技术监督局计量处", "省级", dt.date(2016, 4, 1), dt.date(2016, 4, 25), dt.date(2019, 4, 24),
-            dt.date(2016, 5, 10), "网站", dt.date(2016, 5, 20), None]  # fmt: skip
+            dt.date(2016, 5, 10), "网站", dt.date(2016, 5, 20), None, None, None, None]  # fmt: skip
 
 
 # ---------------------------------------------------------------- checking
@@ -194,6 +203,7 @@ def _check_approvals(rows, checker: Checker) -> list[dict]:
             v["institution"] = institutions.get(name)
             if v["institution"] is None:
                 checker.error(row, H_INSTITUTION, f"登记簿中没有“{name}”这个型式评价机构，请先在型式评价机构中登记")
+        _check_period(checker, row, v, (("approved_on", H_APPROVED),))
         number = v["number"]
         if number in existing:
             checker.error(row, H_CERT, f"证书编号“{number}”已在登记簿中")
@@ -223,6 +233,7 @@ def _check_licences(rows, checker: Checker) -> dict[str, list[tuple[int, dict]]]
             lines = licences.setdefault(number, [])
             if lines:
                 _check_same_licence(checker, row, v, *lines[0])
+                _check_repeated_line(checker, row, v, lines)
             lines.append((row, v))
     return licences
 
@@ -244,15 +255,55 @@ def _split(text: str | None) -> list[str]:
     return split_models(text or "")
 
 
+def _check_period(checker: Checker, row: int, v: dict, columns) -> None:
+    """Dates of things that happened: not before 1990 and not after today (a slip such as 1900 or 2099)."""
+    today = beijing_today()
+    for key, header in columns:
+        day = v[key]
+        if day and day < EARLIEST:
+            checker.error(row, header, f"{header}{day:%Y-%m-%d}早于{EARLIEST:%Y年}，请核对")
+        elif day and day > today:
+            checker.error(row, header, f"{header}{day:%Y-%m-%d}晚于今天，不能登记尚未发生的事项")
+
+
 def _check_dates(checker: Checker, row: int, v: dict) -> None:
-    accepted, decided = v["accepted_on"], v["decided_on"]
+    accepted, decided, cancelled = v["accepted_on"], v["decided_on"], v["cancelled_on"]
+    happened = ((
+        ("accepted_on", H_ACCEPTED), ("decided_on", H_DECIDED), ("announced_on", H_ANNOUNCED), ("filed_on", H_FILED),
+        ("cancelled_on", H_CANCELLED), ("cancel_announced_on", H_CANCEL_ANNOUNCED), ("cancel_filed_on", H_CANCEL_FILED),
+    ))  # fmt: skip
+    _check_period(checker, row, v, happened)
+    if v["valid_until"] and v["valid_until"] < EARLIEST:
+        checker.error(row, "有效期至", f"有效期至{v['valid_until']:%Y-%m-%d}早于{EARLIEST:%Y年}，请核对")
     if accepted and decided and decided < accepted:
         checker.error(row, H_DECIDED, "许可决定日期早于受理日期")
     if v["announced_on"] and not v["announced_via"]:
         checker.error(row, H_VIA, "填写了公告日期时请选择公告方式")
+    if v["cancel_announced_on"] and not v["cancel_announced_via"]:
+        checker.error(row, H_CANCEL_VIA, "填写了注销公告日期时请选择注销公告方式")
     for key, header in (("announced_on", H_ANNOUNCED), ("filed_on", H_FILED), ("cancelled_on", H_CANCELLED)):
         if decided and v[key] and v[key] < decided:
             checker.error(row, header, f"{header}早于许可决定日期")
+    for key, header in (("cancel_announced_on", H_CANCEL_ANNOUNCED), ("cancel_filed_on", H_CANCEL_FILED),
+                        ("cancel_announced_via", H_CANCEL_VIA)):  # fmt: skip
+        if v[key] and not cancelled:
+            checker.error(row, header, f"未填写注销日期时不应填写{header}")
+        elif cancelled and key != "cancel_announced_via" and v[key] and v[key] < cancelled:
+            checker.error(row, header, f"{header}早于注销日期")
+
+
+def _check_repeated_line(checker: Checker, row: int, v: dict, lines: list) -> None:
+    """The same instrument type and model twice in one licence is refused (L2), naming the first row."""
+    if v["instrument_type"] is None or not v["model"]:
+        return
+    key = (v["instrument_type"].pk, model_key(v["model"]))
+    for first_row, first in lines:
+        if first["instrument_type"] is not None and first["model"]:
+            if (first["instrument_type"].pk, model_key(first["model"])) == key:
+                checker.error(
+                    row, H_MODEL, f"同一许可证的{v['instrument_type'].name}型号“{v['model']}”与第{first_row}行重复"
+                )
+                return
 
 
 def _check_same_licence(checker: Checker, row: int, v: dict, first_row: int, first: dict) -> None:
@@ -286,7 +337,7 @@ def import_register(*, kind: Kind, data: bytes, by) -> ImportOutcome:
             companies = _save_manufacturers(checker, checked if kind is APPROVALS else _first_lines(checked))
             outcome.manufacturers = companies
             if kind is APPROVALS:
-                outcome.created = _save_approvals(checker, checked)
+                outcome.created = _save_approvals(checker, checked, by=by)
             else:
                 outcome.created, outcome.findings = _save_licences(checker, checked, by=by)
     except RowRefused as refused:  # a service's own rule: nothing was saved, the row is named
@@ -321,8 +372,9 @@ def _save_manufacturers(checker: Checker, rows: list[dict]) -> int:
     return created
 
 
-def _save_approvals(checker: Checker, rows: list[dict]) -> int:
-    PatternApproval.objects.bulk_create(
+def _save_approvals(checker: Checker, rows: list[dict], *, by) -> int:
+    """Save the approvals, then check again the licences of their holders, whose models they may now cover (L3a)."""
+    saved = PatternApproval.objects.bulk_create(
         [
             PatternApproval(
                 number=v["number"],
@@ -340,6 +392,7 @@ def _save_approvals(checker: Checker, rows: list[dict]) -> int:
             for v in rows
         ]
     )
+    recheck_for_approvals(saved, by=by)
     return len(rows)
 
 
@@ -380,7 +433,12 @@ def _save_licence(checker: Checker, number: str, lines: list, first: dict, *, by
         note=IMPORTED,
     )
     if first["cancelled_on"]:
-        services.licence_cancel(licence=licence, decided_on=first["cancelled_on"], reason=IMPORTED, by=by)
+        publicity = services.Publicity(
+            first["cancel_announced_on"], first["cancel_announced_via"] or "", first["cancel_filed_on"]
+        )
+        services.licence_cancel(
+            licence=licence, decided_on=first["cancelled_on"], reason=IMPORTED, by=by, publicity=publicity
+        )
     return licence
 
 

@@ -32,6 +32,7 @@ from inspections.models import (
 )
 from inspections.models.licences import AnnouncedVia
 from inspections.selectors import licences as register
+from inspections.services import licence_checks as checks
 from inspections.services import licences
 from inspections.services.licence_checks import run_checks
 from inspections.services.licences import Publicity, Scope
@@ -273,6 +274,22 @@ class KeyListEntryAdmin(admin.ModelAdmin):
     search_fields = ("legal_name", "instrument_type__name")
     list_select_related = ("instrument_type",)
 
+    # L3a reads the catalogue: the licences with a line of the type are checked again at once.
+    def save_model(self, request, obj, form, change):
+        old = KeyListEntry.objects.filter(pk=obj.pk).values_list("instrument_type_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        checks.recheck_for_types({obj.instrument_type_id, old} - {None}, by=request.user)
+
+    def delete_model(self, request, obj):
+        type_id = obj.instrument_type_id
+        super().delete_model(request, obj)
+        checks.recheck_for_types([type_id], by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        type_ids = set(queryset.values_list("instrument_type_id", flat=True))
+        super().delete_queryset(request, queryset)
+        checks.recheck_for_types(type_ids, by=request.user)
+
 
 @admin.register(Manufacturer)
 class ManufacturerAdmin(admin.ModelAdmin):
@@ -303,6 +320,11 @@ class EvaluationInstitutionAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("authorizations__instrument_type")
 
+    def save_related(self, request, form, formsets, change):
+        """L3c reads the authorizations: the licences resting on this institution's approvals are checked again."""
+        super().save_related(request, form, formsets, change)
+        checks.recheck_for_institutions([form.instance.pk], by=request.user)
+
     @admin.display(description="授权评价的器具类别")
     def types(self, obj):
         return "、".join(sorted({a.instrument_type.name for a in obj.authorizations.all()})) or "—"
@@ -318,6 +340,12 @@ class PatternApprovalAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # a certificate on which licences rest; a wrong entry is corrected, not deleted
+
+    def save_model(self, request, obj, form, change):
+        """L3a/L3c read the approvals: the holder's licences (old and new holder) are checked again at once."""
+        old = PatternApproval.objects.filter(pk=obj.pk).values_list("manufacturer_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        checks.recheck_for_approvals([obj], by=request.user, manufacturer_ids={old} - {None})
 
 
 class ScopeLineInline(ReadOnlyInline):
@@ -503,6 +531,11 @@ class LicenceCheckPolicyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not LicenceCheckPolicy.objects.exists()
+
+    def save_model(self, request, obj, form, change):
+        """L3b/L3d read the time limits: every licence is checked again with the new ones."""
+        super().save_model(request, obj, form, change)
+        checks.recheck_all(by=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False

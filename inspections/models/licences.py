@@ -233,6 +233,20 @@ class ManufacturingLicence(models.Model):
     def __str__(self) -> str:
         return f"{self.number}（{self.holder}）" if self.holder_id else self.number
 
+    def state_on(self, day) -> tuple[str, str, object]:
+        """The licence's standing on `day` as the public reads it (L5): (code, label, date shown with it).
+
+        Ended (cancelled or revoked) from its end date, expired after its validity, not yet in force before its
+        decision; otherwise in force.
+        """
+        if self.ended_on and self.ended_on <= day:
+            return "ended", self.get_status_display(), self.ended_on
+        if self.decided_on > day:
+            return "pending", "尚未生效", self.decided_on
+        if self.valid_until and self.valid_until < day:
+            return "expired", "已过期", self.valid_until
+        return "in_force", "有效", None
+
 
 class LicenceScopeLine(models.Model):
     """One line of a licence's scope (许可范围): instrument type × model × measuring range (L2, L3a)."""
@@ -244,6 +258,9 @@ class LicenceScopeLine(models.Model):
     model = models.CharField("型号", max_length=100)
     measuring_range = models.CharField("测量范围", max_length=200, blank=True)
     accuracy_class = models.CharField("准确度等级", max_length=50, blank=True)
+    # The decision that brought this line into the scope (a grant or a change); empty on lines recorded before this
+    # was kept, which the checks read as the licence's first decision (L3a).
+    decided_on = models.DateField("纳入许可范围的决定日期", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "许可范围"
@@ -394,7 +411,7 @@ class LicenceFinding(models.Model):
     )
     rule = models.CharField("问题类型", max_length=32, choices=Rule.choices)
     key = models.CharField("问题标识", max_length=64, editable=False)
-    message = models.CharField("问题说明", max_length=300)
+    message = models.TextField("问题说明")
     numbers = models.JSONField("数据", default=dict, blank=True)
     status = models.CharField("处理状态", max_length=16, choices=Status.choices, default=Status.OPEN, editable=False)
     found_at = models.DateTimeField("发现时间", auto_now_add=True)

@@ -27,10 +27,13 @@ ENDED = [ManufacturingLicence.Status.CANCELLED, ManufacturingLicence.Status.REVO
 SUMMARY_LEVELS = [IssuingLevel.PROVINCE, IssuingLevel.CITY, IssuingLevel.COUNTY]
 
 
-def public_licences(*, name: str = "", type_code: str = "", number: str = "") -> QuerySet:
-    """Every decided licence with its holder and scope, ended ones included (they are marked with their date, L5)."""
+def public_licences(*, name: str = "", type_code: str = "", number: str = "", today=None) -> QuerySet:
+    """Every licence decided by `today` with its holder and scope, ended and expired ones included (they are marked
+    with their date, L5); a licence whose decision is dated after today is not listed yet."""
+    today = today or beijing_today()
     licences = (
         ManufacturingLicence.objects.exclude(status="")
+        .filter(decided_on__lte=today)
         .select_related("holder")
         .prefetch_related(
             Prefetch("scope_lines", queryset=LicenceScopeLine.objects.select_related("instrument_type").order_by("id"))

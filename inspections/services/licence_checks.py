@@ -36,6 +36,8 @@ from zzmetro.dates import beijing_today
 Rule = LicenceFinding.Rule
 EXCLUDED_KINDS = dict(ExcludedPeriod.Kind.choices)
 DECISION_KINDS = dict(LicenceVersion.Kind.choices)
+# L3d names grants, changes and cancellations; revocations are not checked for publicity.
+PUBLICISED_KINDS = {LicenceVersion.Kind.GRANT, LicenceVersion.Kind.CHANGE, LicenceVersion.Kind.CANCEL}
 PUBLISHED_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
 
 
@@ -78,7 +80,14 @@ class WorkingDays:
 
     def unpublished_note(self, first: dt.date, last: dt.date) -> str:
         years = [year for year in range(first.year, last.year + 1) if year not in PUBLISHED_YEARS]
-        return f"（{'、'.join(map(str, years))}年节假日安排尚未收录，按周末计算）" if years else ""
+        runs: list[list[int]] = []  # consecutive years as one range: "1900–2003、2027年"
+        for year in years:
+            if runs and runs[-1][1] == year - 1:
+                runs[-1][1] = year
+            else:
+                runs.append([year, year])
+        text = "、".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
+        return f"（{text}年节假日安排尚未收录，按周末计算）" if years else ""
 
 
 @dataclass
@@ -123,15 +132,13 @@ def run_checks(
     policy = LicenceCheckPolicy.current()
     found = {(f.licence_id, f.key): f for f in _findings(register, policy, today)}
     handled, still_open = _existing(ids)
-    unchanged = {
-        key for key, (_, message) in still_open.items() if key in found and found[key].message[:300] == message
-    }
+    unchanged = {key for key, (_, message) in still_open.items() if key in found and found[key].message == message}
     stale = [pk for key, (pk, _) in still_open.items() if key not in unchanged]
     removed = LicenceFinding.objects.filter(pk__in=stale, status=LicenceFinding.Status.OPEN).delete()[0] if stale else 0
     new = [f for key, f in found.items() if key not in handled and key not in unchanged]
     LicenceFinding.objects.bulk_create(
         (
-            LicenceFinding(licence_id=f.licence_id, rule=f.rule, key=f.key, message=f.message[:300], numbers=f.numbers)
+            LicenceFinding(licence_id=f.licence_id, rule=f.rule, key=f.key, message=f.message, numbers=f.numbers)
             for f in new
         ),
         batch_size=2000,
@@ -187,7 +194,7 @@ def _load(ids) -> Register:
     fields = ("id", "number", "holder_id", "accepted_on", "decided_on")
     register = Register(licences=list(only(ManufacturingLicence.objects.order_by(), "id").values_list(*fields)))
     for row in only(LicenceScopeLine.objects.order_by("id")).values_list(
-        "licence_id", "id", "instrument_type_id", "model"
+        "licence_id", "id", "instrument_type_id", "model", "decided_on"
     ):
         register.lines[row[0]].append(row[1:])
     through = ManufacturingLicence.approvals.through.objects.order_by()
@@ -250,10 +257,12 @@ def _on_list(periods, day) -> bool:
 
 
 def _scope(register: Register, licence) -> list[Found]:
-    """L3a: each scope line's type is on the catalogue in force on the decision date, and its model is approved."""
-    licence_id, _, holder_id, _, decided_on = licence
+    """L3a: each scope line's type is on the catalogue in force on the date of the decision that brought the line into
+    the scope (a change is checked on its own date), and its model is approved."""
+    licence_id, _, holder_id, _, granted_on = licence
     found = []
-    for line_id, type_id, model in register.lines[licence_id]:
+    for line_id, type_id, model, line_decided_on in register.lines[licence_id]:
+        decided_on = line_decided_on or granted_on  # the decision (grant or change) that brought the line in
         type_name = register.type_names[type_id]
         if not _on_list(register.key_list.get(type_id, ()), decided_on):
             found.append(
@@ -283,24 +292,43 @@ def _time(register: Register, licence, days: WorkingDays, policy) -> list[Found]
     """L3b: working days from acceptance to decision, less excluded periods, within 20 (30 with an extension)."""
     licence_id, _, _, accepted_on, decided_on = licence
     spent = days.after(accepted_on, decided_on)
-    excluded = defaultdict(int)
+    # Only the part inside the processing period counts, and a day inside several periods counts once: the total
+    # deducted is the working days of the union of the periods; each kind's own days are shown as recorded.
+    spans = defaultdict(list)
     for kind, first, last in register.excluded[licence_id]:
-        # Only the part inside the processing period counts, and only once if periods overlap (kept simple: sum).
-        excluded[kind] += days.within(max(first, accepted_on + dt.timedelta(days=1)), min(last, decided_on))
-    used = spent - sum(excluded.values())
+        first, last = max(first, accepted_on + dt.timedelta(days=1)), min(last, decided_on)
+        if first <= last:
+            spans[kind].append((first, last))
+    excluded = {kind: _union_days(days, periods) for kind, periods in spans.items()}
+    deducted_days = _union_days(days, [span for periods in spans.values() for span in periods])
+    used = spent - deducted_days
     extension = register.extension_days.get(licence_id, 0)
     limit = policy.decision_days + extension
     if used <= limit:
         return []
     deducted = "，".join(f"已扣除{EXCLUDED_KINDS[kind]}{n}个工作日" for kind, n in excluded.items() if n)
+    if deducted and deducted_days < sum(excluded.values()):
+        deducted += f"，重叠日期只计一次，共扣除{deducted_days}个工作日"
     extended = f"，含延长{extension}个工作日" if extension else ""
     message = (
         f"受理至决定用时{used}个工作日（时限{limit}个工作日{extended}"
         f"{'；' + deducted if deducted else ''}）{days.unpublished_note(accepted_on, decided_on)}"
     )
     numbers = {"working_days": used, "elapsed": spent, "limit": limit, "extension": extension,
-               "excluded": dict(excluded)}  # fmt: skip
+               "excluded": dict(excluded), "deducted": deducted_days}  # fmt: skip
     return [Found(licence_id, Rule.OVERDUE, "overdue", message, numbers)]
+
+
+def _union_days(days: WorkingDays, periods: list[tuple[dt.date, dt.date]]) -> int:
+    """Working days in the union of the periods, both ends counted: overlapping days count once (L3b)."""
+    total, covered_to = 0, None
+    for first, last in sorted(periods):
+        if covered_to is not None and first <= covered_to:
+            first = covered_to + dt.timedelta(days=1)
+        if first <= last:
+            total += days.within(first, last)
+        covered_to = last if covered_to is None else max(covered_to, last)
+    return total
 
 
 def _institutions(register: Register, licence) -> list[Found]:
@@ -324,10 +352,15 @@ def _institutions(register: Register, licence) -> list[Found]:
 
 
 def _publicity(register: Register, licence, days: WorkingDays, policy, today: dt.date) -> list[Found]:
-    """L3d: each decision announced and filed with the national system within 20 working days."""
+    """L3d: each grant, change and cancellation announced and filed with the national system within 20 working days.
+
+    L3d names those three decisions only; a revocation (撤销) is not checked for publicity.
+    """
     licence_id = licence[0]
     found = []
     for version_id, sequence, kind, decided_on, announced_on, filed_on in register.versions[licence_id]:
+        if kind not in PUBLICISED_KINDS:
+            continue
         checks = (
             (Rule.ANNOUNCEMENT, announced_on, policy.announcement_days, "公告"),
             (Rule.FILING, filed_on, policy.filing_days, "报总局备案"),
@@ -345,3 +378,39 @@ def _publicity(register: Register, licence, days: WorkingDays, policy, today: dt
             numbers = {"version": sequence, "working_days": taken, "limit": limit, "done": bool(done_on)}
             found.append(Found(licence_id, rule, f"{rule}:{version_id}", message, numbers))
     return found
+
+
+# --- re-checking after an edit to what the checks read (L3) ---------------------------------------------------
+# Each save of a pattern approval, a catalogue entry, an institution's authorization or the time-limit policy calls
+# one of these from the admin or the import (never a signal), so the findings of the licences concerned follow.
+
+
+def _recheck(licences, by) -> dict:
+    licences = list(licences.order_by().distinct())
+    if not licences:
+        return {"licences": 0, "found": 0, "unchanged": 0, "kept": 0, "removed": 0}
+    return run_checks(licences, by=by)
+
+
+def recheck_for_approvals(approvals: Iterable[PatternApproval], *, by=None, manufacturer_ids=()) -> dict:
+    """L3a/L3c: licences of the approvals' holders (their models), and licences resting on the approvals (their
+    institution); `manufacturer_ids` adds holders an approval was moved away from."""
+    approvals = list(approvals)
+    holders = {approval.manufacturer_id for approval in approvals} | set(manufacturer_ids)
+    ids = [approval.pk for approval in approvals]
+    return _recheck(ManufacturingLicence.objects.filter(Q(holder_id__in=holders) | Q(approvals__in=ids)), by)
+
+
+def recheck_for_types(type_ids: Iterable[int], *, by=None) -> dict:
+    """L3a: licences with a scope line of one of the types (a catalogue entry changed)."""
+    return _recheck(ManufacturingLicence.objects.filter(scope_lines__instrument_type_id__in=list(type_ids)), by)
+
+
+def recheck_for_institutions(institution_ids: Iterable[int], *, by=None) -> dict:
+    """L3c: licences resting on an approval evaluated by one of the institutions (its authorizations changed)."""
+    return _recheck(ManufacturingLicence.objects.filter(approvals__institution_id__in=list(institution_ids)), by)
+
+
+def recheck_all(*, by=None) -> dict:
+    """L3b/L3d: the time limits changed, so every licence is checked again."""
+    return _recheck(ManufacturingLicence.objects.exclude(status=""), by)

@@ -21,6 +21,8 @@ from inspections.models import (
     ManufacturingLicence,
     PatternApproval,
 )
+from inspections.models.licences import model_key
+from zzmetro.dates import beijing_today
 from zzmetro.errors import DomainError
 from zzmetro.workflow import record, transition
 
@@ -69,6 +71,7 @@ def licence_grant(
         raise DomainError("许可范围至少填写一项。", field="scope")
     if decided_on < accepted_on:
         raise DomainError("许可决定日期不能早于受理日期。", field="decided_on")
+    _not_after_today(decided_on)
     if ManufacturingLicence.objects.filter(number=number).exists():
         raise DomainError(f"许可证编号“{number}”已登记。", field="number")
     licence = ManufacturingLicence(
@@ -80,8 +83,9 @@ def licence_grant(
         decided_on=decided_on,
         valid_until=valid_until,
     )
+    _unique_lines(scope)
     transition(licence, to=Status.GRANTED, by=by, note=note)
-    _set_scope(licence, scope)
+    _set_scope(licence, scope, decided_on=decided_on)
     licence.approvals.set(approvals)
     _version(licence, kind=Kind.GRANT, decided_on=decided_on, summary=note or "核准许可", publicity=publicity)
     return licence
@@ -112,8 +116,14 @@ def licence_change(
         scope = list(scope)
         if not scope:
             raise DomainError("许可范围至少填写一项。", field="scope")
+        _unique_lines(scope)
+        # A line the licence already had keeps the date of the decision that brought it in; a new one is this
+        # change's, so the checks test it against the catalogue in force on this change's date (L3a).
+        kept = {}
+        for type_id, model, granted_on in licence.scope_lines.values_list("instrument_type_id", "model", "decided_on"):
+            kept.setdefault((type_id, model_key(model)), granted_on or licence.decided_on)
         licence.scope_lines.all().delete()
-        _set_scope(licence, scope)
+        _set_scope(licence, scope, decided_on=decided_on, kept=kept)
     if approvals is not None:
         licence.approvals.set(approvals)
     return _version(licence, kind=Kind.CHANGE, decided_on=decided_on, summary=summary, publicity=publicity)
@@ -213,7 +223,8 @@ def finding_explain(*, finding: LicenceFinding, by, note: str) -> LicenceFinding
 # --- versions --------------------------------------------------------------------------------------------------
 
 
-def _set_scope(licence, scope: list[Scope]) -> None:
+def _set_scope(licence, scope: list[Scope], *, decided_on, kept: dict | None = None) -> None:
+    kept = kept or {}
     LicenceScopeLine.objects.bulk_create(
         LicenceScopeLine(
             licence=licence,
@@ -221,12 +232,30 @@ def _set_scope(licence, scope: list[Scope]) -> None:
             model=line.model.strip(),
             measuring_range=line.measuring_range,
             accuracy_class=line.accuracy_class,
+            decided_on=kept.get((line.instrument_type.pk, model_key(line.model)), decided_on),
         )
         for line in scope
     )
 
 
+def _unique_lines(scope: list[Scope]) -> None:
+    """One line per instrument type and model (L2): the same model twice is a slip, not a wider scope."""
+    seen = set()
+    for line in scope:
+        key = (line.instrument_type.pk, model_key(line.model))
+        if key in seen:
+            raise DomainError(f"许可范围中{line.instrument_type.name}型号“{line.model.strip()}”重复。", field="scope")
+        seen.add(key)
+
+
+def _not_after_today(decided_on) -> None:
+    """A decision is recorded once taken: one dated after today is a typing slip (L2, L5)."""
+    if decided_on > beijing_today():
+        raise DomainError(f"决定日期{decided_on:%Y-%m-%d}晚于今天，不能登记尚未作出的决定。", field="decided_on")
+
+
 def _after_last_decision(licence, decided_on) -> None:
+    _not_after_today(decided_on)
     last = licence.versions.order_by("-sequence").first()
     if last is not None and decided_on < last.decided_on:
         raise DomainError(f"决定日期不能早于上一次决定（{last.decided_on:%Y-%m-%d}）。", field="decided_on")

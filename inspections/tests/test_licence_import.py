@@ -54,6 +54,7 @@ def licence_row(number="豫制00000001号", model="DDS666", code=CODE_A, name="�
         "accuracy_class": "2级", "approvals": "2016F101-41", "department": "河南省质量技术监督局计量处",
         "level": "省级", "accepted_on": D(2016, 4, 1), "decided_on": D(2016, 4, 25), "valid_until": D(2019, 4, 24),
         "announced_on": D(2016, 5, 10), "announced_via": "网站", "filed_on": D(2016, 5, 20), "cancelled_on": None,
+        "cancel_announced_on": None, "cancel_announced_via": None, "cancel_filed_on": None,
     }  # fmt: skip
     row.update(over)
     return [row[f.key] for f in importer.LICENCE_FIELDS]

@@ -40,15 +40,22 @@ bureau_required = role_required(lambda user: user.is_bureau)
 
 
 def manufacturer_register(request):
-    """Who holds a manufacturing licence (L5): search by name, type and number; cancelled ones with their date."""
+    """Who holds a manufacturing licence (L5): search by name, type and number; cancelled and expired ones with
+    their date."""
     types = InstrumentType.objects.filter(key_list_entries__isnull=False).distinct().order_by("code")
     form = ManufacturerSearchForm(request.GET or None, type_choices=[(t.code, t.name) for t in types])
     filters = form.cleaned_data if form.is_valid() else {}
+    today = beijing_today()
     licences = selectors.public_licences(
-        name=filters.get("q", ""), type_code=filters.get("instrument_type", ""), number=filters.get("number", "")
+        name=filters.get("q", ""),
+        type_code=filters.get("instrument_type", ""),
+        number=filters.get("number", ""),
+        today=today,
     )
     page = Paginator(licences, 20).get_page(request.GET.get("page"))
-    return render(request, "inspections/licences/register.html", {"form": form, "page": page, "today": beijing_today()})
+    for licence in page.object_list:  # its standing today, not as last decided (L5)
+        licence.state, licence.state_label, licence.state_date = licence.state_on(today)
+    return render(request, "inspections/licences/register.html", {"form": form, "page": page, "today": today})
 
 
 # ---------------------------------------------------------------- import
