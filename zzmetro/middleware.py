@@ -1,8 +1,10 @@
-"""Request-wide middleware of the production setup: request ids and access log lines, no-store for signed-in pages."""
+"""Request-wide middleware of the production setup: request ids and access log lines, no-store for signed-in pages,
+no NUL bytes in parameters."""
 
 import logging
 import time
 
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import empty
 
@@ -66,3 +68,36 @@ class NoStoreForSignedInMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+FORBIDDEN_CHARACTERS = ("\x00",)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class ForbiddenCharactersMiddleware:
+    """A query parameter or form field with a NUL byte gets a 400 page in Chinese, before any view or filter sees it.
+
+    PostgreSQL cannot store or compare a text with a NUL, so such a value reaching a filter, a search or a form would
+    end in a server error; no one types it, so the request is refused as a whole. After the upload size check, so an
+    oversized body is still refused unread.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_forbidden(request.GET) or (
+            request.method == "POST" and request.content_type in FORM_TYPES and _has_forbidden(request.POST)
+        ):
+            return render(request, "400_characters.html", status=400)
+        return self.get_response(request)
+
+
+def _has_forbidden(params) -> bool:
+    return any(
+        character in text
+        for key, values in params.lists()
+        for text in (key, *values)
+        if isinstance(text, str)
+        for character in FORBIDDEN_CHARACTERS
+    )

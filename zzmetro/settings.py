@@ -64,6 +64,8 @@ MIDDLEWARE = [
     # Before any process_view (CSRF reads the body): a body over the upload limit gets a 413 unread.
     "zzmetro.upload_handlers.UploadSizeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A NUL byte in a query parameter or form field gets a 400 page, never a database error (zzmetro/middleware.py).
+    "zzmetro.middleware.ForbiddenCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Idle sessions, the second factor and the first-login password change (DOMAIN G1, G3; zzmetro/security/).
