@@ -12,7 +12,9 @@ from functools import wraps
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import ImproperlyConfigured
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils.html import format_html
@@ -113,6 +115,9 @@ class ZZAdminSite(admin.AdminSite):
                 reason = self.write_refusal(request)
                 if reason:
                     return self.refused(request, reason)
+            model_admin = serving_model_admin(view, request)
+            if model_admin is not None:
+                check_object_ids(model_admin.model, kwargs, args)
             return view(request, *args, **kwargs)
 
         return guarded
@@ -147,6 +152,40 @@ class ZZAdminSite(admin.AdminSite):
         return TemplateResponse(request, "admin/zz/refused.html", context, status=403)
 
 
+OBJECT_ID_KWARGS = ("object_id", "pk")
+
+
+def serving_model_admin(view, request):
+    """The ModelAdmin a wrapped view belongs to: a bound method's owner, or the one Django's `wrap()` names on the
+    resolved view (its plain views, such as the old-style `<id>/` redirect to the change page)."""
+    owner = getattr(view, "__self__", None)
+    if isinstance(owner, admin.ModelAdmin):
+        return owner
+    match = request.resolver_match
+    owner = getattr(match.func, "model_admin", None) if match else None
+    return owner if isinstance(owner, admin.ModelAdmin) else None
+
+
+def check_object_ids(model, kwargs, args=()) -> None:
+    """A row URL whose id cannot be the model's primary key ("abc", "1abc", out of range) is not found (404).
+
+    Checked once here for every view a ModelAdmin serves (change, history, delete, transitions, documents…), before a
+    view can turn the id into a query, a URL or an int and fail with a 500. A pattern with unnamed groups (the
+    history of one version) takes the row's id first.
+    """
+    ids = [kwargs[name] for name in OBJECT_ID_KWARGS if name in kwargs] or list(args[:1])
+    for value in ids:
+        check_id(model, value)
+
+
+def check_id(model, value) -> None:
+    field = model._meta.pk
+    try:
+        field.run_validators(field.to_python(unquote(str(value))))
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        raise Http404(f"{model._meta.verbose_name}不存在。") from None
+
+
 class ChineseHistoryContext(HistoricalRecordContextHelper):
     """A change in the history list reads as people read the row: a status by its label, an empty value as —."""
 
@@ -170,6 +209,7 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method not in SAFE_METHODS:  # the site refuses first; this keeps the rule if the view moves
             return self.admin_site.refused(request, REFUSED_HISTORY)
+        check_id(self.model.history.model, version_id)  # an impossible version id is not found, like the row's
         request._zz_history_version = True
         return super().history_form_view(request, object_id, version_id, extra_context)
 

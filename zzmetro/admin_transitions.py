@@ -13,8 +13,10 @@ from typing import Any, Callable
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
@@ -86,7 +88,9 @@ class TransitionAdminMixin:
         return super().change_view(request, object_id, form_url, extra_context)
 
     def transition_view(self, request, object_id, name):
-        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
+        obj = self.get_object(request, unquote(object_id))  # None for an id that is not a row's, never a 500
+        if obj is None:
+            raise Http404(f"{self.opts.verbose_name}不存在。")
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         transition = next((t for t in self.transitions if t.name == name), None)
