@@ -214,11 +214,21 @@ def record(
     """The one event recorder: append an event about `obj` to its table's event log, in the caller's transaction.
 
     `before` is the state the row had (None when the step did not change state: both sides are the current state
-    only for a transition; a plain record shows none).
+    only for a transition; a plain record shows none). `obj` may be the model itself for a step about the whole
+    register (a check run over every licence): the event then has no subject.
     """
     from django.contrib.contenttypes.models import ContentType
 
     workflow = table(obj)
+    if isinstance(obj, type):
+        return workflow.event_model().objects.create(
+            action=action[:32],
+            action_label=label[:50],
+            by=by if getattr(by, "pk", None) else None,
+            note=note,
+            document=documents[:80],
+            **extra,
+        )
     after = workflow.state(obj)
     changed = before is not None
     fields = {

@@ -22,7 +22,6 @@ from inspections.models import (
     InstrumentType,
     KeyListEntry,
     LicenceCheckPolicy,
-    LicenceEvent,
     LicenceExtension,
     LicenceFinding,
     LicenceScopeLine,
@@ -32,6 +31,7 @@ from inspections.models import (
 )
 from inspections.models.licences import model_key, split_models
 from zzmetro.dates import beijing_today
+from zzmetro.workflow import record
 
 Rule = LicenceFinding.Rule
 EXCLUDED_KINDS = dict(ExcludedPeriod.Kind.choices)
@@ -156,21 +156,12 @@ def run_checks(
 
 def _record_run(ids, counts, by) -> None:
     """One event per run (A12): findings appear and open ones go only here, so the trail says how many."""
-    from django.contrib.contenttypes.models import ContentType
-
-    licence = ManufacturingLicence.objects.get(pk=ids[0]) if ids and len(ids) == 1 else None
-    LicenceEvent.objects.create(
-        action="check",
-        action_label="专项核查",
-        by=by if getattr(by, "pk", None) else None,
-        note=(
-            f"核查许可证{counts['licences']}份，新发现问题{counts['found']}项，仍待处理的问题{counts['unchanged']}项，"
-            f"保留已确认或已说明的问题{counts['kept']}项，撤除不再成立的待处理问题{counts['removed']}项。"
-        ),
-        licence=licence,
-        subject_type=ContentType.objects.get_for_model(ManufacturingLicence) if licence else None,
-        subject_id=licence.pk if licence else None,
+    subject = ManufacturingLicence.objects.get(pk=ids[0]) if ids and len(ids) == 1 else ManufacturingLicence
+    note = (
+        f"核查许可证{counts['licences']}份，新发现问题{counts['found']}项，仍待处理的问题{counts['unchanged']}项，"
+        f"保留已确认或已说明的问题{counts['kept']}项，撤除不再成立的待处理问题{counts['removed']}项。"
     )
+    record(subject, action="check", label="专项核查", by=by, note=note)
 
 
 def _existing(ids) -> tuple[set, dict]:
