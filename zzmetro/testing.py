@@ -1,5 +1,7 @@
 """Helpers shared by the test suites of every app."""
 
+from contextlib import contextmanager
+
 from django.urls import URLPattern, URLResolver, get_resolver
 
 
@@ -49,3 +51,26 @@ def image_bytes(format: str = "PNG", size: tuple[int, int] = (60, 40)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(buffer, format=format)
     return buffer.getvalue()
+
+
+@contextmanager
+def apps_at(target: tuple[str, str]):
+    """The test database migrated back to `target` (app label, migration name), as that migration's models.
+
+    On leaving it migrates forward to every leaf again, so a data-migration test writes rows as the old code did and
+    then reads them as the current code does.
+    """
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(targets):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+
+    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    try:
+        yield migrate([target])
+    finally:
+        migrate(leaves)

@@ -9,28 +9,19 @@ import datetime as dt
 
 import pytest
 from django.db import connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 
 from authorizations.tests.factories import StationFactory
 from inspections.models import Inspection, Rectification, SampleDraw, SupervisionEvent
+from zzmetro.testing import apps_at
 
 BEFORE = ("inspections", "0006_licence_register")
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
 def test_old_supervision_events_keep_every_column_and_point_at_their_subject(bureau):
     """A12: after the migration each old event reads as before and, where its text names one row, refers to it."""
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
     station = StationFactory()
-    old = _migrate([BEFORE])
-    try:
+    with apps_at(BEFORE) as old:
         OldInspection = old.get_model("inspections", "Inspection")
         OldRectification = old.get_model("inspections", "Rectification")
         OldPlan = old.get_model("inspections", "SupervisionPlan")
@@ -72,8 +63,6 @@ def test_old_supervision_events_keep_every_column_and_point_at_their_subject(bur
                 by_id=bureau.pk,
             )
         stamps = list(OldEvent.objects.order_by("pk").values_list("pk", "at"))
-    finally:
-        _migrate(leaves)
 
     events = list(SupervisionEvent.objects.order_by("pk"))
     assert [(e.subject_label, e.action_label, e.from_state, e.to_state, e.note, e.by) for e in events] == [

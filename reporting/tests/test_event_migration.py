@@ -10,28 +10,19 @@ import datetime as dt
 
 import pytest
 from django.db import connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 
 from authorizations.tests.factories import StationFactory
 from reporting.models import AnnualPlan, MonthlyReport, QuarterlyAnalysis, ReportingEvent
+from zzmetro.testing import apps_at
 
 BEFORE = ("reporting", "0008_quality_flags")
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
 def test_old_reporting_events_keep_every_column_and_gain_codes_and_subject(bureau):
     """A12, M4: after the migration each old event reads as before, refers to its plan or report, and has codes."""
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
     station = StationFactory()
-    old = _migrate([BEFORE])
-    try:
+    with apps_at(BEFORE) as old:
         OldPlan = old.get_model("reporting", "AnnualPlan")
         OldReport = old.get_model("reporting", "MonthlyReport")
         OldAnalysis = old.get_model("reporting", "QuarterlyAnalysis")
@@ -63,8 +54,6 @@ def test_old_reporting_events_keep_every_column_and_gain_codes_and_subject(burea
                 by_id=bureau.pk,
             )
         stamps = list(OldEvent.objects.order_by("pk").values_list("pk", "at"))
-    finally:
-        _migrate(leaves)
 
     events = list(ReportingEvent.objects.order_by("pk"))
     assert [(e.action_label, e.from_state, e.to_state, e.note, e.by) for e in events] == [
