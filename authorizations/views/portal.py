@@ -57,7 +57,7 @@ def application_create(request):
     kind = request.GET.get("kind", Application.Kind.NEW)
     if kind not in Application.Kind.values:
         raise Http404
-    station = officer_station(request.user, action="add")
+    station = officer_station(request.user)
     certificate = None
     if kind != Application.Kind.NEW:
         certificate = current_certificate_for(request.user, beijing_today(), action="change")

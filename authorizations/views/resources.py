@@ -52,7 +52,7 @@ def _edit(request, kind: str, pk: int | None = None):
         data = dict(form.cleaned_data)
         items = data.pop("items")
         try:
-            save(station=officer_station(request.user, action="add"), items=items, **{kind: instance}, **data)
+            save(station=officer_station(request.user), items=items, **{kind: instance}, **data)
         except DomainError as error:
             error.add_to(form)
         else:

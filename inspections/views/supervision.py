@@ -91,7 +91,7 @@ def complaint_create(request):
         try:
             # The complaint is filed for the officer's own station: no other station's row is reached here.
             complaint = cases.complaint_file(
-                station=officer_station(request.user, action="add"), by=request.user, **form.cleaned_data
+                station=officer_station(request.user), by=request.user, **form.cleaned_data
             )
         except DomainError as error:
             error.add_to(form)

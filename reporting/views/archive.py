@@ -142,7 +142,7 @@ def import_create(request):
         upload = form.cleaned_data["file"]
         try:
             job = services.import_job_create(
-                station=officer_station(request.user, action="add"),
+                station=officer_station(request.user),
                 by=request.user,
                 filename=upload.name,
                 data=upload.read(),

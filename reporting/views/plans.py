@@ -23,7 +23,7 @@ def plan_edit(request, year):
     """Draft or revise the station's plan for `year` (this year or next) from its certificate's items."""
     if year not in (beijing_today().year, beijing_today().year + 1):
         raise Http404
-    station = officer_station(request.user, action="add")  # the plan is drafted for the officer's own station
+    station = officer_station(request.user)  # the plan is drafted for the officer's own station
     plan = _plan_queryset(request.user, "change").filter(year=year, status__in=AnnualPlan.OPEN).first()
     if plan and not plan.is_editable:
         messages.info(request, f"计划当前状态为“{plan.get_status_display()}”，不能修改。")

@@ -102,7 +102,7 @@ def _refusal(error: DomainError) -> list[CellError]:
 def monthly_form(request, year, month):
     """M2, Q3: one line per item authorized in the month; submitting locks the report (M4)."""
     period = _period(year, month)
-    station = officer_station(request.user, action="add")  # the report is filed for the officer's station
+    station = officer_station(request.user)  # the report is filed for the officer's station
     report = _own_report(request.user, period, "submit")
     if report and report.is_locked:
         return redirect("reporting:monthly_detail", pk=report.pk)
@@ -154,7 +154,7 @@ def _keep_upload_errors(request, period, errors: list[CellError]) -> None:
 def monthly_upload(request, year, month):
     """M2, Q3: the filled template; every problem named once by row, item and column; nothing saved unless all is valid."""
     period = _period(year, month)
-    station = officer_station(request.user, action="add")  # the report is filed for the officer's station
+    station = officer_station(request.user)  # the report is filed for the officer's station
     upload_form = UploadForm(request.POST, request.FILES)
     errors = []
     if upload_form.is_valid():
@@ -215,7 +215,7 @@ def quarterly_period(request, year, quarter):
     """M6: start (or continue) the quarter's analysis: the narrative the PDF carries."""
     if quarter not in (1, 2, 3, 4) or not year_in_range(year):
         raise Http404
-    station = officer_station(request.user, action="add")  # the analysis is written for the officer's own station
+    station = officer_station(request.user)  # the analysis is written for the officer's own station
     analysis = QuarterlyAnalysis.objects.for_user(request.user, action="change").filter(year=year, quarter=quarter)
     analysis = analysis.first()
     form = NarrativeForm(
@@ -310,7 +310,7 @@ def major_issue_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             issue = services.major_issue_report(
-                station=officer_station(request.user, action="add"), by=request.user, **form.cleaned_data
+                station=officer_station(request.user), by=request.user, **form.cleaned_data
             )
         except DomainError as error:
             error.add_to(form)
