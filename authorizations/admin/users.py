@@ -60,6 +60,14 @@ class UserAdmin(DjangoUserAdmin):
     )
     readonly_fields = ("last_login", "date_joined", "second_factor")
 
+    def get_readonly_fields(self, request, obj=None):
+        """Staff may ask an owner to change their password, never cancel it: a password someone else set stays to be
+        changed until its owner has (DOMAIN G1)."""
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.must_change_password:
+            fields = (*fields, "must_change_password")
+        return fields
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.must_change_password = True  # staff chose the first password

@@ -10,11 +10,22 @@ extending it. Staff unlock by deleting the row in the admin (登录失败记录)
 """
 
 import datetime as dt
+import unicodedata
 
 from django.conf import settings
 from django.shortcuts import render
 
 from zzmetro.throttle import client_ip
+
+
+def username(request, credentials=None) -> str | None:
+    """AXES_USERNAME_CALLABLE: the username as the login form hands it to authentication (spaces stripped, NFKC), so
+    " officer1" or a full-width ｏｆｆｉｃｅｒ１ — which sign in as officer1 — are counted and locked as officer1."""
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
+    value = credentials.get(field) if credentials else getattr(request, "data", request.POST).get(field)
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFKC", value.strip())
 
 
 def cool_off(request=None) -> dt.timedelta:

@@ -13,8 +13,11 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from . import otp
 
@@ -42,7 +45,10 @@ class IdentityMiddleware:
         if last_seen is not None and now - last_seen > settings.SESSION_IDLE_MINUTES * 60:
             logout(request)
             messages.warning(request, IDLE_NOTICE.format(minutes=settings.SESSION_IDLE_MINUTES))
-            return redirect_to(request, "login")
+            response = redirect_to(request, "login")
+            # Answered to a session that was signed in: never cached, though the user is signed out by now.
+            add_never_cache_headers(response)
+            return response
         if last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
             request.session[LAST_SEEN_KEY] = now
         return None
@@ -67,6 +73,14 @@ class IdentityMiddleware:
         path = request.path_info
         allowed = [reverse(name) for name in (*names, "logout", "admin:logout")]
         return path in allowed or path.startswith(settings.STATIC_URL)
+
+
+@receiver(user_logged_in, dispatch_uid="zz_idle_clock_starts_at_login")
+def _start_idle_clock(sender, request, user, **kwargs):
+    """The idle clock starts at the login itself: a session signed in and then left alone ends like any other."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[LAST_SEEN_KEY] = int(time.time())
 
 
 def redirect_to(request, name: str):

@@ -12,6 +12,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
+from zzmetro import audit
+from zzmetro.models import SecurityEvent
+
 from . import otp
 from .forms import TokenForm
 
@@ -53,6 +56,7 @@ def otp_verify(request):
     wait = otp.wait_seconds(request.user) if form.is_valid() else 0
     if wait > 0:
         form.add_error("token", f"验证码错误次数较多，请{wait}秒后再试。")
+        _record_failure(request, "动态验证码尝试过于频繁，未校验")
     elif form.is_valid():
         device = otp.verify(request.user, form.cleaned_data["token"])
         if device is not None:
@@ -62,6 +66,7 @@ def otp_verify(request):
                 messages.warning(request, f"您使用了一个恢复码，还剩{left}个。请尽快在“双因素认证”页面生成新的恢复码。")
             return redirect(_next(request) or reverse("home"))
         form.add_error("token", WRONG_TOKEN)
+        _record_failure(request, "动态验证码或恢复码错误")
     return render(request, "registration/otp_verify.html", {"form": form, "next": _next(request)})
 
 
@@ -91,6 +96,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         form.user.must_change_password = False
         return super().form_valid(form)
+
+
+def _record_failure(request, detail: str) -> None:
+    """A right password followed by a wrong second factor is a failed login (DOMAIN G2, G3)."""
+    audit.record(audit.Kind.LOGIN_FAILED, request=request, result=SecurityEvent.FAILURE, detail=detail)
 
 
 def _next(request) -> str:
