@@ -4,7 +4,12 @@
 never makes the load balancer restart healthy web processes. `/healthz/ready` says whether the portal can serve:
 the database answers and every migration on disk is applied, Redis answers and Celery beat's heartbeat is fresh
 (when a broker is configured), the prepared PDF fonts are present, and no mail waits in the outbox long past its
-due time (a dead worker or beat). It answers 503 with one Chinese and one English reason per failed check.
+due time (a dead worker or beat). It answers 503 with one Chinese and one English reason per failed check, never 500: a check that fails in a way
+nobody foresaw is reported as that check's failure.
+
+`answer_probe` answers both URLs as soon as the request id is set (zzmetro/middleware.py), before sessions,
+authentication and the rest: a probe that carries a session cookie (a browser, a balancer replaying one) would otherwise reach the database
+through them, so live would touch it and ready would end in a 500 of the session middleware during an outage.
 
 A small view module rather than django-health-check: that library's view is async (sync checks run in executor
 threads with their own database connections, invisible to a test transaction and never closed per request), answers
@@ -12,18 +17,23 @@ threads with their own database connections, invisible to a test transaction and
 """
 
 import datetime as dt
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import redis
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.exception import response_for_exception
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+logger = logging.getLogger(__name__)
 
 # Written by the beat-scheduled task `zzmetro.beat_heartbeat` into the broker's Redis (REDIS_URL).
 HEARTBEAT_KEY = "zzmetro:beat-heartbeat"
@@ -57,12 +67,46 @@ def ready(request):
     return JsonResponse(body, status=503 if problems else 200, json_dumps_params={"ensure_ascii": False})
 
 
+PROBES = {"/healthz/live": live, "/healthz/ready": ready}
+
+
+def answer_probe(request):
+    """The probe's answer when `request` asks for one, else None. Called by RequestIdMiddleware (first in MIDDLEWARE), so
+    no middleware that reads the session or the user (and so the database) runs for a probe; ALLOWED_HOSTS still
+    applies (a foreign Host gets Django's 400), and plain HTTP is never redirected to HTTPS."""
+    view = PROBES.get(request.path_info)
+    if view is None:
+        return None
+    try:
+        request.get_host()
+    except DisallowedHost as error:
+        return response_for_exception(request, error)
+    return view(request)
+
+
 def readiness_problems() -> list[Problem]:
-    problems = [p for p in (_fonts(), *_broker()) if p]
-    database = _database()
+    problems = [p for p in (_guarded("fonts", _fonts), *_guarded("redis", _broker)) if p]
+    database = _guarded("database", _database)
     if database:  # the checks below read the database
         return [database, *problems]
-    return [p for p in (_migrations(), _outbox()) if p] + problems
+    migrations = _guarded("migrations", _migrations)
+    if migrations:  # the outbox's table may not even exist yet
+        return [migrations, *problems]
+    return [p for p in (_guarded("outbox", _outbox),) if p] + problems
+
+
+def _guarded(check: str, function):
+    """Run one check; an error it did not expect is that check's failure (503), never the probe's 500."""
+    try:
+        return function()
+    except Exception as error:  # the probe must answer whatever the check met
+        logger.exception("readiness check %s failed unexpectedly", check)
+        if isinstance(error, DatabaseError):
+            connection.close()  # the next request connects afresh
+        problem = Problem(
+            check, f"健康检查“{check}”出错，请查看日志。", f"{check} check failed: {type(error).__name__}"
+        )
+        return [problem] if check == "redis" else problem
 
 
 def _database() -> Problem | None:
@@ -76,6 +120,11 @@ def _database() -> Problem | None:
 
 
 def _migrations() -> Problem | None:
+    return pending_migrations(connection)
+
+
+def pending_migrations(connection) -> Problem | None:
+    """Migrations on disk the database has not recorded (all of them on an empty database); `check_migrated` too."""
     executor = MigrationExecutor(connection)
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if not pending:

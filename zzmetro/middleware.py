@@ -8,13 +8,17 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import empty
 
+from zzmetro import health
 from zzmetro.logging import incoming_or_new, request_id
 
 access_log = logging.getLogger("zzmetro.access")
 
 
 class RequestIdMiddleware:
-    """First in MIDDLEWARE: every log line of the request carries its id, and one access line ends it."""
+    """First in MIDDLEWARE: every log line of the request carries its id, and one access line ends it.
+
+    It also answers the health probes itself (zzmetro/health.py), so that no later middleware reads the session for them.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -25,7 +29,7 @@ class RequestIdMiddleware:
         token = request_id.set(rid)
         started = time.monotonic()
         try:
-            response = self.get_response(request)
+            response = health.answer_probe(request) or self.get_response(request)
             response["X-Request-ID"] = rid
             access_log.info(
                 "%s %s %s",

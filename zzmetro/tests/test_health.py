@@ -1,12 +1,15 @@
 """Health endpoints for the load balancer and systemd (issue 13): live answers alone, ready says why it cannot serve.
 
-Every failure is real: a closed port instead of PostgreSQL or Redis, a migration the database has not recorded, a
-mail left in the outbox past its due time, an empty font folder, a heartbeat that never came.
+Every failure is real: a closed port or a server that accepts and never answers instead of PostgreSQL or Redis, a
+database never migrated or one migration it has not recorded, a mail left in the outbox past its due time, an empty
+font folder, a heartbeat that never came.
 """
 
+import contextlib
 import datetime as dt
 import os
 import socket
+import time
 
 import pytest
 from django.db import connection
@@ -17,6 +20,7 @@ from django.utils import timezone
 from zzmetro import health
 from zzmetro.models import OutboxMessage
 from zzmetro.tasks import beat_heartbeat
+from zzmetro.tests.netpeers import silent_server
 
 
 def closed_port() -> int:
@@ -142,3 +146,106 @@ def test_ready_fails_when_the_pdf_fonts_are_not_prepared(client, broker, setting
     settings.PDF_FONT_DIR = tmp_path
     response = client.get("/healthz/ready")
     assert response.status_code == 503 and "prepare_fonts" in reasons(response)["fonts"]["zh"]
+
+
+@contextlib.contextmanager
+def database_at(django_db_blocker, **where):
+    """The web process's database connection pointed elsewhere (another port or database) for the block."""
+    original = {key: connection.settings_dict[key] for key in where}
+    with django_db_blocker.unblock():
+        connection.close()
+        connection.settings_dict.update(where)
+        try:
+            yield
+        finally:
+            connection.close()
+            connection.settings_dict.update(original)
+
+
+def test_ready_fails_in_seconds_when_the_database_accepts_and_never_answers(client, django_db_blocker, settings):
+    """Issue 13: a hung PostgreSQL host (the TCP connection opens, no byte comes back) gives 503 within the connect
+    timeout (DATABASE_CONNECT_TIMEOUT, 5 s by default), never a probe that hangs until the balancer gives up."""
+    settings.REDIS_URL = ""
+    with silent_server() as port, database_at(django_db_blocker, PORT=port):
+        started = time.monotonic()
+        response = client.get("/healthz/ready")
+        elapsed = time.monotonic() - started
+    assert response.status_code == 503 and reasons(response)["database"]["zh"] == "数据库无法连接。"
+    assert elapsed < connection.settings_dict["OPTIONS"]["connect_timeout"] + 3
+
+
+@pytest.fixture
+def empty_database(django_db_blocker):
+    """A database on the test server with no table at all: a deployment whose `migrate` never ran."""
+    name = f"{connection.settings_dict['NAME']}_empty"[:63]
+    with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    yield name
+    with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_ready_says_migrations_are_missing_on_a_database_that_was_never_migrated(
+    client, django_db_blocker, empty_database, settings
+):
+    """Issue 13: on an empty database every migration is pending and the outbox's table does not exist; ready answers
+    503 naming the migrations (it used to fail with a 500 reading the missing outbox table)."""
+    settings.REDIS_URL = ""
+    with database_at(django_db_blocker, NAME=empty_database):
+        response = client.get("/healthz/ready")
+    assert response.status_code == 503, response.content.decode()[:300]
+    assert list(reasons(response)) == ["migrations"]
+    assert "manage.py migrate" in reasons(response)["migrations"]["zh"]
+    assert "contenttypes.0001_initial" in reasons(response)["migrations"]["en"]
+
+
+def test_probes_carrying_a_session_cookie_answer_while_the_database_is_down(client, django_db_blocker, settings):
+    """Issue 13: a probe with a session cookie (a browser, a balancer replaying one) must not reach the database through
+    the session or the signed-in user: live still answers 200 without it, ready answers 503, neither a 500."""
+    settings.REDIS_URL = ""
+    client.cookies[settings.SESSION_COOKIE_NAME] = "0123456789abcdefghijklmnopqrstuv"
+    with database_at(django_db_blocker, PORT=closed_port()):
+        live, ready = client.get("/healthz/live"), client.get("/healthz/ready")
+    assert live.status_code == 200 and live.json() == {"status": "ok"}
+    assert ready.status_code == 503 and list(reasons(ready)) == ["database"]
+    assert live["X-Request-ID"] and ready["X-Request-ID"]
+
+
+def test_live_with_a_session_cookie_never_touches_the_database(client, settings):
+    """Issue 13: pytest-django refuses any database access in this test; a session cookie does not change that."""
+    client.cookies[settings.SESSION_COOKIE_NAME] = "0123456789abcdefghijklmnopqrstuv"
+    assert client.get("/healthz/live").status_code == 200
+
+
+@pytest.mark.django_db
+def test_both_probes_answer_over_plain_http_when_https_is_enforced(client, broker, settings):
+    """Issue 13, G4: with HTTPS_ONLY every other page redirects to HTTPS, but the balancer asks over plain HTTP."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert client.get("/register/").status_code == 301
+    assert client.get("/healthz/live").status_code == 200
+    assert client.get("/healthz/ready").status_code == 200
+    assert client.get("/healthz/ready", headers={"Host": "evil.example.com"}).status_code == 400  # ALLOWED_HOSTS
+
+
+@pytest.mark.django_db
+def test_ready_fails_in_seconds_when_redis_accepts_and_never_answers(client, settings):
+    """Issue 13: a hung Redis (connection opens, no answer) gives 503 within the 2 s socket timeout, no retries."""
+    with silent_server() as port:
+        settings.REDIS_URL, settings.CELERY_TASK_ALWAYS_EAGER = f"redis://127.0.0.1:{port}/0", False
+        started = time.monotonic()
+        response = client.get("/healthz/ready")
+        elapsed = time.monotonic() - started
+    assert response.status_code == 503 and "redis unreachable" in reasons(response)["redis"]["en"]
+    assert elapsed < 3 * health.REDIS_TIMEOUT_SECONDS
+
+
+@pytest.mark.django_db
+def test_a_check_that_meets_something_unforeseen_is_a_503_naming_it_not_a_500(client, broker):
+    """Issue 13: a heartbeat key holding something that is not a time (written by hand, another program) fails the
+    check it belongs to with 503; the probe never answers 500."""
+    health._redis().set(health.HEARTBEAT_KEY, "yesterday")
+    response = client.get("/healthz/ready")
+    assert response.status_code == 503 and list(reasons(response)) == ["redis"]
+    assert reasons(response)["redis"]["en"] == "redis check failed: ValueError"
