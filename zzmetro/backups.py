@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Iterator
@@ -81,19 +82,32 @@ class Database:
         )
 
     def connect(self):
+        """A connection, or a BackupError naming the server when it refuses, is silent past the timeout, or rejects us."""
         params = {
             "dbname": self.name,
             "user": self.user or None,
             "password": self.password or None,
             "host": self.host or None,
             "port": self.port or None,
+            "connect_timeout": DEFAULT_CONNECT_TIMEOUT,
             **dict(self.options),
         }
-        return psycopg2.connect(**{k: v for k, v in params.items() if v is not None})
+        try:
+            return psycopg2.connect(**{k: v for k, v in params.items() if v is not None})
+        except psycopg2.Error as error:
+            raise BackupError(
+                f"无法连接数据库“{self.name}”（{self.host or 'localhost'}:{self.port or 5432}）："
+                f"{str(error).strip() or type(error).__name__}。请确认 PostgreSQL 正在运行且 DATABASE_URL 正确。"
+            ) from error
 
     def libpq_env(self) -> dict[str, str]:
         """The environment pg_dump / pg_restore connect with: the password never appears on a command line."""
-        env = {**os.environ, "PGDATABASE": self.name, "PGAPPNAME": "zzmetro-backup"}
+        env = {
+            **os.environ,
+            "PGDATABASE": self.name,
+            "PGAPPNAME": "zzmetro-backup",
+            "PGCONNECT_TIMEOUT": str(DEFAULT_CONNECT_TIMEOUT),
+        }
         for key, value in (
             ("PGUSER", self.user),
             ("PGPASSWORD", self.password),
@@ -106,7 +120,15 @@ class Database:
         return env
 
 
-LIBPQ_OPTIONS = {"sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT", "sslkey": "PGSSLKEY"}
+LIBPQ_OPTIONS = {
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    # settings.py sets it from DATABASE_CONNECT_TIMEOUT: a silent database host fails the backup in seconds, not never.
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+}
+DEFAULT_CONNECT_TIMEOUT = 10
 
 
 def pg_tool(name: str) -> Path:
@@ -285,7 +307,10 @@ def create_archive(
                 }
                 _add_bytes(tar, MANIFEST_NAME, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
             os.replace(partial, path)
-        except BaseException:
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            raise BackupError(f"写入备份文件“{path}”失败：{error}。未留下不完整的备份文件。") from error
+        except BaseException:  # a BackupError, Ctrl-C or SIGTERM (the command turns it into SystemExit)
             partial.unlink(missing_ok=True)
             raise
     return path, manifest
@@ -336,8 +361,10 @@ def _open(path: Path) -> tarfile.TarFile:
         raise BackupError(f"备份文件“{path}”不存在。")
     try:
         return tarfile.open(path, mode="r:*")
-    except tarfile.TarError as error:
-        raise BackupError(f"“{path}”不是有效的备份文件（{error}）。") from error
+    except UNREADABLE as error:
+        raise BackupError(
+            f"“{path}”不是有效的备份文件（既不是 tar 也不是 tar.gz 归档，或已损坏），已拒绝恢复。"
+        ) from error
 
 
 def _safe_media_name(name: str) -> PurePosixPath:
@@ -347,19 +374,71 @@ def _safe_media_name(name: str) -> PurePosixPath:
     return relative
 
 
+UNREADABLE = (tarfile.TarError, EOFError, zlib.error, OSError)
+
+
+def _unreadable(path: Path, error: Exception) -> BackupError:
+    return BackupError(f"备份文件“{path}”不完整或已损坏，无法读取（{type(error).__name__}：{error}），已拒绝恢复。")
+
+
 def read_manifest(tar: tarfile.TarFile) -> dict:
     try:
         member = tar.getmember(MANIFEST_NAME)
         manifest = json.loads(tar.extractfile(member).read())
     except (KeyError, AttributeError, ValueError) as error:
         raise BackupError("备份文件中没有可读的 manifest.json，无法核对，已拒绝恢复。") from error
-    if manifest.get("format") != FORMAT:
-        raise BackupError(f"备份格式“{manifest.get('format')}”无法识别（应为 {FORMAT}）。")
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
+        raise BackupError(f"备份格式“{found}”无法识别（应为 {FORMAT}），已拒绝恢复。")
+    _check_manifest(manifest)
     return manifest
 
 
+def _check_manifest(manifest: dict) -> None:
+    """Everything restore reads from the manifest has its shape, checked before anything is written: a manifest that
+    lacks the row counts must not fail after the dump is loaded. Media names are safe and none is another's folder."""
+
+    def refuse(what: str):
+        raise BackupError(f"备份清单 manifest.json 不完整或被改动（{what}），已拒绝恢复。")
+
+    if not isinstance(manifest.get("created_at"), str) or not isinstance(manifest.get("code"), dict):
+        refuse("created_at、code")
+    tables, migrations, files = manifest.get("tables"), manifest.get("migrations"), manifest.get("files")
+    if not isinstance(tables, dict) or not all(
+        isinstance(k, str) and type(v) is int and v >= 0 for k, v in tables.items()
+    ):
+        refuse("tables")
+    if not isinstance(migrations, dict) or not all(
+        isinstance(names, list) and all(isinstance(n, str) for n in names) for names in migrations.values()
+    ):
+        refuse("migrations")
+    if not isinstance(files, dict) or not all(
+        isinstance(entry, dict)
+        and isinstance(entry.get("sha256"), str)
+        and re.fullmatch(r"[0-9a-f]{64}", entry["sha256"])
+        and type(entry.get("size")) is int
+        and entry["size"] >= 0
+        for entry in files.values()
+    ):
+        refuse("files")
+    media = {_safe_media_name(name) for name in files if name != DUMP_NAME}
+    folders = {parent for relative in media for parent in relative.parents}
+    clash = sorted(media & folders)
+    if clash:
+        raise BackupError(f"备份文件中的“{MEDIA_PREFIX}{clash[0]}”既是文件又是目录，已拒绝恢复。")
+
+
 def verify_archive(path: Path) -> dict:
-    """Check every file against the manifest: same set of names, sizes and sha256. Returns the manifest."""
+    """Check every file against the manifest: same set of names, sizes and sha256. Returns the manifest.
+
+    A truncated or corrupt archive (tar or gzip cut short) is refused in the same words, not with a traceback."""
+    try:
+        return _verify(path)
+    except UNREADABLE as error:
+        raise _unreadable(path, error) from error
+
+
+def _verify(path: Path) -> dict:
     with _open(path) as tar:
         manifest = read_manifest(tar)
         listed = manifest.get("files") or {}

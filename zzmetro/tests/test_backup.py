@@ -5,13 +5,17 @@ roles" (the owner migrates, backs up and restores; the application role seeds an
 and roles created on the test PostgreSQL server and dropped afterwards.
 """
 
+import contextlib
+import gzip
 import hashlib
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import tarfile
+import time
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,6 +24,8 @@ import psycopg2
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from zzmetro.tests.netpeers import free_port, silent_server
 
 EVENT_TABLES = ["authorizations_lifecycleevent", "inspections_supervisionevent", "reporting_reportingevent"]
 MEDIA = {
@@ -241,3 +247,156 @@ def test_backup_of_the_sqlite_demo_is_refused_in_plain_words(tmp_path):
     assert done.returncode != 0
     assert "只支持 PostgreSQL" in done.stderr and "db.sqlite3" in done.stderr
     assert not list(tmp_path.glob("*.tar"))
+
+
+def rewrite(source: Path, target: Path, *, drop=(), add=None, manifest=None, recount=True):
+    """A copy of `source` without the members `drop`, with `add` (name → bytes); its manifest edited by `manifest`
+    (a function) and, unless `recount` is off, listing the added members with their true checksums, so that only the
+    change under test is wrong."""
+    with tarfile.open(source) as original:
+        members = [(m, original.extractfile(m).read()) for m in original if m.name not in drop]
+    listed = json.loads(next((data for m, data in members if m.name == "manifest.json"), b"null"))
+    for name, data in (add or {}).items():
+        if recount and listed:
+            listed["files"][name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        members.insert(-1, (info, data))
+    if manifest:
+        listed = manifest(listed)
+    with tarfile.open(target, "w", format=tarfile.GNU_FORMAT) as copy:
+        for member, data in members:
+            if member.name == "manifest.json":
+                data = json.dumps(listed).encode()
+                member.size = len(data)
+            copy.addfile(member, io.BytesIO(data))
+    return target
+
+
+def assert_untouched(site, outside: Path):
+    """Nothing was written: no relation in the database, no file under MEDIA_ROOT, nothing beside the archive."""
+    assert run("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace", site.db)[0][0] == 0
+    assert not site.media.exists() or not any(site.media.rglob("*"))
+    assert not list(outside.rglob("x*"))
+
+
+def without_tables(manifest):
+    del manifest["tables"]
+    return manifest
+
+
+def as_list(manifest):
+    return [manifest]
+
+
+HOSTILE = {
+    # name: (how the archive is made from the good one, the words of the refusal)
+    "traversal": (dict(add={"../../etc/x": b"root::0:0::/:/bin/sh\n"}), "路径“../../etc/x”不合法"),
+    "absolute": (dict(add={"/etc/x": b"root::0:0::/:/bin/sh\n"}), "路径“/etc/x”不合法"),
+    "traversal_in_media": (dict(add={"media/../../x": b"x"}), "路径“media/../../x”不合法"),
+    "file_and_folder": (
+        dict(add={"media/certificates/seal.png/x": b"x"}),
+        "“media/certificates/seal.png”既是文件又是目录",
+    ),
+    "unlisted_member": (dict(add={"media/x.pdf": b"%PDF"}, recount=False), "“media/x.pdf”不在清单中"),
+    "missing_manifest": (dict(drop={"manifest.json"}), "没有可读的 manifest.json"),
+    "missing_member": (dict(drop={"media/certificates/seal.png"}), "缺少清单中的 1 个文件"),
+    "manifest_without_row_counts": (dict(manifest=without_tables), "manifest.json 不完整或被改动（tables）"),
+    "manifest_not_an_object": (dict(manifest=as_list), "备份格式“list”无法识别"),
+}
+
+
+@postgresql_only
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_restore_refuses_a_hostile_or_incomplete_archive_before_writing_anything(scratch, source, case, tmp_path):
+    """G4, A12: names that climb out of MEDIA_ROOT (../../etc/x, /etc/x), a file that is also a folder, a member or a
+    manifest entry too many or too few, a manifest without the row counts: refused with a message, nothing written."""
+    how, words = HOSTILE[case]
+    (tmp_path / "archive").mkdir()
+    archive = rewrite(source.archive, tmp_path / "archive" / f"{case}.tar", **how)
+    target = scratch.site(f"hostile_{case}")
+    target.media = tmp_path / "root" / "srv" / "media"  # ../../x would land in tmp_path/root
+
+    checked = target.manage("restore", "--check", str(archive))
+    done = target.manage("restore", str(archive))
+
+    for result in (checked, done):
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert words in result.stderr and "已拒绝恢复" in result.stderr
+    assert_untouched(target, tmp_path / "root")
+
+
+@postgresql_only
+@pytest.mark.parametrize("cut", ["half", "gzip_half", "not_an_archive"])
+def test_restore_refuses_a_truncated_or_foreign_file_in_plain_words(scratch, source, cut, tmp_path):
+    """A12: a copy cut short (an interrupted rsync) or a file that is no archive at all is refused with one line that
+    says so, not a traceback, and nothing is written."""
+    data = source.archive.read_bytes()
+    if cut == "half":
+        archive, body = tmp_path / "cut.tar", data[: len(data) // 2]
+    elif cut == "gzip_half":
+        packed = gzip.compress(data)
+        archive, body = tmp_path / "cut.tar.gz", packed[: len(packed) // 2]
+    else:
+        archive, body = tmp_path / "notes.tar", "这不是备份文件".encode() * 500
+    archive.write_bytes(body)
+    target = scratch.site(f"cut_{cut}")
+
+    done = target.manage("restore", str(archive))
+
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "已拒绝恢复" in done.stderr and ("不完整或已损坏" in done.stderr or "不是有效的备份文件" in done.stderr)
+    assert_untouched(target, tmp_path / "nothing")
+
+
+def backup_against(port: int, folder: Path, **popen) -> subprocess.Popen:
+    """`manage.py backup folder` with the database on 127.0.0.1:`port` (closed or silent), connect timeout 2 s."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/zzmetro",
+        "DATABASE_MIGRATE_URL": "",
+        "DATABASE_CONNECT_TIMEOUT": "2",
+        "REDIS_URL": "",
+        "MEDIA_ROOT": str(folder.parent / "media"),
+    }
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "backup", str(folder)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
+
+
+@pytest.mark.parametrize("database", ["closed port", "silent server"])
+def test_backup_of_an_unreachable_database_fails_in_seconds_and_leaves_nothing(database, tmp_path):
+    """A12: a refused or silent PostgreSQL fails the nightly backup with a message and exit status 1, within the
+    connect timeout, and leaves neither an archive nor a working folder behind."""
+    folder = tmp_path / "backups"
+    with contextlib.ExitStack() as stack:
+        port = free_port() if database == "closed port" else stack.enter_context(silent_server())
+        started = time.monotonic()
+        process = backup_against(port, folder)
+        out, err = process.communicate(timeout=60)
+        elapsed = time.monotonic() - started
+    assert process.returncode == 1 and "Traceback" not in err, err
+    assert "无法连接数据库“zzmetro”" in err and "请确认 PostgreSQL 正在运行" in err
+    assert elapsed < 30
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_a_backup_stopped_by_sigterm_leaves_no_half_written_archive(tmp_path):
+    """A12: systemd or `timeout` stopping a backup (SIGTERM) removes its working folder and partial archive."""
+    folder = tmp_path / "backups"
+    with silent_server() as port:
+        process = backup_against(port, folder)
+        deadline = time.monotonic() + 30
+        while not (folder.exists() and any(folder.iterdir())) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the working folder appears before the database is asked
+        assert any(folder.iterdir()), "the backup never started its working folder"
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert not any(folder.iterdir())

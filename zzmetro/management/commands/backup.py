@@ -4,9 +4,12 @@
     python manage.py backup /srv/backups/         # a new time-stamped archive in that folder
     python manage.py backup /srv/backups/x.tar.gz # exactly this file, gzip'd
 
-Connects as DATABASE_MIGRATE_URL's owner when set (pg_dump must read every table); README "Backups".
+Connects as DATABASE_MIGRATE_URL's owner when set (pg_dump must read every table); README "Backups". A database that
+refuses or stays silent fails in seconds with a message and exit status 1; a backup that fails or is stopped (Ctrl-C,
+SIGTERM from systemd or `timeout`) leaves neither a half-written archive nor its working folder.
 """
 
+import signal
 from pathlib import Path
 
 from django.conf import settings
@@ -29,6 +32,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, target, **options):
+        signal.signal(signal.SIGTERM, _stop)
         dbroles.use_owner_role(DEFAULT_DB_ALIAS)
         try:
             database = backups.Database.from_settings(connections[DEFAULT_DB_ALIAS].settings_dict)
@@ -47,6 +51,11 @@ class Command(BaseCommand):
             f"备份完成：{path}（{path.stat().st_size / 1024 / 1024:.1f} MB）；数据库 {len(manifest['tables'])} 个表共 {rows} 行，"
             f"上传文件 {media} 个；代码版本 {describe_code(manifest['code'])}。"
         )
+
+
+def _stop(signum, frame):
+    """SIGTERM unwinds like Ctrl-C, so the partial archive and the working folder are removed on the way out."""
+    raise SystemExit(128 + signum)
 
 
 def describe_code(code: dict) -> str:
