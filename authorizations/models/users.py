@@ -1,5 +1,6 @@
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -23,6 +24,10 @@ class UserManager(DjangoUserManager):
         extra_fields.setdefault("must_change_password", True)
         if extra_fields["role"] != Role.BUREAU or extra_fields.get("station") is not None:
             raise ValueError("超级用户必须是市局计量处工作人员，且不属于任何单位。")
+        if password is not None:
+            # G1 for the console too: `createsuperuser --noinput` takes DJANGO_SUPERUSER_PASSWORD unchecked, and the
+            # interactive one lets the typist bypass the rules; a ValidationError is its CommandError in Chinese.
+            password_validation.validate_password(password, self.model(username=username, email=email or ""))
         return super().create_superuser(username, email, password, **extra_fields)
 
 
