@@ -63,10 +63,11 @@ worker: venv
 beat: venv
 	$(VENV)/bin/celery -A zzmetro beat -l info
 
-# Production (README "Production"): settings from the environment or .env, DEBUG off; refuses an unmigrated database,
-# collects hashed, compressed static files, then gunicorn with 2 x CPUs + 1 workers (deploy/gunicorn.conf.py).
+# Production (README "Production"): settings from the environment or .env, DEBUG off; refuses an unmigrated or
+# unreachable database (check_migrated says which, in Chinese and English), collects hashed, compressed static files,
+# then gunicorn with 2 x CPUs + 1 workers (deploy/gunicorn.conf.py).
 serve: setup
-	DEBUG=0 $(PY) manage.py migrate --check
+	DEBUG=0 $(PY) manage.py check_migrated
 	DEBUG=0 $(PY) manage.py collectstatic --noinput
 	DEBUG=0 $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py --workers $$((2 * $$(nproc) + 1)) --bind $(HOST) zzmetro.wsgi
 

@@ -10,14 +10,17 @@ import re
 import secrets
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from celery import shared_task
 from django.conf import settings as django_settings
-from django.urls import reverse
+from django.urls import path, reverse
 
 from reporting.tests.factories import authorize, make_items
-from zzmetro.logging import JsonFormatter, RequestIdFilter
+from zzmetro import urls as project_urls
+from zzmetro.logging import JsonFormatter, RequestIdFilter, request_id
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 DEPLOY = BASE_DIR / "deploy"
@@ -151,3 +154,199 @@ def test_each_systemd_unit_restarts_on_failure(unit):
     """Issue 13: the web server, the Celery worker and Celery beat come back after a crash."""
     text = (DEPLOY / "systemd" / unit).read_text(encoding="utf-8")
     assert re.search(r"^Restart=on-failure$", text, re.M) and "EnvironmentFile=/etc/zzmetro/zzmetro.env" in text
+
+
+def production_subprocess(*args: str, **extra: str) -> subprocess.CompletedProcess:
+    """`args` run in a fresh process with .env.example's production values, a real secret key and `extra`."""
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    env |= example_production_values() | {"SECRET_KEY": secrets.token_urlsafe(50), "PYTHONDONTWRITEBYTECODE": "1"}
+    env |= extra
+    env = {k: v for k, v in env.items() if v is not None}
+    return subprocess.run(args, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=180)
+
+
+WEAK_KEYS = {
+    "example placeholder": ("change-me", "security.W009"),
+    "unset (the demo's key)": (None, "security.W009"),
+    "placeholder written out to length": ("change-me-" + secrets.token_hex(25), "zzmetro.W001"),
+    "one word repeated": ("zzmetro" * 8, "zzmetro.W001"),
+    "few characters": ("01234567" * 3 + "76543210" * 3 + "0123", "zzmetro.W001"),
+}
+
+
+@pytest.mark.parametrize("case", list(WEAK_KEYS))
+def test_check_deploy_warns_about_a_weak_secret_key(case):
+    """G1 (sessions and password-reset links are signed with it): the example's placeholder, the demo's built-in key
+    (Django's W009), and keys long enough for Django but guessable (ours, zzmetro.W001) fail `check --deploy` at WARNING
+    level; a random key passes (test above)."""
+    key, warning = WEAK_KEYS[case]
+    result = production_subprocess(
+        sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=key
+    )
+    assert result.returncode != 0 and warning in result.stdout + result.stderr
+
+
+def test_random_keys_of_every_usual_kind_pass_our_secret_key_check():
+    """G1: the generators an IT office uses (Django's, token_urlsafe, token_hex, base64) never trip zzmetro.W001."""
+    import base64
+
+    from django.core.management.utils import get_random_secret_key
+
+    from zzmetro.checks import weak_secret_key
+
+    for _ in range(200):
+        for key in (
+            get_random_secret_key(),
+            secrets.token_urlsafe(50),
+            secrets.token_hex(32),
+            base64.b64encode(secrets.token_bytes(48)).decode(),
+        ):
+            assert not weak_secret_key(key), key
+
+
+def database_url(**change) -> str:
+    test = {**django_settings.DATABASES["default"], **change}
+    return f"postgres://{test['USER']}@{test['HOST'] or '127.0.0.1'}:{test['PORT'] or 5432}/{test['NAME']}"
+
+
+@pytest.fixture
+def never_migrated(django_db_blocker):
+    """An empty database beside the test database: `migrate` never ran there."""
+    from django.db import connection
+
+    name = f"{connection.settings_dict['NAME']}_fresh"[:63]
+    with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    yield name
+    with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.skipif(django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="PG")
+@pytest.mark.django_db
+def test_serving_is_refused_on_an_unmigrated_or_unreachable_database_saying_why(never_migrated):
+    """Issue 13: `make serve` and zzmetro-web.service run check_migrated before gunicorn; it says in Chinese and English
+    that migrations are missing (naming them) or that the database cannot be reached, and exits 1; 0 when migrated."""
+    from django.db import connection
+
+    from zzmetro.tests.netpeers import free_port
+
+    def check(url):
+        return production_subprocess(
+            sys.executable, "manage.py", "check_migrated", DATABASE_URL=url, DATABASE_MIGRATE_URL=None
+        )
+
+    fresh = check(database_url(NAME=never_migrated))
+    assert fresh.returncode == 1 and "Traceback" not in fresh.stderr, fresh.stderr
+    assert "拒绝启动：数据库尚有" in fresh.stderr and "个迁移未执行" in fresh.stderr
+    assert "Refusing to start:" in fresh.stderr and "contenttypes.0001_initial" in fresh.stderr
+
+    down = check(database_url(PORT=free_port()))
+    assert down.returncode == 1 and "Traceback" not in down.stderr, down.stderr
+    assert "拒绝启动：无法连接数据库" in down.stderr and "unreachable" in down.stderr
+
+    migrated = check(database_url(NAME=connection.settings_dict["NAME"]))
+    assert migrated.returncode == 0, migrated.stderr
+    assert "已执行全部迁移" in migrated.stdout
+
+    recipe = re.search(r"^serve:.*\n((?:\t.*\n)+)", (BASE_DIR / "Makefile").read_text(encoding="utf-8"), re.M)[1]
+    assert recipe.index("manage.py check_migrated") < recipe.index("collectstatic") < recipe.index("gunicorn")
+    unit = (DEPLOY / "systemd" / "zzmetro-web.service").read_text(encoding="utf-8")
+    assert re.search(r"^ExecStartPre=\S+python manage.py check_migrated$", unit, re.M)
+
+
+def test_collectstatic_writes_hashed_compressed_files_that_pages_then_name(tmp_path):
+    """Issue 13: in production (DEBUG off) static files get content-hashed names with gzip and brotli copies, and
+    `{% static %}` names the hashed file, so a year-long cache (deploy/nginx) never serves an old file."""
+    root = tmp_path / "staticfiles"
+    collected = production_subprocess(
+        sys.executable, "manage.py", "collectstatic", "--noinput", "-v0", STATIC_ROOT=str(root), STATIC_MANIFEST=None
+    )
+    assert collected.returncode == 0, collected.stderr
+    manifest = json.loads((root / "staticfiles.json").read_text(encoding="utf-8"))["paths"]
+    hashed = manifest["css/site.css"]
+    assert re.fullmatch(r"css/site\.[0-9a-f]{12}\.css", hashed)
+    assert (root / hashed).is_file() and (root / f"{hashed}.gz").is_file() and (root / f"{hashed}.br").is_file()
+    named = production_subprocess(
+        sys.executable,
+        "-c",
+        "import django; django.setup(); from django.templatetags.static import static; print(static('css/site.css'))",
+        DJANGO_SETTINGS_MODULE="zzmetro.settings",
+        STATIC_ROOT=str(root),
+        STATIC_MANIFEST=None,
+    )
+    assert named.stdout.strip() == f"/static/{hashed}", named.stderr
+
+
+def boom(request):
+    raise RuntimeError("故障演示")
+
+
+urlpatterns = [path("boom/", boom), *project_urls.urlpatterns]
+
+
+@pytest.fixture
+def json_root_log():
+    """The production handler on the root logger (every logger's lines), captured as parsed JSON lines."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    root, access = logging.getLogger(), logging.getLogger("zzmetro.access")
+    levels = root.level, access.level
+    root.addHandler(handler)
+    access.setLevel(logging.INFO)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    root.removeHandler(handler)
+    root.setLevel(levels[0])
+    access.setLevel(levels[1])
+
+
+@pytest.mark.urls(__name__)
+def test_a_server_error_logs_json_lines_with_the_request_id_and_the_traceback(client, json_root_log):
+    """Issue 13: a 500 is logged as JSON too: django.request's error line carries the request id and the traceback,
+    and the access line the status; every captured line is one JSON object."""
+    client.raise_request_exception = False
+    response = client.get("/boom/", headers={"X-Request-ID": "0a1b2c3d4e5f60718293a4b5c6d7e8f9"})
+    assert response.status_code == 500 and response["X-Request-ID"] == "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+    lines = json_root_log()
+    [error] = [line for line in lines if line["logger"] == "django.request"]
+    [access] = [line for line in lines if line["logger"] == "zzmetro.access"]
+    assert error["level"] == "ERROR" and error["request_id"] == "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+    assert "RuntimeError: 故障演示" in error["exception"]
+    assert access["status"] == 500 and access["request_id"] == "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+
+
+@shared_task(name="zzmetro.tests.log_line", ignore_result=True)
+def log_line(text: str) -> None:
+    logging.getLogger("zzmetro.tests.task").warning(text)
+
+
+@pytest.mark.celery_worker
+def test_a_celery_task_logs_with_the_id_of_the_request_that_queued_it(celery_redis_worker, json_root_log):
+    """Issue 13: the worker's lines of a task carry the request id of the request that queued it (the id
+    RequestIdMiddleware set), so nginx's, the portal's and the worker's lines join; a task queued outside any request
+    (beat's schedule) carries its own task id."""
+    token = request_id.set("feedc0de00112233445566778899aabb")
+    try:
+        log_line.delay("任务日志：来自请求")
+    finally:
+        request_id.reset(token)
+    scheduled = log_line.delay("任务日志：定时")
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        task_lines = {line["message"]: line for line in json_root_log() if line["logger"] == "zzmetro.tests.task"}
+        if len(task_lines) == 2:
+            break
+        time.sleep(0.1)
+    assert task_lines["任务日志：来自请求"]["request_id"] == "feedc0de00112233445566778899aabb"
+    assert task_lines["任务日志：定时"]["request_id"] == scheduled.id
+
+
+@pytest.mark.parametrize("unit", ["zzmetro-worker.service", "zzmetro-beat.service"])
+def test_celery_units_print_no_banner_between_the_json_lines(unit):
+    """Issue 13: Celery's start-up banner is plain text; --quiet leaves worker.log and beat.log one JSON object a line."""
+    text = (DEPLOY / "systemd" / unit).read_text(encoding="utf-8")
+    assert re.search(r"^ExecStart=\S+/celery -A zzmetro --quiet (worker|beat) ", text, re.M)
