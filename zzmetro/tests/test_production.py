@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 import time
@@ -350,3 +351,94 @@ def test_celery_units_print_no_banner_between_the_json_lines(unit):
     """Issue 13: Celery's start-up banner is plain text; --quiet leaves worker.log and beat.log one JSON object a line."""
     text = (DEPLOY / "systemd" / unit).read_text(encoding="utf-8")
     assert re.search(r"^ExecStart=\S+/celery -A zzmetro --quiet (worker|beat) ", text, re.M)
+
+
+def nginx_servers(text: str) -> list[str]:
+    """The body of each top-level `server { … }` block of an nginx site file, braces balanced."""
+    blocks, depth, start = [], 0, None
+    for match in re.finditer(r"server\s*\{|\{|\}", text):
+        token = match.group()
+        if token.startswith("server") and depth == 0:
+            start, depth = match.end(), 1
+        elif token == "{" and start is not None:
+            depth += 1
+        elif token == "}" and start is not None:
+            depth -= 1
+            if depth == 0:
+                blocks.append(text[start : match.start()])
+                start = None
+    return blocks
+
+
+def test_nginx_passes_the_health_probes_over_plain_http_and_sends_the_rest_to_https():
+    """Issue 13: a load balancer probing port 80 reaches /healthz/ (with the scheme and request id), any other page is
+    redirected to HTTPS; the HTTPS server serves /static/ from STATIC_ROOT and never /media/ (G4)."""
+    site = (DEPLOY / "nginx" / "zzmetro.conf").read_text(encoding="utf-8")
+    [plain] = [block for block in nginx_servers(site) if re.search(r"^\s*listen 80;", block, re.M)]
+    [tls] = [block for block in nginx_servers(site) if re.search(r"^\s*listen 443 ssl;", block, re.M)]
+    probes = re.search(r"location /healthz/ \{(.*?)\}", plain, re.S)[1]
+    assert "proxy_pass http://zzmetro_web;" in probes and "return" not in probes
+    assert re.search(r"proxy_set_header\s+X-Forwarded-Proto\s+\$scheme;", probes)
+    assert re.search(r"proxy_set_header\s+X-Request-ID\s+\$request_id;", probes)
+    assert re.search(r"location / \{\s*return 301 https://\$host\$request_uri;\s*\}", plain)
+    assert re.search(r"location /static/ \{\s*alias /opt/zzmetro/staticfiles/;", tls)
+    assert re.search(r"location /media/ \{\s*return 404;\s*\}", tls)
+
+
+@pytest.mark.skipif(not shutil.which("logrotate"), reason="logrotate is not installed")
+def test_logrotate_file_is_valid_and_covers_every_log_the_units_write(tmp_path):
+    """Issue 13, G2 (logs kept six months): logrotate reads the file without error (its `su` user swapped for root, as
+    this machine has no zzmetro user) and rotates each log file a unit or nginx appends to."""
+    text = (DEPLOY / "logrotate" / "zzmetro").read_text(encoding="utf-8")
+    config = tmp_path / "zzmetro"
+    config.write_text(text.replace("su zzmetro zzmetro", "su root root"), encoding="utf-8")
+    done = subprocess.run(
+        ["logrotate", "--debug", "--state", str(tmp_path / "state"), str(config)], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "error:" not in done.stderr + done.stdout, done.stderr
+    written = set()
+    for unit in (DEPLOY / "systemd").glob("*.service"):
+        written |= set(re.findall(r"^Standard(?:Output|Error)=append:(\S+)$", unit.read_text(encoding="utf-8"), re.M))
+    site = (DEPLOY / "nginx" / "zzmetro.conf").read_text(encoding="utf-8")
+    written |= set(re.findall(r"(?:access|error)_log\s+(/\S+)", site))
+    rotated = {path for line in re.findall(r"^(/var/log/\S.*?)\s*\{", text, re.M) for path in line.split()}
+    assert written and written <= rotated
+    assert re.findall(r"^\s*rotate (\d+)$", text, re.M) == ["180", "180"]
+
+
+@pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed")
+def test_nginx_accepts_the_site_file(tmp_path):
+    """Issue 13: `nginx -t` accepts deploy/nginx/zzmetro.conf as shipped, its paths moved into a scratch folder (a
+    throwaway self-signed certificate, log and static folders)."""
+    for folder in ("log", "static", "tls"):
+        (tmp_path / folder).mkdir()
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=zzmetro.example.gov.cn",
+        ]
+        + ["-keyout", str(tmp_path / "tls" / "privkey.pem"), "-out", str(tmp_path / "tls" / "fullchain.pem")],
+        check=True,
+        capture_output=True,
+    )
+    site = (DEPLOY / "nginx" / "zzmetro.conf").read_text(encoding="utf-8")
+    for old, new in (("/etc/zzmetro/tls", "tls"), ("/var/log/zzmetro", "log"), ("/opt/zzmetro/staticfiles", "static")):
+        site = site.replace(old, str(tmp_path / new))
+    (tmp_path / "zzmetro.conf").write_text(site, encoding="utf-8")
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/log/error.log;\nevents {{}}\n"
+        f"http {{\n    include {tmp_path}/zzmetro.conf;\n}}\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        ["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
