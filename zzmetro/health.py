@@ -110,6 +110,10 @@ def _guarded(check: str, function):
 
 
 def _database() -> Problem | None:
+    if not connection.in_atomic_block:
+        # A connection kept from an earlier request (CONN_MAX_AGE) would wait for ever on a server that stopped
+        # answering after it was opened; a fresh one is bounded by the connect timeout (DATABASE_CONNECT_TIMEOUT).
+        connection.close()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

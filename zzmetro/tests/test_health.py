@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import os
 import socket
+import threading
 import time
 
 import pytest
@@ -249,3 +250,65 @@ def test_a_check_that_meets_something_unforeseen_is_a_503_naming_it_not_a_500(cl
     response = client.get("/healthz/ready")
     assert response.status_code == 503 and list(reasons(response)) == ["redis"]
     assert reasons(response)["redis"]["en"] == "redis check failed: ValueError"
+
+
+class FreezingProxy:
+    """A TCP proxy to the test PostgreSQL that can freeze: from then on it forwards nothing either way and answers new
+    connections with silence, as a database host that hangs after the web process connected to it."""
+
+    def __init__(self, port: int):
+        self.target, self.frozen, self.sockets = port, threading.Event(), []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        with contextlib.suppress(OSError):
+            while True:
+                client, _ = self.listener.accept()
+                self.sockets.append(client)
+                if self.frozen.is_set():
+                    continue
+                upstream = socket.create_connection(("127.0.0.1", self.target))
+                self.sockets.append(upstream)
+                for a, b in ((client, upstream), (upstream, client)):
+                    threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, source, sink):
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                if self.frozen.is_set():
+                    return
+                sink.sendall(data)
+
+    def close(self):
+        """Shut every socket down (close alone leaves a socket another thread waits on open, and PostgreSQL's session
+        with it)."""
+        for each in [self.listener, *self.sockets]:
+            with contextlib.suppress(OSError):
+                each.shutdown(socket.SHUT_RDWR)
+            each.close()
+
+
+def test_ready_fails_in_seconds_when_the_database_hangs_after_the_connection_was_kept(
+    client, django_db_blocker, settings
+):
+    """Issue 13: the web process keeps its connection between requests (DATABASE_CONN_MAX_AGE); when the database host
+    then hangs, ready must not wait on that connection for ever: it answers 503 within the connect timeout."""
+    settings.REDIS_URL = ""
+    proxy = FreezingProxy(int(connection.settings_dict["PORT"] or 5432))
+    limit = connection.settings_dict["OPTIONS"]["connect_timeout"] + 3
+    rescue = threading.Timer(limit + 10, proxy.close)  # if ready waits on the frozen connection, end the wait
+    try:
+        with database_at(django_db_blocker, PORT=proxy.port, HOST="127.0.0.1", CONN_MAX_AGE=600):
+            assert client.get("/healthz/ready").status_code == 200  # connected through the proxy, connection kept
+            proxy.frozen.set()
+            rescue.start()
+            started = time.monotonic()
+            response = client.get("/healthz/ready")
+            elapsed = time.monotonic() - started
+    finally:
+        rescue.cancel()
+        proxy.close()
+    assert elapsed < limit and response.status_code == 503, f"{elapsed:.0f} s"
+    assert list(reasons(response)) == ["database"]
