@@ -521,10 +521,21 @@ def _refuse_non_empty(database: Database, media_root: Path, pg_restore: Path) ->
             f"数据库“{database.name}”不是空的（已有 {relations} 个表、视图或序列）。恢复只写入新建的空数据库："
             "请由数据库管理员新建一个空数据库（所有者为表的所有者角色），把 DATABASE_URL 指向它后再恢复。"
         )
-    if any(True for _ in media_files(media_root)):
+    if _holds_anything(media_root):
         raise BackupError(
-            f"上传文件目录“{media_root}”中已有文件。恢复只写入空目录：请清空或改用新的 MEDIA_ROOT 后再恢复。"
+            f"上传文件目录“{media_root}”中已有文件或链接。恢复只写入空目录：请清空或改用新的 MEDIA_ROOT 后再恢复。"
         )
+
+
+def _holds_anything(media_root: Path) -> bool:
+    """Any file or symbolic link under MEDIA_ROOT (empty folders are fine). A link to a folder elsewhere would carry
+    the restored files out of MEDIA_ROOT, so it counts even when nothing lies behind it."""
+    if not media_root.is_dir():
+        return False
+    for folder, dirs, files in os.walk(media_root):
+        if files or any((Path(folder) / d).is_symlink() for d in dirs):
+            return True
+    return False
 
 
 def _extract_checked(tar: tarfile.TarFile, name: str, target: Path, manifest: dict) -> None:

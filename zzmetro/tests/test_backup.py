@@ -400,3 +400,25 @@ def test_a_backup_stopped_by_sigterm_leaves_no_half_written_archive(tmp_path):
         process.communicate(timeout=60)
     assert process.returncode != 0
     assert not any(folder.iterdir())
+
+
+@postgresql_only
+@pytest.mark.parametrize("content", ["a file", "a link to a folder elsewhere"])
+def test_restore_refuses_a_media_root_that_is_not_empty(scratch, source, content, tmp_path):
+    """G4: restored files go only into an empty MEDIA_ROOT; a file already there, or a link that would carry the
+    restored files out of it (certificates → /etc), is refused before the database or any file is written."""
+    target = scratch.site(f"media_{'file' if content == 'a file' else 'link'}")
+    target.media.mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    if content == "a file":
+        (target.media / "老文件.pdf").write_bytes(b"%PDF")
+    else:
+        (target.media / "certificates").symlink_to(elsewhere, target_is_directory=True)
+
+    done = target.manage("restore", str(source.archive))
+
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"上传文件目录“{target.media}”中已有文件或链接" in done.stderr
+    assert run("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace", target.db)[0][0] == 0
+    assert not any(elsewhere.iterdir())
