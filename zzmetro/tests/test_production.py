@@ -372,7 +372,8 @@ def nginx_servers(text: str) -> list[str]:
 
 def test_nginx_passes_the_health_probes_over_plain_http_and_sends_the_rest_to_https():
     """Issue 13: a load balancer probing port 80 reaches /healthz/ (with the scheme and request id), any other page is
-    redirected to HTTPS; the HTTPS server serves /static/ from STATIC_ROOT and never /media/ (G4)."""
+    redirected to HTTPS; the HTTPS server serves /static/ from STATIC_ROOT, never /media/ (G4), and refuses a body
+    over the limit with a Chinese page."""
     site = (DEPLOY / "nginx" / "zzmetro.conf").read_text(encoding="utf-8")
     [plain] = [block for block in nginx_servers(site) if re.search(r"^\s*listen 80;", block, re.M)]
     [tls] = [block for block in nginx_servers(site) if re.search(r"^\s*listen 443 ssl;", block, re.M)]
@@ -383,6 +384,10 @@ def test_nginx_passes_the_health_probes_over_plain_http_and_sends_the_rest_to_ht
     assert re.search(r"location / \{\s*return 301 https://\$host\$request_uri;\s*\}", plain)
     assert re.search(r"location /static/ \{\s*alias /opt/zzmetro/staticfiles/;", tls)
     assert re.search(r"location /media/ \{\s*return 404;\s*\}", tls)
+    # A body over client_max_body_size never reaches the portal's Chinese 413 page: nginx answers in Chinese itself.
+    assert re.search(r"^\s*error_page 413 @too_large;$", tls, re.M)
+    too_large = re.search(r"location @too_large \{(.*?)\n    \}", tls, re.S)[1]
+    assert re.search(r"return 413 '<!DOCTYPE html>.*上传的文件过大.*';", too_large) and "charset=utf-8" in too_large
 
 
 @pytest.mark.skipif(not shutil.which("logrotate"), reason="logrotate is not installed")
