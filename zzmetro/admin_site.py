@@ -22,6 +22,8 @@ from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from zzmetro import pagecache
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Views a read-only account may POST to: its own session and password; changelists run only permitted actions.
 READER_WRITES = frozenset({"logout", "password_change"})
@@ -106,7 +108,14 @@ class ZZAdminSite(admin.AdminSite):
         return super().unregister(model_or_iterable)
 
     def admin_view(self, view, cacheable=False):
-        return super().admin_view(self._refuse_writes(view), cacheable)
+        guarded = self._refuse_writes(view)
+        model_admin = getattr(view, "__self__", None)
+        if getattr(view, "__name__", "") == "changelist_view" and isinstance(model_admin, admin.ModelAdmin):
+            # Change lists are the admin's busiest pages: kept rendered per account until a row they read changes
+            # (zzmetro/pagecache.py, issue 13 "Load").
+            opts = model_admin.model._meta
+            guarded = pagecache.kept_rendered(guarded, name=f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        return super().admin_view(guarded, cacheable)
 
     def _refuse_writes(self, view):
         @wraps(view)

@@ -9,9 +9,15 @@ class CoreConfig(AppConfig):
     verbose_name = "系统"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from zzmetro import (
             audit,  # noqa: F401 - connects the security-audit receivers (DOMAIN G2)
+            pagecache,
             workbench,
         )
+
+        # After every migrate (and test flush) each table gets the trigger that journals its changes for kept pages.
+        post_migrate.connect(pagecache.on_post_migrate, sender=self, dispatch_uid="zzmetro-page-journal")
 
         workbench.register_kernel()  # each app registers its own workbench lines from its ready()

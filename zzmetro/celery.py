@@ -41,4 +41,6 @@ app.conf.beat_schedule = {
     },
     # --- security audit log (DOMAIN G2): delete rows older than AUDIT_RETENTION_DAYS (never fewer than 180) ---
     "audit-purge-daily": {"task": "zzmetro.purge_audit", "schedule": crontab(minute=0, hour=3)},
+    # --- kept pages: fold the tables' change journal (zzmetro/pagecache.py); each kept page renders afresh once ---
+    "page-journal-compact": {"task": "zzmetro.compact_page_journal", "schedule": crontab(minute=30, hour=3)},
 }

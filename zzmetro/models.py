@@ -105,3 +105,21 @@ class SecurityEvent(AppendOnlyModel):
     def __str__(self) -> str:
         who = self.account or "匿名"
         return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M:%S} {who} {self.get_event_display()}（{self.result}）"
+
+
+class TableChange(models.Model):
+    """One committed write statement on a table (数据变更记录), written by the table's trigger, read by page stamps.
+
+    Pages kept rendered (zzmetro/pagecache.py) compare these rows' count and newest id per table with what they
+    were when the page was rendered; a nightly job folds each table's rows into one.
+    """
+
+    table_name = models.CharField("数据表", max_length=63)
+
+    class Meta:
+        verbose_name = "数据变更记录"
+        verbose_name_plural = "数据变更记录"
+        indexes = [models.Index(fields=["table_name", "id"], name="tablechange_table_id")]
+
+    def __str__(self) -> str:
+        return f"{self.table_name} 第{self.pk}次变更"

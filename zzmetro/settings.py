@@ -113,14 +113,14 @@ if DATABASE_OWNER and any(DATABASE_OWNER[k] != DATABASES["default"][k] for k in 
     raise ImproperlyConfigured("DATABASE_MIGRATE_URL must name the same database as DATABASE_URL, as another role.")
 # Rate limits (password reset) count in this cache; the default is per process. Production: redis://…/1.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-# Public pages kept rendered (zzmetro/pagecache.py): in each process's memory, whatever CACHE_URL says — a database
-# fingerprint keeps every process right — and apart from the counters above, so that many different pages can never
-# push a rate limit out.
+# Pages kept rendered (zzmetro/pagecache.py: the public register, and signed-in pages per account): in each process's
+# memory, whatever CACHE_URL says — a stamp read from the database keeps every process right — and apart from the
+# counters above, so that many different pages can never push a rate limit out.
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "zzmetro-pages",
     "TIMEOUT": 3600,
-    "OPTIONS": {"MAX_ENTRIES": 500},
+    "OPTIONS": {"MAX_ENTRIES": 1000},
 }
 # Anonymous password-reset requests per hour, per e-mail address and per client address.
 PASSWORD_RESET_PER_EMAIL_PER_HOUR = env.int("PASSWORD_RESET_PER_EMAIL_PER_HOUR", default=3)
@@ -288,6 +288,8 @@ ZZ_POLICY = {
 }
 
 SESSION_COOKIE_AGE = 8 * 3600
+# Django's database sessions, read with one plain statement on every request (zzmetro/sessions.py, issue 13 "Load").
+SESSION_ENGINE = "zzmetro.sessions"
 # Behind an HTTPS reverse proxy: cookies only over HTTPS, and trust the proxy's scheme header.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("HTTPS_ONLY", default=False)
 if env.bool("BEHIND_HTTPS_PROXY", default=False):

@@ -24,3 +24,11 @@ def beat_heartbeat() -> float:
     from zzmetro.health import record_heartbeat
 
     return record_heartbeat()
+
+
+@shared_task(name="zzmetro.compact_page_journal", ignore_result=True)
+def compact_page_journal() -> int:
+    """Nightly: fold the change journal of kept pages into one row per table (zzmetro/pagecache.py)."""
+    from zzmetro.pagecache import compact_journal
+
+    return compact_journal()

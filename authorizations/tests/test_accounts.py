@@ -86,13 +86,18 @@ def test_one_client_address_may_ask_ten_times_an_hour_across_addresses(reset, fr
     assert len(mail.outbox) == 11
 
 
-def test_a_signed_in_officer_is_loaded_with_its_station_in_one_query(client, officer1, django_assert_num_queries):
-    """Actors: every officer page shows the officer's station; reading it costs no query of its own (issue 13)."""
+def test_a_signed_in_officer_is_loaded_in_one_query_and_its_station_when_asked(
+    client, officer1, django_assert_num_queries
+):
+    """Actors: every request reads the account in one statement (issue 13 "Load"); its station, which a kept page
+    does not need, is read when a page being rendered asks for it."""
     client.force_login(officer1)
     request = client.get(reverse("register:index")).wsgi_request
     with django_assert_num_queries(1):
         user = auth.get_user(request)  # as every request does, from the session already read
-        assert user == officer1 and user.station.name == officer1.station.name
+        assert user == officer1 and user.role == officer1.role and user.is_active
+    with django_assert_num_queries(1):
+        assert user.station.name == officer1.station.name
 
 
 def test_an_inactive_account_is_signed_out(client, officer1):

@@ -18,10 +18,12 @@ from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
 from zzmetro.errors import DomainError
 from zzmetro.forms import errors_text
+from zzmetro.pagecache import kept_rendered
 from zzmetro.responses import document_response, stored_file_response
 
 
 @officer_required
+@kept_rendered
 def index(request):
     station = officer_station(request.user)
     today = beijing_today()

@@ -18,6 +18,7 @@ from inspections.selectors.supervision import inspection_flag_day
 from zzmetro.access import reader_required
 from zzmetro.dates import beijing_today
 from zzmetro.exports import Column, xlsx_response
+from zzmetro.pagecache import kept_rendered
 from zzmetro.pdf import render_pdf
 from zzmetro.responses import pdf_response
 
@@ -63,6 +64,7 @@ def _context(request) -> dict:
 
 
 @reader_required
+@kept_rendered
 def dashboard(request):
     context = _context(request)
     context["league_html"] = panels.league_html(context["league"])
@@ -73,6 +75,7 @@ def dashboard(request):
 
 
 @reader_required
+@kept_rendered
 def station(request, pk: int):
     """Everything about one station, for managers and bureau staff (an officer is refused like any reader)."""
     station = get_object_or_404(Station, pk=pk)

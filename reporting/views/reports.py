@@ -22,6 +22,7 @@ from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
 from zzmetro.errors import DomainError
 from zzmetro.forms import errors_text
+from zzmetro.pagecache import kept_rendered
 from zzmetro.responses import attachment_response, pdf_response, stored_file_response
 from zzmetro.spreadsheets import CellError, error_workbook
 
@@ -39,6 +40,7 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 
 
 @officer_required
+@kept_rendered
 def index(request):
     user, today = request.user, beijing_today()
     context = {
@@ -99,6 +101,7 @@ def _refusal(error: DomainError) -> list[CellError]:
 
 
 @officer_required
+@kept_rendered
 def monthly_form(request, year, month):
     """M2, Q3: one line per item authorized in the month; submitting locks the report (M4)."""
     period = _period(year, month)

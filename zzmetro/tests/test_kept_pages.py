@@ -1,0 +1,271 @@
+"""Signed-in pages kept rendered (zzmetro/pagecache.py, issue 13 "Load") are never stale and never someone else's.
+
+What users would notice if the keeping were wrong: an officer who sees yesterday's certificate state, a manager who
+sees another account's page, a form whose token no longer posts, a message shown twice or never. Every change here is
+made the ways the project makes changes — a service, a queryset update, the admin, raw SQL — and the very next page
+must show it (DOMAIN A11 for the register's truth, Actors for who sees what, G1 for the session rules).
+"""
+
+import datetime as dt
+
+import pytest
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from authorizations.models import Certificate, Station
+from authorizations.tests.factories import CertificateFactory
+from zzmetro import pagecache
+
+pytestmark = pytest.mark.django_db
+
+PORTAL = "/portal/"
+STATIONS = "/admin/authorizations/station/"
+
+
+def signed_in(user) -> Client:
+    """A browser that holds its CSRF cookie, as every browser does after its first page."""
+    client = Client()
+    client.force_login(user)
+    client.get(reverse("password_change"))  # any page with a form sets the cookie
+    assert "csrftoken" in client.cookies
+    return client
+
+
+def page_queries(client, path, django_assert_max_num_queries=None):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+@pytest.fixture
+def certificate(officer1):
+    return CertificateFactory(valid=True, station=officer1.station, number="ZZJL-K-0001", issued_on=dt.date(2025, 6, 1))
+
+
+def test_a_kept_page_is_served_without_rendering_it_again(officer1, certificate):
+    """Issue 13 Load: the second visit costs the account, the session and one stamp — not the page's own queries."""
+    browser = signed_in(officer1)
+    first, rendered = page_queries(browser, PORTAL)
+    again, kept = page_queries(browser, PORTAL)
+    assert again == first and "ZZJL-K-0001" in again
+    assert kept <= 3 < rendered
+
+
+def _by_service(certificate):
+    from authorizations.services.certificates import certificate_suspend
+    from zzmetro.dates import beijing_today
+
+    certificate_suspend(
+        certificate=certificate,
+        by=None,
+        starts_on=beijing_today(),
+        planned_end_on=beijing_today() + dt.timedelta(days=30),
+        reason="停业整顿",
+    )
+
+
+def _by_queryset(certificate):
+    Certificate.objects.filter(pk=certificate.pk).update(number="ZZJL-K-0002")
+
+
+def _by_raw_sql(certificate):
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE authorizations_certificate SET number = 'ZZJL-K-0002' WHERE id = %s", [certificate.pk])
+
+
+def test_the_officer_sees_a_suspension_at_once(officer1, certificate):
+    """A10, A11: the bureau suspends the certificate; the officer's very next page says so."""
+    browser = signed_in(officer1)
+    browser.get(PORTAL)
+    before, _ = page_queries(browser, PORTAL)
+    _by_service(certificate)
+    after, _ = page_queries(browser, PORTAL)
+    assert "暂停授权" in after and "暂停授权" not in before
+
+
+@pytest.mark.parametrize("change", [_by_queryset, _by_raw_sql])
+def test_the_officer_sees_any_change_to_the_certificate_at_once(officer1, certificate, change):
+    """A11: however the row is changed — a queryset update, raw SQL — the officer's next page shows it."""
+    browser = signed_in(officer1)
+    browser.get(PORTAL)
+    before, _ = page_queries(browser, PORTAL)
+    change(certificate)
+    after, _ = page_queries(browser, PORTAL)
+    assert "ZZJL-K-0001" in before and "ZZJL-K-0002" in after and "ZZJL-K-0001" not in after
+
+
+def test_a_station_renamed_in_the_admin_shows_at_once_on_every_kept_page(bureau, officer1, certificate):
+    """Actors: bureau staff rename a station; its officer's page and the admin's list show the new name next."""
+    staff, officer = signed_in(bureau), signed_in(officer1)
+    staff.get(STATIONS), officer.get(PORTAL)
+    assert "新名称计量检定所" not in page_queries(staff, STATIONS)[0]
+    Station.objects.filter(pk=officer1.station_id).update(name="新名称计量检定所")
+    assert "新名称计量检定所" in page_queries(staff, STATIONS)[0]
+    assert "新名称计量检定所" in page_queries(officer, PORTAL)[0]
+
+
+def test_one_accounts_kept_page_is_never_served_to_another(officer1, officer2, certificate):
+    """Actors: an officer sees only their own station, also when the page comes from memory."""
+    first, second = signed_in(officer1), signed_in(officer2)
+    first.get(PORTAL), first.get(PORTAL)
+    theirs = page_queries(second, PORTAL)[0]
+    assert "ZZJL-K-0001" not in theirs
+    assert officer2.station.name in theirs and officer1.station.name not in theirs
+
+
+def test_a_role_change_shows_at_once(bureau, manager):
+    """Actors: a manager reads and changes nothing; an account made manager gets the manager's list next page."""
+    staff = signed_in(bureau)
+    assert "增加 检定机构" in page_queries(staff, STATIONS)[0] or "增加" in page_queries(staff, STATIONS)[0]
+    get_user_model().objects.filter(pk=bureau.pk).update(role=manager.role)
+    page = page_queries(staff, STATIONS)[0]
+    assert 'class="addlink"' not in page
+
+
+def test_the_form_token_of_a_kept_page_still_posts_after_signing_in_again(officer1, certificate):
+    """G1: a new login gives a new CSRF secret; the page from memory must carry a token that posts with it."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(officer1)
+    browser.get(PORTAL), browser.get(PORTAL)
+    browser.logout()
+    browser.force_login(officer1)
+    browser.get(reverse("password_change"))
+    page = browser.get(PORTAL).content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    response = browser.post(reverse("logout"), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302  # 403 would mean the kept page carried a dead token
+
+
+def test_the_next_day_renders_afresh(officer1, certificate, freeze):
+    """T1: a page says what holds today in Beijing; after midnight the kept copy is not used."""
+    freeze("2026-12-01 23:58:00")
+    browser = signed_in(officer1)
+    browser.get(PORTAL)
+    assert page_queries(browser, PORTAL)[1] <= 3
+    freeze("2026-12-02 00:01:00")
+    assert page_queries(browser, PORTAL)[1] > 3
+    assert page_queries(browser, PORTAL)[1] <= 3
+
+
+# ---- what is never kept ---------------------------------------------------------------------------------------------
+
+
+def _request(user, path="/kept/", browser=None):
+    browser = browser or signed_in(user)
+    request = RequestFactory().get(path)
+    request.user = user
+    request.session = browser.session
+    request.META["CSRF_COOKIE"] = browser.cookies["csrftoken"].value
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def _counting(body):
+    calls = []
+
+    def view(request):
+        calls.append(1)
+        return HttpResponse(body())
+
+    return view, calls
+
+
+def test_a_page_that_writes_while_it_renders_is_rendered_every_time(officer1):
+    """A GET that writes (an enrolment device, a counter) must do so on every visit, so it is never kept."""
+
+    def body():
+        Station.objects.filter(pk=officer1.station_id).update(contact_person="张三")
+        return "写过"
+
+    view, calls = _counting(body)
+    for _ in range(3):
+        pagecache.serve_kept(_request(officer1), "test-writes", view)
+    assert len(calls) == 3
+
+
+def test_a_page_that_reads_a_table_without_a_journal_is_rendered_every_time(officer1):
+    """Sessions are written on every login and journaled by nobody, so a page reading them is never kept."""
+
+    def body():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM django_session")
+            return str(cursor.fetchone()[0])
+
+    view, calls = _counting(body)
+    for _ in range(3):
+        pagecache.serve_kept(_request(officer1), "test-sessions", view)
+    assert len(calls) == 3
+
+
+def test_a_page_that_answers_a_redirect_or_a_download_is_never_kept(officer1):
+    def download(request):
+        calls.append(1)
+        response = HttpResponse(b"x", content_type="application/pdf")
+        response["Content-Disposition"] = 'attachment; filename="a.pdf"'
+        Station.objects.count()
+        return response
+
+    calls = []
+    for _ in range(3):
+        pagecache.serve_kept(_request(officer1), "test-download", download)
+    assert len(calls) == 3
+
+
+def test_a_message_is_shown_once_and_never_kept(officer1):
+    """A message after an action belongs to the page that shows it: shown once, never served again from memory."""
+    from django.shortcuts import render
+
+    def page(request):
+        Station.objects.count()
+        return render(request, "base.html")
+
+    browser = signed_in(officer1)
+    request = _request(officer1, browser=browser)
+    messages.success(request, "申请已提交。")
+    with_message = pagecache.serve_kept(request, "test-message", page).content.decode()
+    later = [
+        pagecache.serve_kept(_request(officer1, browser=browser), "test-message", page).content.decode()
+        for _ in range(2)
+    ]
+    assert "申请已提交。" in with_message
+    assert all("申请已提交。" not in html for html in later)
+
+
+# ---- the journal ----------------------------------------------------------------------------------------------------
+
+
+def test_every_model_table_journals_its_changes():
+    """A11: a table without the trigger would let a kept page go stale; every table a model keeps rows in has it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = %s",
+            [pagecache.TRIGGER],
+        )
+        journaled = {row[0] for row in cursor.fetchall()}
+    assert sorted(pagecache.journaled_tables() - journaled) == []
+    assert pagecache.JOURNAL not in journaled and "django_session" not in journaled
+
+
+def test_compacting_the_journal_changes_every_stamp_once_and_never_back(officer1):
+    """Issue 13: the nightly compaction keeps the journal small; no stamp seen before it can come back after it."""
+    tables = ["authorizations_station", "authorizations_user"]
+    Station.objects.filter(pk=officer1.station_id).update(contact_person="李四")
+    seen = {pagecache.stamp(tables)}
+    assert pagecache.compact_journal() >= 0
+    after = pagecache.stamp(tables)
+    assert after not in seen
+    seen.add(after)
+    Station.objects.filter(pk=officer1.station_id).update(contact_person="王五")
+    assert pagecache.stamp(tables) not in seen
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {pagecache.JOURNAL} WHERE table_name = 'authorizations_user'")
+        assert cursor.fetchone()[0] == 1
