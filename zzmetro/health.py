@@ -3,13 +3,14 @@
 `/healthz/live` says only that this process answers: it touches neither the database nor Redis, so a database outage
 never makes the load balancer restart healthy web processes. `/healthz/ready` says whether the portal can serve:
 the database answers and every migration on disk is applied, Redis answers and Celery beat's heartbeat is fresh
-(when a broker is configured), the prepared PDF fonts are present, and no mail waits in the outbox long past its
-due time (a dead worker or beat). It answers 503 with one Chinese and one English reason per failed check, never 500: a check that fails in a way
-nobody foresaw is reported as that check's failure.
+(when a broker is configured), a Redis cache (CACHE_URL) answers, the prepared PDF fonts are present, and no mail
+waits in the outbox long past its due time (a dead worker or beat). It answers 503 with one Chinese and one English
+reason per failed check, never 500: a check that fails in a way nobody foresaw is reported as that check's failure.
 
 `answer_probe` answers both URLs as soon as the request id is set (zzmetro/middleware.py), before sessions,
-authentication and the rest: a probe that carries a session cookie (a browser, a balancer replaying one) would otherwise reach the database
-through them, so live would touch it and ready would end in a 500 of the session middleware during an outage.
+authentication and the rest: a probe that carries a session cookie (a browser, a balancer replaying one) would
+otherwise reach the database through them, so live would touch it and ready would end in a 500 of the session
+middleware during an outage.
 
 A small view module rather than django-health-check: that library's view is async (sync checks run in executor
 threads with their own database connections, invisible to a test transaction and never closed per request), answers
@@ -85,7 +86,7 @@ def answer_probe(request):
 
 
 def readiness_problems() -> list[Problem]:
-    problems = [p for p in (_guarded("fonts", _fonts), *_guarded("redis", _broker)) if p]
+    problems = [p for p in (_guarded("fonts", _fonts), *_guarded("redis", _broker), _guarded("cache", _cache)) if p]
     database = _guarded("database", _database)
     if database:  # the checks below read the database
         return [database, *problems]
@@ -193,6 +194,25 @@ def _broker() -> list[Problem | None]:
     ]
 
 
+def _cache() -> Problem | None:
+    """The default cache answers when it is a Redis server (CACHE_URL: the password-reset counters live there, so a
+    reset request fails while it is down); a per-process cache needs no check."""
+    config = settings.CACHES.get("default", {})
+    if "redis" not in config.get("BACKEND", "").lower():
+        return None
+    locations = config.get("LOCATION") or []
+    for url in locations.split(",") if isinstance(locations, str) else locations:
+        try:
+            _redis(url.strip()).ping()
+        except redis.RedisError as error:
+            return Problem(
+                "cache",
+                "缓存服务器（CACHE_URL 的 Redis）无法连接，找回密码等功能暂不可用。",
+                f"cache redis unreachable: {type(error).__name__}",
+            )
+    return None
+
+
 def record_heartbeat() -> float:
     """Store now as beat's heartbeat; run by the beat-scheduled task on a worker, so it proves beat and a worker."""
     now = time.time()
@@ -203,8 +223,9 @@ def record_heartbeat() -> float:
 _clients: dict[str, redis.Redis] = {}
 
 
-def _redis() -> redis.Redis:
-    url = settings.REDIS_URL
+def _redis(url: str | None = None) -> redis.Redis:
+    """A client of the broker's Redis (or of `url`) that gives up within REDIS_TIMEOUT_SECONDS."""
+    url = url or settings.REDIS_URL
     if url not in _clients:
         _clients[url] = redis.Redis.from_url(
             url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS

@@ -312,3 +312,25 @@ def test_ready_fails_in_seconds_when_the_database_hangs_after_the_connection_was
         proxy.close()
     assert elapsed < limit and response.status_code == 503, f"{elapsed:.0f} s"
     assert list(reasons(response)) == ["database"]
+
+
+def redis_cache(url: str) -> dict:
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("peer", ["closed port", "silent server"])
+def test_ready_fails_in_seconds_when_the_redis_cache_is_down(client, broker, settings, peer):
+    """Issue 13, G1 (password-reset counters live in CACHE_URL): a Redis cache that refuses or never answers gives 503
+    naming the cache, within the 2 s timeout; the same cache answering gives 200."""
+    settings.CACHES = {**settings.CACHES, "default": redis_cache(broker)}
+    assert client.get("/healthz/ready").status_code == 200
+    with contextlib.ExitStack() as stack:
+        port = closed_port() if peer == "closed port" else stack.enter_context(silent_server())
+        settings.CACHES = {**settings.CACHES, "default": redis_cache(f"redis://127.0.0.1:{port}/1")}
+        started = time.monotonic()
+        response = client.get("/healthz/ready")
+        elapsed = time.monotonic() - started
+    assert response.status_code == 503 and list(reasons(response)) == ["cache"]
+    assert reasons(response)["cache"]["zh"].startswith("缓存服务器（CACHE_URL 的 Redis）无法连接")
+    assert elapsed < 3 * health.REDIS_TIMEOUT_SECONDS
