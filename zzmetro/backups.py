@@ -283,10 +283,14 @@ def create_archive(
     path = archive_path(target, now)
     if path.exists():
         raise BackupError(f"备份文件“{path}”已存在，不会覆盖。")
-    path.parent.mkdir(parents=True, exist_ok=True)
     pg_dump = pg_tool("pg_dump")
     partial = path.with_name(path.name + ".partial")
-    with tempfile.TemporaryDirectory(prefix="zzmetro-backup-", dir=path.parent) as work:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        work_dir = tempfile.TemporaryDirectory(prefix="zzmetro-backup-", dir=path.parent)
+    except OSError as error:
+        raise BackupError(f"无法在“{path.parent}”中写入备份：{error}。") from error
+    with work_dir as work:
         dump = Path(work) / DUMP_NAME
         database_info = _dump(database, pg_dump, dump)
         mode = "w:gz" if path.name.endswith((".gz", ".tgz")) else "w"

@@ -422,3 +422,19 @@ def test_restore_refuses_a_media_root_that_is_not_empty(scratch, source, content
     assert f"上传文件目录“{target.media}”中已有文件或链接" in done.stderr
     assert run("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace", target.db)[0][0] == 0
     assert not any(elsewhere.iterdir())
+
+
+def test_backup_into_a_folder_it_cannot_create_says_so(tmp_path):
+    """A12: a target whose parent is a file (a mistyped path, a mount that is missing) is a message and exit status 1,
+    not a traceback."""
+    (tmp_path / "backups").write_text("not a folder")
+    env = {**os.environ, "DATABASE_MIGRATE_URL": "", "REDIS_URL": ""}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "backup", str(tmp_path / "backups" / "nightly")],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"无法在“{tmp_path / 'backups' / 'nightly'}”中写入备份" in done.stderr
