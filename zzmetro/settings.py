@@ -52,21 +52,23 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy (django-csp): no inline scripts anywhere, see CONTENT_SECURITY_POLICY below.
     "csp.middleware.CSPMiddleware",
+    # X-Frame-Options: DENY on every answer, including those of the middleware below (400, 413, slash redirects).
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Signed-in answers are never cached (Cache-Control: no-store), the slash redirects and the 400/413 pages of the
+    # middleware below included; it reads request.user on the way out. Downloads set it in zzmetro/responses.py.
+    "zzmetro.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Signed-in pages are never cached (Cache-Control: no-store); downloads set it in zzmetro/responses.py.
-    "zzmetro.middleware.NoStoreForSignedInMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Before any process_view (CSRF reads the body): a body over the upload limit gets a 413 unread.
     "zzmetro.upload_handlers.UploadSizeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A NUL byte in a query parameter or form field gets a 400 page, never a database error (zzmetro/middleware.py).
     "zzmetro.middleware.ForbiddenCharactersMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Idle sessions, the second factor and the first-login password change (DOMAIN G1, G3; zzmetro/security/).
     "zzmetro.security.middleware.IdentityMiddleware",
@@ -131,7 +133,7 @@ AUTH_USER_MODEL = "authorizations.User"
 # Passwords (DOMAIN G1): 8 characters or more from 3 of 4 classes, not like the account's names, not common, none of
 # the last 5. Staff-set passwords (new accounts, createsuperuser, admin resets) are changed at first login.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "zzmetro.security.passwords.UsernameSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "zzmetro.security.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -150,6 +152,8 @@ AXES_USE_ATTEMPT_EXPIRATION = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "zzmetro.throttle.client_ip"
+# The username as the login form normalises it (" officer1", ｏｆｆｉｃｅｒ１ sign in as officer1 and are locked as it).
+AXES_USERNAME_CALLABLE = "zzmetro.security.lockout.username"
 AXES_LOCKOUT_CALLABLE = "zzmetro.security.lockout.lockout_response"
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂时锁定，请稍后再试或联系市局计量处解除锁定。"
 AXES_VERBOSE = False
@@ -294,6 +298,9 @@ SESSION_ENGINE = "zzmetro.sessions"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("HTTPS_ONLY", default=False)
 if env.bool("BEHIND_HTTPS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind the proxy, the client's address is the last X-Forwarded-For hop, read only on connections from these addresses
+# (nginx on the same host, deploy/nginx/zzmetro.conf): the login lockout and the audit log count by it (zzmetro/throttle.py).
+TRUSTED_PROXY_ADDRESSES = env.list("TRUSTED_PROXY_ADDRESSES", default=["127.0.0.1", "::1"])
 # Redirect plain HTTP to HTTPS, except the health endpoints that a load balancer or systemd asks over plain HTTP.
 SECURE_SSL_REDIRECT = env.bool("HTTPS_ONLY", default=False)
 SECURE_REDIRECT_EXEMPT = [r"^healthz/"]
