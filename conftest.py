@@ -37,6 +37,13 @@ def _test_settings(settings, tmp_path):
     # Mail goes through the outbox as in production; its transport is Django's in-memory one (mail.outbox).
     settings.EMAIL_BACKEND = "zzmetro.outbox.OutboxBackend"
     settings.OUTBOX_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Kept pages (zzmetro/pagecache.py) and the tables each view has read start afresh, as in a newly started worker.
+    from django.core.cache import caches
+
+    from zzmetro import pagecache
+
+    caches["pages"].clear()
+    pagecache._learned.clear()
 
 
 @pytest.fixture

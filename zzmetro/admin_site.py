@@ -109,13 +109,23 @@ class ZZAdminSite(admin.AdminSite):
 
     def admin_view(self, view, cacheable=False):
         guarded = self._refuse_writes(view)
-        model_admin = getattr(view, "__self__", None)
-        if getattr(view, "__name__", "") == "changelist_view" and isinstance(model_admin, admin.ModelAdmin):
-            # Change lists are the admin's busiest pages: kept rendered per account until a row they read changes
-            # (zzmetro/pagecache.py, issue 13 "Load").
-            opts = model_admin.model._meta
-            guarded = pagecache.kept_rendered(guarded, name=f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        name = self._kept_name(view)
+        if name:
+            # The pages staff read all day are kept rendered per account until a row they read changes
+            # (zzmetro/pagecache.py, issue 13 "Load"); only GET answers are kept, and writes are checked above.
+            guarded = pagecache.kept_rendered(guarded, name=name)
         return super().admin_view(guarded, cacheable)
+
+    KEPT_VIEWS = {"changelist_view": "changelist", "change_view": "change", "history_view": "history"}
+
+    def _kept_name(self, view) -> str:
+        owner, method = getattr(view, "__self__", None), getattr(view, "__name__", "")
+        if owner is self and method == "index":
+            return "admin:index"
+        if isinstance(owner, admin.ModelAdmin) and method in self.KEPT_VIEWS:
+            opts = owner.model._meta
+            return f"admin:{opts.app_label}_{opts.model_name}_{self.KEPT_VIEWS[method]}"
+        return ""
 
     def _refuse_writes(self, view):
         @wraps(view)

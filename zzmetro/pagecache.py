@@ -21,14 +21,16 @@ Two ways to use it:
   under the stamp of the tables of `models`; the caller renders the visitor's frame around it.
 - `kept_rendered(view)`: a signed-in GET page, whole, for that account. The tables are not declared: while the page
   is rendered, every SQL statement it sends is read for the tables it names, and the page is kept only when all of
-  them are journaled and it wrote nothing. The tables a view has ever read are remembered per view, and the stamp
-  is taken over them before rendering, so a change committed while the page was being rendered is never hidden.
-  What else a page depends on is part of its key: the host and the address with its query, the account's own row (and its
-  station's), the session's contents, the CSRF secret its forms carry, whether the second factor was confirmed, the
-  language and the Beijing date. A page is not kept while messages wait to be shown, nor when it answers anything
-  but 200 HTML (redirects, errors, downloads) or sets a cookie.
+  them are journaled, it wrote nothing and compared nothing with a moment of the day (only dates). The tables a view
+  has ever read are remembered per view, and the stamp is taken over them before rendering, so a change committed
+  while the page was being rendered is never hidden. What else a page depends on is part of its key: the host and
+  the address with its query, the account's own row (and its station's), the session's contents, the CSRF secret its
+  forms carry, whether the second factor was confirmed, the language and the Beijing date. A page is not kept while
+  messages wait to be shown, nor when it answers anything but 200 HTML (redirects, errors, downloads) or sets a
+  cookie.
 """
 
+import datetime as dt
 import hashlib
 import re
 from functools import wraps
@@ -94,6 +96,8 @@ def install_change_triggers(using: str = "default") -> list[str]:
         )
         have = {row[0] for row in cursor.fetchall()}
         missing = sorted((journaled_tables() & existing) - have)
+        if missing:
+            cursor.execute(PG_FUNCTION)  # also where tables were made from the models without migrations
         for table in missing:
             cursor.execute(
                 f"CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {conn.ops.quote_name(table)} "
@@ -143,12 +147,17 @@ def compact_journal() -> int:
     if connection.vendor != "postgresql":
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {JOURNAL} IN EXCLUSIVE MODE")
-        cursor.execute(f"SELECT DISTINCT table_name FROM {JOURNAL} ORDER BY table_name")
-        tables = [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"DELETE FROM {JOURNAL}")
-        removed = cursor.rowcount
-        cursor.execute(f"INSERT INTO {JOURNAL} (table_name) SELECT unnest(%s::text[])", [tables])
+        return compact_with(cursor)
+
+
+def compact_with(cursor) -> int:
+    """The compaction's statements, inside the caller's transaction (a DB-API cursor of any connection)."""
+    cursor.execute(f"LOCK TABLE {JOURNAL} IN EXCLUSIVE MODE")
+    cursor.execute(f"SELECT DISTINCT table_name FROM {JOURNAL} ORDER BY table_name")
+    tables = [row[0] for row in cursor.fetchall()]
+    cursor.execute(f"DELETE FROM {JOURNAL}")
+    removed = cursor.rowcount
+    cursor.execute(f"INSERT INTO {JOURNAL} (table_name) SELECT unnest(%s::text[])", [tables])
     return removed - len(tables)
 
 
@@ -201,6 +210,9 @@ class _Reads:
 
     def __call__(self, execute, sql, params, many, context):
         self.read(sql)
+        if not many and any(isinstance(value, dt.datetime) for value in params or ()):
+            # Compared with a moment (an hour ago, now): the page may change by the clock alone, within the day.
+            self.refusal = "a statement compares with a moment of the day"
         return execute(sql, params, many, context)
 
     def read(self, sql: str) -> None:

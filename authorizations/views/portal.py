@@ -41,6 +41,7 @@ def index(request):
 
 
 @officer_required
+@kept_rendered
 def application_list(request):
     applications = Application.objects.for_user(request.user).prefetch_related("items")
     status = request.GET.get("status", "")
@@ -79,6 +80,7 @@ def application_create(request):
 
 
 @officer_required
+@kept_rendered
 def application_detail(request, pk):
     application = get_object_or_404(
         Application.objects.for_user(request.user).prefetch_related("items", "materials"), pk=pk
@@ -158,6 +160,7 @@ def application_document(request, pk, kind):
 
 
 @officer_required
+@kept_rendered
 def certificate_detail(request, pk):
     certificate = get_object_or_404(
         Certificate.objects.for_user(request.user).prefetch_related(
@@ -207,6 +210,7 @@ def termination_create(request):
 
 
 @officer_required
+@kept_rendered
 def event_list(request):
     page = Paginator(station_events(request.user), 30).get_page(request.GET.get("page"))
     return render(request, "portal/event_list.html", {"page": page})

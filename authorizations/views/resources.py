@@ -11,9 +11,11 @@ from authorizations.services import resources as services
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
 from zzmetro.errors import DomainError
+from zzmetro.pagecache import kept_rendered
 
 
 @officer_required
+@kept_rendered
 def index(request):
     station = officer_station(request.user)
     today = beijing_today()

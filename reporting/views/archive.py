@@ -21,6 +21,7 @@ from zzmetro.errors import DomainError
 from zzmetro.exports import iter_xlsx, streaming_xlsx_response
 from zzmetro.forms import errors_text
 from zzmetro.jobs import dispatch
+from zzmetro.pagecache import kept_rendered
 from zzmetro.responses import attachment_response
 from zzmetro.spreadsheets import CellError, error_workbook, template_workbook
 
@@ -40,6 +41,7 @@ def _display(value) -> str:
 
 
 @officer_required
+@kept_rendered
 def index(request):
     form, queryset = _filtered(request)
     page = Paginator(exports.archive_rows(queryset.order_by("-id")), 50).get_page(request.GET.get("page"))
@@ -84,6 +86,7 @@ def instrument_create(request):
 
 
 @officer_required
+@kept_rendered
 def instrument_detail(request, pk):
     instrument = get_object_or_404(Instrument.objects.for_user(request.user).select_related("item", "station"), pk=pk)
     station = instrument.station
@@ -160,6 +163,7 @@ def _job(request, pk) -> ImportJob:
 
 
 @officer_required
+@kept_rendered
 def import_detail(request, pk):
     job = _job(request, pk)
     return render(request, "archive/import_detail.html", {"job": job, "errors": job.errors[:200], "form": ImportForm()})

@@ -12,6 +12,7 @@ from reporting.services import plans as services
 from zzmetro.access import officer_required
 from zzmetro.dates import beijing_today
 from zzmetro.errors import DomainError
+from zzmetro.pagecache import kept_rendered
 
 
 def _plan_queryset(user, action: str = "view"):
@@ -43,6 +44,7 @@ def plan_edit(request, year):
 
 
 @officer_required
+@kept_rendered
 def plan_detail(request, pk):
     plan = get_object_or_404(_plan_queryset(request.user).prefetch_related("lines__item"), pk=pk)
     versions = _plan_queryset(request.user).filter(station=plan.station_id, year=plan.year).order_by("-version")

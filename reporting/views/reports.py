@@ -197,6 +197,7 @@ def monthly_upload_errors(request, year, month):
 
 
 @officer_required
+@kept_rendered
 def monthly_detail(request, pk):
     """M4: the report with every submitted version and its history."""
     report = get_object_or_404(MonthlyReport.objects.for_user(request.user).select_related("station"), pk=pk)
@@ -254,6 +255,7 @@ def _analysis(request, pk, action: str = "view") -> QuarterlyAnalysis:
 
 
 @officer_required
+@kept_rendered
 def quarterly_detail(request, pk):
     analysis = _analysis(request, pk)
     context = {
@@ -324,6 +326,7 @@ def major_issue_create(request):
 
 
 @officer_required
+@kept_rendered
 def major_issue_detail(request, pk):
     issue = get_object_or_404(
         MajorIssueReport.objects.for_user(request.user).select_related("station", "reported_by"), pk=pk

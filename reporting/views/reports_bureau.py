@@ -11,6 +11,7 @@ from reporting.deadlines import month_label, previous_month, year_in_range
 from reporting.selectors import reports as selectors
 from zzmetro.access import reader_required
 from zzmetro.dates import beijing_today
+from zzmetro.pagecache import kept_rendered
 from zzmetro.responses import streaming_attachment
 
 
@@ -30,6 +31,7 @@ def _int_param(value, default: int, low: int, high: int) -> int:
 
 
 @reader_required
+@kept_rendered
 def board(request):
     """The month's reports: every expected station with on time / late / overdue / reopened (M2, M8)."""
     today = beijing_today()
@@ -48,6 +50,7 @@ def board(request):
 
 
 @reader_required
+@kept_rendered
 def rates(request):
     """M8: reporting and on-time rates per station and city-wide, per month and year to date."""
     today = beijing_today()
@@ -59,6 +62,7 @@ def rates(request):
 
 
 @reader_required
+@kept_rendered
 def quarterly_board(request):
     """M6: which stations have (not) uploaded the quarter's stamped analysis."""
     today = beijing_today()

@@ -118,6 +118,28 @@ def test_application_role_records_events_and_writes_ordinary_tables(app_role, ev
     assert "permission denied" in refused(app_role, "DELETE FROM django_migrations")
 
 
+def test_application_role_journals_its_writes_and_folds_the_journal_but_cannot_drop_its_trigger(app_role, event):
+    """Issue 13 Load: kept pages trust the change journal; the portal's own role writes it through each table's
+    trigger and the nightly job folds it, but the role can neither drop nor disable a table's trigger."""
+    journal = f"SELECT count(*) FROM {pagecache.JOURNAL} WHERE table_name = 'authorizations_station'"
+    with app_role.cursor() as cursor:
+        cursor.execute(journal)
+        before = cursor.fetchone()[0]
+        cursor.execute("UPDATE authorizations_station SET contact_phone = '0371-2' WHERE id = %s", [event.station_id])
+        cursor.execute(journal)
+        assert cursor.fetchone()[0] == before + 1
+        cursor.execute("BEGIN")
+        pagecache.compact_with(cursor)
+        cursor.execute("COMMIT")
+        cursor.execute(journal)
+        assert cursor.fetchone()[0] == 1
+    for statement in (
+        f"DROP TRIGGER {pagecache.TRIGGER} ON authorizations_station",
+        "ALTER TABLE authorizations_station DISABLE TRIGGER ALL",
+    ):
+        assert "must be owner" in refused(app_role, statement)
+
+
 def test_owner_is_refused_truncate_by_the_statement_trigger(event):
     """A12: even the tables' owner gets an error for TRUNCATE, which row triggers never see."""
     owner = connect(connection.settings_dict["USER"])

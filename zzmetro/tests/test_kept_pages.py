@@ -220,6 +220,33 @@ def test_a_page_that_answers_a_redirect_or_a_download_is_never_kept(officer1):
     assert len(calls) == 3
 
 
+def test_a_page_that_compares_with_the_time_of_day_is_rendered_every_time(officer1):
+    """T1: a page that counts what is older than a moment (mail waiting over ten minutes) changes with the clock
+    alone, within the day, so it is never kept; a page comparing with dates is keyed on the Beijing date instead."""
+    from django.utils import timezone
+
+    from zzmetro.models import OutboxMessage
+
+    def body():
+        return str(OutboxMessage.objects.filter(created_at__lt=timezone.now()).count())
+
+    view, calls = _counting(body)
+    browser = signed_in(officer1)
+    for _ in range(3):
+        pagecache.serve_kept(_request(officer1, browser=browser), "test-clock", view)
+    assert len(calls) == 3
+
+
+def test_an_admin_change_form_shows_a_change_at_once(bureau, manager, officer1):
+    """Actors: a manager reading a station's page in the admin sees the bureau's latest edit on the next visit."""
+    reader = signed_in(manager)
+    path = reverse("admin:authorizations_station_change", args=[officer1.station_id])
+    reader.get(path)
+    assert "王经理" not in page_queries(reader, path)[0]
+    Station.objects.filter(pk=officer1.station_id).update(contact_person="王经理")
+    assert "王经理" in page_queries(reader, path)[0]
+
+
 def test_a_message_is_shown_once_and_never_kept(officer1):
     """A message after an action belongs to the page that shows it: shown once, never served again from memory."""
     from django.shortcuts import render
