@@ -12,9 +12,24 @@ workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() 
 # A city-wide export streams for a while; nginx's proxy_read_timeout is the same.
 timeout = 300
 graceful_timeout = 30
-# Recycle workers now and then, so memory held by a large PDF or workbook is given back.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle workers now and then, so memory held by a large PDF or workbook is given back. Far apart and spread wide:
+# a recycled worker starts with no kept pages (zzmetro/pagecache.py), and workers that had served the same number of
+# requests would otherwise all restart within the same second (seen under load: a 5-second stall).
+max_requests = 10000
+max_requests_jitter = 5000
+# The application is loaded once, in the master, and each worker is forked from it: a new or recycled worker answers
+# at once instead of importing Django for seconds while requests queue for it, and the workers share that memory.
+# Upgrades therefore need a restart (systemctl restart), not a reload; no connection may cross the fork.
+preload_app = True
+
+
+def when_ready(server):
+    """Close what loading the application may have opened in the master, so no worker inherits a connection."""
+    from django.db import connections
+
+    connections.close_all()
+
+
 # nginx on the same machine sets X-Forwarded-Proto; gunicorn may believe it only from there.
 forwarded_allow_ips = "127.0.0.1,::1"
 # systemd (or make serve's terminal) manages the process with signals; no runtime control socket in $HOME.
