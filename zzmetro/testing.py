@@ -74,3 +74,22 @@ def apps_at(target: tuple[str, str]):
         yield migrate([target])
     finally:
         migrate(leaves)
+
+
+@contextmanager
+def empty_database(django_db_blocker, suffix: str = "_empty"):
+    """A database with no table at all beside the test database (a deployment whose `migrate` never ran); its name.
+
+    Dropped afterwards, also when something still holds a connection to it.
+    """
+    from django.db import connection
+
+    name = f"{connection.settings_dict['NAME']}{suffix}"[:63]
+    with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

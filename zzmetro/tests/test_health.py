@@ -18,7 +18,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from zzmetro import health
+from zzmetro import health, testing
 from zzmetro.models import OutboxMessage
 from zzmetro.tasks import beat_heartbeat
 from zzmetro.tests.netpeers import silent_server
@@ -178,13 +178,8 @@ def test_ready_fails_in_seconds_when_the_database_accepts_and_never_answers(clie
 @pytest.fixture
 def empty_database(django_db_blocker):
     """A database on the test server with no table at all: a deployment whose `migrate` never ran."""
-    name = f"{connection.settings_dict['NAME']}_empty"[:63]
-    with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    yield name
-    with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with testing.empty_database(django_db_blocker) as name:
+        yield name
 
 
 def test_ready_says_migrations_are_missing_on_a_database_that_was_never_migrated(

@@ -20,6 +20,7 @@ from django.conf import settings as django_settings
 from django.urls import path, reverse
 
 from reporting.tests.factories import authorize, make_items
+from zzmetro import testing
 from zzmetro import urls as project_urls
 from zzmetro.logging import JsonFormatter, RequestIdFilter, request_id
 
@@ -213,19 +214,11 @@ def database_url(**change) -> str:
 @pytest.fixture
 def never_migrated(django_db_blocker):
     """An empty database beside the test database: `migrate` never ran there."""
-    from django.db import connection
-
-    name = f"{connection.settings_dict['NAME']}_fresh"[:63]
-    with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    yield name
-    with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with testing.empty_database(django_db_blocker, "_fresh") as name:
+        yield name
 
 
-@pytest.mark.skipif(django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="PG")
-@pytest.mark.django_db
+@pytest.mark.django_db  # the test database exists and is migrated (also when this test runs alone)
 def test_serving_is_refused_on_an_unmigrated_or_unreachable_database_saying_why(never_migrated):
     """Issue 13: `make serve` and zzmetro-web.service run check_migrated before gunicorn; it says in Chinese and English
     that migrations are missing (naming them) or that the database cannot be reached, and exits 1; 0 when migrated."""
