@@ -2,6 +2,7 @@
 signed-in user or a download reaches, JSON logs with the request id, and deploy/ files that agree with the settings.
 """
 
+import contextlib
 import io
 import json
 import logging
@@ -103,20 +104,31 @@ def test_public_pages_stay_cacheable_and_plain_http_is_redirected_except_health(
     assert client.get("/healthz/live").status_code == 200
 
 
-@pytest.fixture
-def json_log():
-    """The production log handler (JSON formatter, request-id filter) on zzmetro.access, captured."""
+@contextlib.contextmanager
+def captured_json(logger: logging.Logger):
+    """The production log handler (JSON formatter, request-id filter) on `logger`, with zzmetro.access at INFO;
+    yields a function that returns the captured lines, parsed."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RequestIdFilter())
-    logger = logging.getLogger("zzmetro.access")
-    level = logger.level
+    access = logging.getLogger("zzmetro.access")
+    levels = logger.level, access.level
     logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    logger.removeHandler(handler)
-    logger.setLevel(level)
+    access.setLevel(logging.INFO)
+    try:
+        yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(levels[0])
+        access.setLevel(levels[1])
+
+
+@pytest.fixture
+def json_log():
+    """zzmetro.access's lines as the production handler writes them."""
+    with captured_json(logging.getLogger("zzmetro.access")) as lines:
+        yield lines
 
 
 def test_each_request_logs_one_json_line_with_nginx_request_id(client, json_log):
@@ -282,19 +294,9 @@ urlpatterns = [path("boom/", boom), *project_urls.urlpatterns]
 
 @pytest.fixture
 def json_root_log():
-    """The production handler on the root logger (every logger's lines), captured as parsed JSON lines."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(RequestIdFilter())
-    root, access = logging.getLogger(), logging.getLogger("zzmetro.access")
-    levels = root.level, access.level
-    root.addHandler(handler)
-    access.setLevel(logging.INFO)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    root.removeHandler(handler)
-    root.setLevel(levels[0])
-    access.setLevel(levels[1])
+    """Every logger's lines (the root logger's handler), as the production handler writes them."""
+    with captured_json(logging.getLogger()) as lines:
+        yield lines
 
 
 @pytest.mark.urls(__name__)
