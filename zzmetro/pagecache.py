@@ -21,7 +21,8 @@ Two ways to use it:
   under the stamp of the tables of `models`; the caller renders the visitor's frame around it.
 - `kept_rendered(view)`: a signed-in GET page, whole, for that account. The tables are not declared: while the page
   is rendered, every SQL statement it sends is read for the tables it names, and the page is kept only when all of
-  them are journaled, it wrote nothing and compared nothing with a moment of the day (only dates). The tables a view
+  them are journaled (and there is at least one), it wrote nothing, compared nothing with a moment of the day (only
+  dates) and asked the database for no time (NOW(), CURRENT_DATE: the UTC date). The tables a view
   has ever read are remembered per view, and the stamp is taken over them before rendering, so a change committed
   while the page was being rendered is never hidden. What else a page depends on is part of its key: the host and
   the address with its query, the account's own row (and its station's), the session's contents, the CSRF secret its
@@ -198,6 +199,13 @@ _learned: dict[str, frozenset[str]] = {}
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _WRITE = re.compile(r"\b(?:INSERT|UPDATE|DELETE|TRUNCATE|MERGE|LOCK|COPY|CALL|NOTIFY)\b")
 _NEUTRAL = re.compile(r"\s*(?:SAVEPOINT|RELEASE|ROLLBACK|SET|SHOW)\b", re.IGNORECASE)
+# The database's own clock (Django's Now() is STATEMENT_TIMESTAMP()) or dice in the statement's text: the answer
+# changes without any row changing. CURRENT_DATE is the connection's UTC date, which turns at 08:00 in Beijing (T1).
+_CLOCK = re.compile(
+    r"\b(?:NOW|STATEMENT_TIMESTAMP|CLOCK_TIMESTAMP|TRANSACTION_TIMESTAMP|TIMEOFDAY|CURRENT_TIMESTAMP|CURRENT_DATE"
+    r"|CURRENT_TIME|LOCALTIMESTAMP|LOCALTIME|RANDOM)\b",
+    re.IGNORECASE,
+)
 
 
 class _Reads:
@@ -210,7 +218,7 @@ class _Reads:
 
     def __call__(self, execute, sql, params, many, context):
         self.read(sql)
-        if not many and any(isinstance(value, dt.datetime) for value in params or ()):
+        if not many and any(isinstance(value, dt.datetime | dt.time) for value in params or ()):
             # Compared with a moment (an hour ago, now): the page may change by the clock alone, within the day.
             self.refusal = "a statement compares with a moment of the day"
         return execute(sql, params, many, context)
@@ -220,6 +228,9 @@ class _Reads:
             return
         if _WRITE.search(sql):
             self.refusal = "the page wrote to the database"
+            return
+        if _CLOCK.search(sql):
+            self.refusal = "a statement reads the database's clock"
             return
         named = self.known.intersection(_WORD.findall(sql))
         if not named:
@@ -296,11 +307,14 @@ def serve_kept(request, name: str, view, *args, **kwargs):
     pages = caches["pages"]
     kept = pages.get(key)
     if kept is not None:
-        tables, kept_stamp, headers, body = kept
+        tables, kept_stamp, headers, body, renews_csrf = kept
         if stamp(tables) == kept_stamp:
             response = HttpResponse(body)
             for header, value in headers:
                 response[header] = value
+            if renews_csrf:
+                # The page's forms used the token, so the fresh render sent the cookie again (G1): so does its copy.
+                request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
             return response
     # The stamp is taken before rendering, over the tables this view has read before (all of them the first time),
     # so that a change committed while the page renders leaves it under an older stamp than the next request's.
@@ -311,12 +325,15 @@ def serve_kept(request, name: str, view, *args, **kwargs):
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
-    if reads.refusal or reads.tables & UNJOURNALED:
+    if reads.refusal or not reads.tables or reads.tables & UNJOURNALED:
+        # (A page that read no table at all is built from something else — a cache, a file — that no stamp follows.)
         return response
     tables = (learned or frozenset()) | reads.tables
     _learned[name] = tables
     if (learned is None or reads.tables <= learned) and _keepable(request, response) and not _messages_waiting(request):
-        pages.set(key, (tuple(sorted(tables)), _format(before, tables), list(response.items()), response.content))
+        renews_csrf = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+        kept = (tuple(sorted(tables)), _format(before, tables), list(response.items()), response.content, renews_csrf)
+        pages.set(key, kept)
     return response
 
 

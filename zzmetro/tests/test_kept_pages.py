@@ -296,3 +296,89 @@ def test_compacting_the_journal_changes_every_stamp_once_and_never_back(officer1
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {pagecache.JOURNAL} WHERE table_name = 'authorizations_user'")
         assert cursor.fetchone()[0] == 1
+
+
+# ---- found in review: what the detector and the kept answer missed --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # Django's Now() is sent as STATEMENT_TIMESTAMP(): the clock is in the statement, not in its parameters.
+        "SELECT count(*) FROM zzmetro_outboxmessage WHERE created_at < STATEMENT_TIMESTAMP()",
+        "SELECT count(*) FROM zzmetro_outboxmessage WHERE created_at < now() - interval '10 minutes'",
+        # The connection's clock zone is UTC: CURRENT_DATE is the UTC date, which turns at 08:00 in Beijing.
+        "SELECT count(*) FROM zzmetro_outboxmessage WHERE created_at::date = CURRENT_DATE",
+    ],
+)
+def test_a_page_whose_sql_reads_the_clock_is_rendered_every_time(officer1, sql):
+    """T1: a statement that asks the database for the time (or the UTC date) changes with the clock alone, within the
+    Beijing day the key carries, so the page is never kept — as when the moment is passed as a parameter."""
+
+    def body():
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return str(cursor.fetchone()[0])
+
+    view, calls = _counting(body)
+    browser = signed_in(officer1)
+    for _ in range(3):
+        pagecache.serve_kept(_request(officer1, browser=browser), "test-sql-clock", view)
+    assert len(calls) == 3
+
+
+def test_a_page_whose_orm_query_compares_with_now_is_rendered_every_time(officer1):
+    """T1: the same through the ORM (Now()), the way a new "waiting for ten minutes" panel would be written."""
+    from django.db.models.functions import Now
+
+    from zzmetro.models import OutboxMessage
+
+    view, calls = _counting(lambda: str(OutboxMessage.objects.filter(created_at__lt=Now()).count()))
+    browser = signed_in(officer1)
+    for _ in range(3):
+        pagecache.serve_kept(_request(officer1, browser=browser), "test-orm-now", view)
+    assert len(calls) == 3
+
+
+def test_a_page_that_writes_in_lower_case_sql_is_rendered_every_time(officer1):
+    """A GET that writes by hand-written SQL (lower case, as psql users type it) must write on every visit too."""
+
+    def body():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "update authorizations_station set contact_person = %s where id = %s", ["张三", officer1.station_id]
+            )
+        return "写过"
+
+    view, calls = _counting(body)
+    browser = signed_in(officer1)
+    for _ in range(3):
+        pagecache.serve_kept(_request(officer1, browser=browser), "test-lower-write", view)
+    assert len(calls) == 3
+
+
+def test_a_page_that_reads_nothing_from_the_database_is_rendered_every_time(officer1):
+    """A11: a page built from something other than rows (a Redis counter, a file) has no stamp that could ever tell
+    it changed; it must show what holds now, so it is never kept."""
+    from django.core.cache import caches
+
+    counters = caches["default"]
+    counters.set("zz-review-waiting", 1)
+    view, calls = _counting(lambda: f"等待 {counters.get('zz-review-waiting')} 封")
+    browser = signed_in(officer1)
+    first = pagecache.serve_kept(_request(officer1, browser=browser), "test-no-sql", view).content.decode()
+    counters.set("zz-review-waiting", 2)
+    second = pagecache.serve_kept(_request(officer1, browser=browser), "test-no-sql", view).content.decode()
+    assert (first, second) == ("等待 1 封", "等待 2 封")
+
+
+def test_a_kept_page_renews_the_form_token_cookie_like_a_fresh_one(officer1, certificate):
+    """G1: a fresh page with a form sends the CSRF cookie again (renewing its expiry); the kept copy must as well, or
+    an officer who only reads kept pages for the cookie's lifetime finds every form refused."""
+    browser = signed_in(officer1)
+    fresh = browser.get(PORTAL)
+    kept = browser.get(PORTAL)
+    assert kept.content == fresh.content
+    assert "csrftoken" in fresh.cookies
+    assert kept.cookies.get("csrftoken") is not None
+    assert kept.cookies["csrftoken"].value == fresh.cookies["csrftoken"].value
