@@ -27,8 +27,8 @@ Two ways to use it:
   while the page was being rendered is never hidden. What else a page depends on is part of its key: the host and
   the address with its query, the account's own row (and its station's), the session's contents, the CSRF secret its
   forms carry, whether the second factor was confirmed, the language and the Beijing date. A page is not kept while
-  messages wait to be shown, nor when it answers anything but 200 HTML (redirects, errors, downloads) or sets a
-  cookie.
+  messages wait to be shown, nor when it answers anything but 200 HTML (redirects, errors, downloads), sets a
+  cookie or changes the session.
 """
 
 import datetime as dt
@@ -253,17 +253,23 @@ def _row(instance) -> tuple:
     )
 
 
+def _session_items(request) -> list:
+    """The session's contents as a page may read them (not the idle clock the identity checks move on every request)."""
+    from zzmetro.security.middleware import LAST_SEEN_KEY
+
+    return sorted((k, repr(v)) for k, v in request.session.items() if k != LAST_SEEN_KEY)
+
+
 def _page_key(request, name: str) -> str | None:
     """What else than the tables the page depends on; None when it must not be kept at all."""
     from zzmetro.dates import beijing_today
-    from zzmetro.security.middleware import LAST_SEEN_KEY
 
     user = request.user
     csrf_secret = request.META.get("CSRF_COOKIE")
     if request.method != "GET" or not user.is_authenticated or not csrf_secret or _messages_waiting(request):
         return None
     station = user._state.fields_cache.get("station") if hasattr(user, "station_id") else None
-    session = sorted((k, repr(v)) for k, v in request.session.items() if k != LAST_SEEN_KEY)
+    session = _session_items(request)
     verified = user.is_verified() if hasattr(user, "is_verified") else None
     parts = (
         name,
@@ -320,6 +326,7 @@ def serve_kept(request, name: str, view, *args, **kwargs):
     # so that a change committed while the page renders leaves it under an older stamp than the next request's.
     learned = _learned.get(name)
     before = _journal(learned)
+    session_before = _session_items(request)
     reads = _Reads()
     with connection.execute_wrapper(reads):
         response = view(request, *args, **kwargs)
@@ -328,6 +335,8 @@ def serve_kept(request, name: str, view, *args, **kwargs):
     if reads.refusal or not reads.tables or reads.tables & UNJOURNALED:
         # (A page that read no table at all is built from something else — a cache, a file — that no stamp follows.)
         return response
+    if _session_items(request) != session_before:
+        return response  # it changed the session (took a note out of it): a copy would not, so render it every time
     tables = (learned or frozenset()) | reads.tables
     _learned[name] = tables
     if (learned is None or reads.tables <= learned) and _keepable(request, response) and not _messages_waiting(request):

@@ -382,3 +382,26 @@ def test_a_kept_page_renews_the_form_token_cookie_like_a_fresh_one(officer1, cer
     assert "csrftoken" in fresh.cookies
     assert kept.cookies.get("csrftoken") is not None
     assert kept.cookies["csrftoken"].value == fresh.cookies["csrftoken"].value
+
+
+def test_a_page_that_takes_a_note_out_of_the_session_does_so_on_every_visit(officer1):
+    """A note shown once (the last upload's problems) is taken out of the session by the page that shows it; a copy
+    from memory would show it without taking it out, so it would come back on every later page."""
+
+    def page(request):
+        Station.objects.count()
+        return HttpResponse(request.session.pop("zz_review_note", "无"))
+
+    browser = signed_in(officer1)
+    shown = []
+    for _ in range(2):
+        session = browser.session
+        session["zz_review_note"] = "第3行：数量不是整数"
+        session.save()
+        request = _request(officer1, browser=browser)
+        shown.append(pagecache.serve_kept(request, "test-session-note", page).content.decode())
+        request.session.save()
+        shown.append(
+            pagecache.serve_kept(_request(officer1, browser=browser), "test-session-note", page).content.decode()
+        )
+    assert shown == ["第3行：数量不是整数", "无"] * 2
