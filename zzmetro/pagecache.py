@@ -34,6 +34,7 @@ Two ways to use it:
 import datetime as dt
 import hashlib
 import re
+import zlib
 from functools import wraps
 
 from django.apps import apps
@@ -315,7 +316,7 @@ def serve_kept(request, name: str, view, *args, **kwargs):
     if kept is not None:
         tables, kept_stamp, headers, body, renews_csrf = kept
         if stamp(tables) == kept_stamp:
-            response = HttpResponse(body)
+            response = HttpResponse(zlib.decompress(body))
             for header, value in headers:
                 response[header] = value
             if renews_csrf:
@@ -341,7 +342,10 @@ def serve_kept(request, name: str, view, *args, **kwargs):
     _learned[name] = tables
     if (learned is None or reads.tables <= learned) and _keepable(request, response) and not _messages_waiting(request):
         renews_csrf = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
-        kept = (tuple(sorted(tables)), _format(before, tables), list(response.items()), response.content, renews_csrf)
+        # Compressed (level 1: about 0.2 ms for a 40 KB admin page, back in 0.1 ms), HTML takes a fifth
+        # to a tenth of the memory: up to MAX_ENTRIES pages of up to LARGEST_KEPT in each worker.
+        body = zlib.compress(response.content, 1)
+        kept = (tuple(sorted(tables)), _format(before, tables), list(response.items()), body, renews_csrf)
         pages.set(key, kept)
     return response
 
