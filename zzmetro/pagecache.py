@@ -323,6 +323,8 @@ def serve_kept(request, name: str, view, *args, **kwargs):
                 # The page's forms used the token, so the fresh render sent the cookie again (G1): so does its copy.
                 request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
             return response
+    from django.conf import settings
+
     # The stamp is taken before rendering, over the tables this view has read before (all of them the first time),
     # so that a change committed while the page renders leaves it under an older stamp than the next request's.
     learned = _learned.get(name)
@@ -341,7 +343,11 @@ def serve_kept(request, name: str, view, *args, **kwargs):
     tables = (learned or frozenset()) | reads.tables
     _learned[name] = tables
     if (learned is None or reads.tables <= learned) and _keepable(request, response) and not _messages_waiting(request):
-        renews_csrf = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+        # Whether the render used the form token: the middleware is still to send the cookie, or the view's own
+        # csrf_protect (the admin's) has just put it on the answer.
+        renews_csrf = (
+            bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")) or settings.CSRF_COOKIE_NAME in response.cookies
+        )
         # Compressed (level 1: about 0.2 ms for a 40 KB admin page, back in 0.1 ms), HTML takes a fifth
         # to a tenth of the memory: up to MAX_ENTRIES pages of up to LARGEST_KEPT in each worker.
         body = zlib.compress(response.content, 1)
