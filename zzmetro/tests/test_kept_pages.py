@@ -430,3 +430,24 @@ def test_a_kept_page_takes_a_fraction_of_its_size_in_memory(officer1):
     assert kept == fresh and len(fresh) > 300_000
     held = sum(len(value) for value in caches["pages"]._cache.values())  # LocMemCache keeps each value pickled
     assert held < len(fresh) / 4
+
+
+def test_rows_loaded_by_copy_or_emptied_by_truncate_show_on_the_next_page(manager):
+    """Actors: a manager reads what the database holds now. The archive import loads rows with COPY, and a table
+    can be emptied with TRUNCATE: neither is an INSERT or DELETE statement, both must move the page's stamp."""
+    import io
+
+    outbox = "/admin/zzmetro/outboxmessage/"
+    reader = signed_in(manager)
+    reader.get(outbox)
+    before, queries = page_queries(reader, outbox)
+    assert "复核测试邮件" not in before and queries <= 3  # served from memory
+    line = "pending\t复核测试邮件\t正文\t\t[]\t[]\t[]\t[]\t[]\t\t0\t\t2026-11-30 10:00:00+08\t2026-11-30 10:00:00+08\n"
+    columns = 'status, subject, body, from_email, "to", cc, bcc, reply_to, alternatives, topic, attempts, last_error, '
+    columns += "created_at, next_attempt_at"
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY zzmetro_outboxmessage ({columns}) FROM STDIN", io.StringIO(line))
+    assert "复核测试邮件" in page_queries(reader, outbox)[0]
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE zzmetro_outboxmessage")
+    assert "复核测试邮件" not in page_queries(reader, outbox)[0]
