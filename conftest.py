@@ -43,6 +43,7 @@ def _test_settings(settings, tmp_path):
     from zzmetro import pagecache
 
     caches["pages"].clear()
+    caches["kept"].clear()
     pagecache._learned.clear()
 
 

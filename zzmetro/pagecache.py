@@ -12,8 +12,8 @@ cached under a stamp of the tables it reads, and the stamp comes from the databa
   rows with one row newer than all of them, so the newest id grows. Either way no stamp seen before comes back.
 
 Nothing has to remember to invalidate anything, and every worker agrees on the stamp; each keeps the HTML in its own
-memory (settings.CACHES["pages"]). On a database other than PostgreSQL there is no journal and pages are rendered
-every time (the embedded demo).
+memory (settings.CACHES["pages"] for the public parts, CACHES["kept"] for signed-in pages). On a database other than
+PostgreSQL there is no journal and pages are rendered every time (the embedded demo).
 
 Two ways to use it:
 
@@ -311,7 +311,7 @@ def serve_kept(request, name: str, view, *args, **kwargs):
     key = _page_key(request, name) if connection.vendor == "postgresql" else None
     if key is None:
         return view(request, *args, **kwargs)
-    pages = caches["pages"]
+    pages = caches["kept"]
     kept = pages.get(key)
     if kept is not None:
         tables, kept_stamp, headers, body, renews_csrf = kept

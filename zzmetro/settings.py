@@ -124,6 +124,9 @@ CACHES["pages"] = {
     "TIMEOUT": 3600,
     "OPTIONS": {"MAX_ENTRIES": 1000},
 }
+# Signed-in pages kept per account apart from the public ones, so that anonymous visitors asking for many different
+# register queries can never push the staff's and officers' pages out.
+CACHES["kept"] = {**CACHES["pages"], "LOCATION": "zzmetro-kept"}
 # Anonymous password-reset requests per hour, per e-mail address and per client address.
 PASSWORD_RESET_PER_EMAIL_PER_HOUR = env.int("PASSWORD_RESET_PER_EMAIL_PER_HOUR", default=3)
 PASSWORD_RESET_PER_IP_PER_HOUR = env.int("PASSWORD_RESET_PER_IP_PER_HOUR", default=10)

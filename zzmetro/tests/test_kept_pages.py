@@ -428,7 +428,7 @@ def test_a_kept_page_takes_a_fraction_of_its_size_in_memory(officer1):
     fresh = pagecache.serve_kept(_request(officer1, browser=browser), "test-size", page).content
     kept = pagecache.serve_kept(_request(officer1, browser=browser), "test-size", page).content
     assert kept == fresh and len(fresh) > 300_000
-    held = sum(len(value) for value in caches["pages"]._cache.values())  # LocMemCache keeps each value pickled
+    held = sum(len(value) for value in caches["kept"]._cache.values())  # LocMemCache keeps each value pickled
     assert held < len(fresh) / 4
 
 
@@ -451,3 +451,15 @@ def test_rows_loaded_by_copy_or_emptied_by_truncate_show_on_the_next_page(manage
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE zzmetro_outboxmessage")
     assert "复核测试邮件" not in page_queries(reader, outbox)[0]
+
+
+def test_many_public_register_queries_never_push_out_a_signed_in_page(officer1, certificate):
+    """Actors: anonymous visitors asking the public register for a thousand different queries fill the public pages'
+    memory, not the officers': the officer's kept page is still served from memory afterwards."""
+    browser = signed_in(officer1)
+    browser.get(PORTAL)
+    assert page_queries(browser, PORTAL)[1] <= 3
+    visitor = Client()
+    for number in range(1100):
+        visitor.get(reverse("register:index"), {"q": f"查询{number}"})
+    assert page_queries(browser, PORTAL)[1] <= 3
