@@ -38,6 +38,7 @@ import zlib
 from functools import wraps
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, transaction
 from django.http import HttpResponse
@@ -290,8 +291,6 @@ def _page_key(request, name: str) -> str | None:
 
 def _keepable(request, response) -> bool:
     """200 HTML that sets no cookie but the CSRF one the browser already holds (the admin renews it on every page)."""
-    from django.conf import settings
-
     cookies = {name: morsel.value for name, morsel in response.cookies.items()}
     if cookies.get(settings.CSRF_COOKIE_NAME) == request.META.get("CSRF_COOKIE"):
         cookies.pop(settings.CSRF_COOKIE_NAME)
@@ -323,8 +322,6 @@ def serve_kept(request, name: str, view, *args, **kwargs):
                 # The page's forms used the token, so the fresh render sent the cookie again (G1): so does its copy.
                 request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
             return response
-    from django.conf import settings
-
     # The stamp is taken before rendering, over the tables this view has read before (all of them the first time),
     # so that a change committed while the page renders leaves it under an older stamp than the next request's.
     learned = _learned.get(name)

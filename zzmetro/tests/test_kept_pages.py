@@ -35,7 +35,8 @@ def signed_in(user) -> Client:
     return client
 
 
-def page_queries(client, path, django_assert_max_num_queries=None):
+def page_queries(client, path):
+    """The page's HTML and how many queries answering it took."""
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
